@@ -1,0 +1,35 @@
+// Three tiers: pure unit specs beside the code, end-to-end suites against the
+// machine's real RabbitMQ and PostgreSQL, and fault suites that restart them.
+const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
+const moduleNameMapper = {
+  '^@logyard/collector$': '<rootDir>/apps/collector/src/collector.module',
+  '^@logyard/router$': '<rootDir>/apps/router/src/router.module',
+  '^@logyard/archiver$': '<rootDir>/apps/archiver/src/archiver.module',
+  '^@logyard/(.*)$': '<rootDir>/libs/$1/src',
+};
+const base = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      testTimeout: 60_000,
+    },
+    {
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      testTimeout: 300_000,
+    },
+  ],
+};
