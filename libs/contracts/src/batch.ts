@@ -1,0 +1,73 @@
+import { LogRecord, parseLogRecord, ParseOptions, toWire } from './record';
+import { err, ok, Result } from './result';
+import { nowIso } from './timestamp';
+
+export interface DecodedBatch {
+  records: LogRecord[];
+  errors: { index: number; error: string; raw: unknown }[];
+}
+
+/**
+ * Parses each item on its own, so one bad record costs only itself. Items without their own observedTs share
+ * one observation time, taken once for the batch.
+ */
+export function decodeRecords(items: unknown[], options: ParseOptions = {}): DecodedBatch {
+  const shared: ParseOptions = { ...options, observedTs: options.observedTs ?? nowIso() };
+  const batch: DecodedBatch = { records: [], errors: [] };
+  items.forEach((raw, index) => {
+    const record = parseLogRecord(raw, shared);
+    if (record.ok) batch.records.push(record.value);
+    else batch.errors.push({ index, error: record.error, raw });
+  });
+  return batch;
+}
+
+/** One AMQP message body: a JSON array of wire records. */
+export function encodeBatch(records: LogRecord[]): Buffer {
+  return Buffer.from(JSON.stringify(records.map(toWire)), 'utf8');
+}
+
+/** A JSON body holding one record object or an array of them, as items still to be parsed. */
+export function parseJsonBody(body: Buffer | string): Result<unknown[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bodyText(body));
+  } catch (error) {
+    return err(`body is not valid JSON: ${errorMessage(error)}`);
+  }
+  if (Array.isArray(value)) return ok(value);
+  if (typeof value === 'object' && value !== null) return ok([value]);
+  return err('body must be a JSON object or an array of objects');
+}
+
+/**
+ * Newline-delimited JSON: one value per non-blank line. Indexes count non-blank lines from 0, so they line up
+ * with the item indexes reported for records; a line that is not JSON is an error of its own.
+ */
+export function parseNdjson(body: Buffer | string): {
+  items: { index: number; value: unknown }[];
+  errors: { index: number; error: string }[];
+} {
+  const result: ReturnType<typeof parseNdjson> = { items: [], errors: [] };
+  let index = 0;
+  for (const line of bodyText(body).split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      result.items.push({ index, value: JSON.parse(line) });
+    } catch (error) {
+      result.errors.push({ index, error: `line is not valid JSON: ${errorMessage(error)}` });
+    }
+    index++;
+  }
+  return result;
+}
+
+// A leading byte-order mark is legal in UTF-8 text but not in JSON.
+function bodyText(body: Buffer | string): string {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

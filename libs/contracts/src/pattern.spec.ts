@@ -1,0 +1,135 @@
+import { matchesPattern, validatePattern } from './pattern';
+
+describe(validatePattern.name, () => {
+  it.each([
+    ['*.*.error'],
+    ['#.error'],
+    ['#'],
+    ['web-1.#'],
+    ['web-1.checkout.fatal'],
+    ['*.checkout.*'],
+    ['#.checkout.#'],
+    ['*.*.error.#'],
+    ['*.#'],
+    ['#.#.#'],
+  ])('accepts %j', (pattern) => {
+    expect(validatePattern(pattern)).toEqual({ ok: true, value: pattern });
+  });
+
+  it('returns the pattern trimmed', () => {
+    expect(validatePattern('  *.*.warn \n')).toEqual({ ok: true, value: '*.*.warn' });
+  });
+
+  it.each([
+    ['*.error', 'error'],
+    ['a.b.c.d', 'error'],
+    ['*.*.*.*', 'error'],
+    ['warn', 'warn'],
+    ['*.warning', 'warn'],
+    ['x.y.z.fatal', 'fatal'],
+    ['x.y.z.EMERG', 'fatal'],
+  ])('refuses %j, which has the wrong number of words, with a hint', (pattern, severity) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error:
+        `pattern "${pattern}" can never match a host.service.severity key; ` +
+        `did you mean '*.*.${severity}' or '#.${severity}'?`,
+    });
+  });
+
+  it.each([['a..b'], ['.a.b'], ['a.b.'], ['.']])('refuses %j, which has an empty word', (pattern) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error: expect.stringContaining('has an empty word'),
+    });
+  });
+
+  it.each([[''], ['   ']])('refuses the empty pattern %j', (pattern) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error: expect.stringContaining('pattern is empty'),
+    });
+  });
+
+  it('refuses an alias in the severity position, suggesting the canonical name', () => {
+    expect(validatePattern('*.*.err')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/"err" can never match; did you mean '\*\.\*\.error'\?$/),
+    });
+  });
+
+  it('refuses an alias that # forces into the severity position', () => {
+    expect(validatePattern('#.warning')).toEqual({
+      ok: false,
+      error: expect.stringContaining(`did you mean '#.warn'?`),
+    });
+  });
+
+  it('refuses a word that is no severity in the severity position, without a guess', () => {
+    const refused = validatePattern('*.*.loud');
+    expect(refused).toEqual({ ok: false, error: expect.stringContaining('"loud" can never match') });
+    expect(refused).not.toEqual({ ok: false, error: expect.stringContaining('did you mean') });
+  });
+
+  it('refuses upper case, suggesting the lower case', () => {
+    expect(validatePattern('*.*.ERROR')).toEqual({
+      ok: false,
+      error: `pattern "*.*.ERROR": routing keys are lower-case, so "ERROR" can never match; did you mean '*.*.error'?`,
+    });
+    expect(validatePattern('Web-1.#')).toEqual({
+      ok: false,
+      error: expect.stringContaining(`did you mean 'web-1.#'?`),
+    });
+  });
+
+  it('suggests one pattern that fixes both case and alias', () => {
+    expect(validatePattern('*.*.ERR')).toEqual({
+      ok: false,
+      error: expect.stringContaining(`did you mean '*.*.error'?`),
+    });
+  });
+
+  it.each([['web*.#'], ['my host.#'], ['café.#'], ['a+b.#']])(
+    'refuses %j, whose literal word holds characters a routing token never has',
+    (pattern) => {
+      expect(validatePattern(pattern)).toEqual({
+        ok: false,
+        error: expect.stringContaining('can never match a routing key word'),
+      });
+    },
+  );
+
+  it('refuses a literal word longer than a routing token', () => {
+    expect(validatePattern(`${'a'.repeat(64)}.#`)).toEqual({
+      ok: false,
+      error: expect.stringContaining('at most 63 characters'),
+    });
+  });
+
+  it('refuses a pattern longer than an AMQP binding key', () => {
+    expect(validatePattern(`${'#.'.repeat(128)}#`)).toEqual({
+      ok: false,
+      error: expect.stringContaining('longer than 255 bytes'),
+    });
+  });
+
+  it('stays fast on long runs of #', () => {
+    expect(validatePattern(`${'#.'.repeat(100)}x`).ok).toBe(false);
+  });
+});
+
+describe(matchesPattern.name, () => {
+  it.each([
+    ['*.*.error', 'web-1.checkout.error', true],
+    ['*.*.error', 'web-1.checkout.warn', false],
+    ['#.error', 'web-1.checkout.error', true],
+    ['#', 'web-1.checkout.error', true],
+    ['web-1.#', 'web-1.checkout.error', true],
+    ['web-1.#', 'web-2.checkout.error', false],
+    ['#.checkout.#', 'web-1.checkout.info', true],
+    ['*.error', 'web-1.checkout.error', false],
+    ['*.*.error.#', 'web-1.checkout.error', true],
+  ])('%j against %j is %p', (pattern, key, expected) => {
+    expect(matchesPattern(pattern, key)).toBe(expected);
+  });
+});

@@ -1,0 +1,231 @@
+import { v7 as uuidv7, validate } from 'uuid';
+
+import { describeValue } from './describe-value';
+import { err, ok, Result } from './result';
+import { parseSeverity, Severity, SeverityScale, unrecognisedSeverity } from './severity';
+import { invalidTimestamp, nowIso, parseTimestamp } from './timestamp';
+
+/** The `v` every wire record carries. A reader refuses versions it does not know rather than guess. */
+export const WIRE_VERSION = 1;
+export const DEFAULT_MAX_MESSAGE_BYTES = 65536;
+/** Attribute holding a truncated message's original UTF-8 length in bytes. */
+export const TRUNCATED_BYTES_ATTRIBUTE = 'logyard.truncated_bytes';
+
+/** The one record type that crosses between apps (DESIGN §2). Build it with parseLogRecord, never a cast. */
+export interface LogRecord {
+  id: string;
+  ts: string;
+  observedTs: string;
+  host: string;
+  service: string;
+  severity: Severity;
+  message: string;
+  attributes: Record<string, unknown>;
+  traceId?: string;
+  spanId?: string;
+}
+
+export type WireRecord = LogRecord & { v: 1 };
+
+export interface ParseOptions {
+  /** When Logyard first saw the record; defaults to now. Also the `ts` of a record that has none. */
+  observedTs?: string;
+  maxMessageBytes?: number;
+  /** How to read a numeric severity; see parseSeverity. */
+  severityScale?: SeverityScale;
+}
+
+const KNOWN_FIELDS = [
+  'v',
+  'id',
+  'ts',
+  'observedTs',
+  'host',
+  'service',
+  'severity',
+  'message',
+  'attributes',
+  'traceId',
+  'spanId',
+];
+type Given = [key: string, value: unknown];
+
+const TRACE_ID = /^[0-9a-f]{32}$/i;
+const SPAN_ID = /^[0-9a-f]{16}$/i;
+const UTF8_CONTINUATION_MASK = 0b1100_0000;
+const UTF8_CONTINUATION = 0b1000_0000;
+
+/**
+ * Turns untrusted input into a LogRecord: lenient where a default is obvious (severity info, host and
+ * service 'unknown', id a new UUIDv7, ts the observed time), strict where guessing would corrupt data (no
+ * message, an unparseable ts, a malformed id). Errors name the field as the sender spelled it.
+ *
+ * Idempotent: parseLogRecord(toWire(record)) gives back the record, so every hop may re-parse what it
+ * receives without changing ids, timestamps or attributes.
+ */
+export function parseLogRecord(input: unknown, options: ParseOptions = {}): Result<LogRecord> {
+  if (!isPlainObject(input)) return err('record must be a JSON object');
+  const consumed = new Set<string>(KNOWN_FIELDS);
+  // The first of a field and its aliases that has a value; JSON writers often send null for "no value".
+  const pick = (field: string, ...aliases: string[]): Given | undefined => {
+    for (const key of [field, ...aliases]) {
+      if (input[key] !== undefined && input[key] !== null) {
+        consumed.add(key);
+        return [key, input[key]];
+      }
+    }
+    return undefined;
+  };
+
+  if (input.v !== undefined && input.v !== WIRE_VERSION) {
+    return err(
+      `v: unsupported wire version ${describeValue(input.v)}; this reader knows version ${WIRE_VERSION}`,
+    );
+  }
+  const message = pick('message', 'msg');
+  if (!message) return err('message is required');
+  const text = parseMessage(message);
+  if (!text.ok) return text;
+  const id = parseId(pick('id'));
+  if (!id.ok) return id;
+  // Kept when valid, so a record re-parsed downstream still says when Logyard first saw it.
+  const observedTs =
+    validTimestamp(pick('observedTs')?.[1]) ?? validTimestamp(options.observedTs) ?? nowIso();
+  const ts = parseTs(pick('ts', 'timestamp', 'time'), observedTs);
+  if (!ts.ok) return ts;
+  const severity = parseSeverityField(pick('severity', 'level'), options.severityScale);
+  if (!severity.ok) return severity;
+  const host = parseName(pick('host', 'hostname'));
+  if (!host.ok) return host;
+  const service = parseName(pick('service'));
+  if (!service.ok) return service;
+  const traceId = parseHexId(pick('traceId'), TRACE_ID, 32);
+  if (!traceId.ok) return traceId;
+  const spanId = parseHexId(pick('spanId'), SPAN_ID, 16);
+  if (!spanId.ok) return spanId;
+  const attributes = parseAttributes(pick('attributes'));
+  if (!attributes.ok) return attributes;
+  for (const [key, value] of Object.entries(input)) {
+    if (!consumed.has(key) && !Object.hasOwn(attributes.value, key)) setOwn(attributes.value, key, value);
+  }
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+
+  return ok({
+    id: id.value ?? uuidv7(),
+    ts: ts.value,
+    observedTs,
+    host: host.value,
+    service: service.value,
+    severity: severity.value,
+    message: truncateMessage(text.value, maxBytes, attributes.value),
+    attributes: attributes.value,
+    ...(traceId.value !== undefined ? { traceId: traceId.value } : {}),
+    ...(spanId.value !== undefined ? { spanId: spanId.value } : {}),
+  });
+}
+
+/** The wire form of a record: `v` first, optional fields left out rather than sent as null. */
+export function toWire(record: LogRecord): WireRecord {
+  const { traceId, spanId, ...required } = record;
+  return {
+    v: WIRE_VERSION,
+    ...required,
+    ...(traceId !== undefined ? { traceId } : {}),
+    ...(spanId !== undefined ? { spanId } : {}),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function validTimestamp(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseTimestamp(value);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+// Present but unparseable is an error: silently using "now" would misfile the record in time.
+function parseTs(given: Given | undefined, observedTs: string): Result<string> {
+  if (!given) return ok(observedTs);
+  const [key, value] = given;
+  const parsed = parseTimestamp(value);
+  return parsed.ok ? parsed : err(`${key}: ${invalidTimestamp(value)}`);
+}
+
+function parseSeverityField(given: Given | undefined, scale: SeverityScale | undefined): Result<Severity> {
+  if (!given) return ok('info');
+  const [key, value] = given;
+  const parsed = parseSeverity(value, scale);
+  return parsed.ok ? parsed : err(`${key}: ${unrecognisedSeverity(value, scale)}`);
+}
+
+function parseAttributes(given: Given | undefined): Result<Record<string, unknown>> {
+  if (!given) return ok({});
+  const [key, value] = given;
+  if (!isPlainObject(value)) return err(`${key}: must be a JSON object, got ${describeValue(value)}`);
+  return ok({ ...value });
+}
+
+function parseName(given: Given | undefined): Result<string> {
+  if (!given) return ok('unknown');
+  const [key, value] = given;
+  if (typeof value !== 'string') return err(`${key}: must be a string, got ${describeValue(value)}`);
+  return ok(value === '' ? 'unknown' : value);
+}
+
+// The nil UUID is treated as absent: as an idempotency key it would make unrelated records collide.
+function parseId(given: Given | undefined): Result<string | undefined> {
+  if (!given) return ok(undefined);
+  const [, value] = given;
+  if (typeof value !== 'string' || !validate(value)) return err('id must be a UUID');
+  return ok(/^[0-]+$/.test(value) ? undefined : value.toLowerCase());
+}
+
+// An empty or all-zero id is how OpenTelemetry writes "no trace".
+function parseHexId(given: Given | undefined, shape: RegExp, length: number): Result<string | undefined> {
+  if (!given) return ok(undefined);
+  const [key, value] = given;
+  if (value === '') return ok(undefined);
+  if (typeof value !== 'string' || !shape.test(value)) {
+    return err(`${key}: must be ${length} hexadecimal characters, got ${describeValue(value)}`);
+  }
+  return ok(/^0+$/.test(value) ? undefined : value.toLowerCase());
+}
+
+function parseMessage([key, value]: Given): Result<string> {
+  if (typeof value === 'string') return ok(value);
+  if (typeof value !== 'object') return ok(String(value));
+  try {
+    return ok(JSON.stringify(value));
+  } catch (error) {
+    return err(
+      `${key}: cannot be serialised as JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/**
+ * Cuts the message to at most `maxBytes` of UTF-8 without splitting a character, recording the original
+ * length. A record re-parsed with a smaller limit keeps the first, larger original length.
+ */
+function truncateMessage(message: string, maxBytes: number, attributes: Record<string, unknown>): string {
+  if (Buffer.byteLength(message, 'utf8') <= maxBytes) return message;
+  const bytes = Buffer.from(message, 'utf8');
+  let end = Math.max(0, Math.floor(maxBytes));
+  while (end > 0 && (bytes[end] & UTF8_CONTINUATION_MASK) === UTF8_CONTINUATION) end--;
+  const previous = attributes[TRUNCATED_BYTES_ATTRIBUTE];
+  setOwn(
+    attributes,
+    TRUNCATED_BYTES_ATTRIBUTE,
+    typeof previous === 'number' && previous > bytes.length ? previous : bytes.length,
+  );
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+// Plain assignment of a key named "__proto__" would replace the prototype instead of storing the field.
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
