@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { SEVERITIES, Severity } from '@logyard/contracts';
+import { envSchema } from './config.schema';
+
+export type QueueType = 'classic' | 'quorum';
+
+/** Everything a Logyard process reads from its environment, validated and typed once at start. */
+export interface LogyardConfig {
+  amqp: { url: string; prefix: string; queueType: QueueType };
+  database: { url: string };
+  http: { port?: number; bodyLimitBytes: number };
+  syslog: { port: number };
+  records: { maxMessageBytes: number };
+  retention: { days: Record<Severity, number> };
+  auth: { ingestTokens: string[]; queryTokens: string[] };
+  collector: { maxBatchRecords: number; confirmTimeoutMs: number };
+  router: { prefetch: number; batchRecords: number; flushMs: number };
+  archiver: { prefetch: number; batchRecords: number; flushMs: number; partitionDaysAhead: number };
+}
+
+/** Thrown with every invalid variable listed, so an operator fixes them in one pass. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Validates an environment into a typed config. Unknown variables are ignored;
+ * empty strings count as unset so `FOO= npm start` falls back to the default.
+ */
+export function loadConfig(env: Record<string, string | undefined>): LogyardConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
+  const days = Object.fromEntries(
+    SEVERITIES.map((severity) => [
+      severity,
+      env[`RETENTION_DAYS_${severity.toUpperCase() as Uppercase<Severity>}`] ?? env.RETENTION_DAYS,
+    ]),
+  ) as Record<Severity, number>;
+  return {
+    amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
+    database: { url: env.DATABASE_URL },
+    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
+    syslog: { port: env.SYSLOG_PORT },
+    records: { maxMessageBytes: env.MAX_MESSAGE_BYTES },
+    retention: { days },
+    auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
+    collector: {
+      maxBatchRecords: env.COLLECTOR_MAX_BATCH_RECORDS,
+      confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS,
+    },
+    router: {
+      prefetch: env.ROUTER_PREFETCH,
+      batchRecords: env.ROUTER_BATCH_RECORDS,
+      flushMs: env.ROUTER_FLUSH_MS,
+    },
+    archiver: {
+      prefetch: env.ARCHIVER_PREFETCH,
+      batchRecords: env.ARCHIVER_BATCH_RECORDS,
+      flushMs: env.ARCHIVER_FLUSH_MS,
+      partitionDaysAhead: env.PARTITION_DAYS_AHEAD,
+    },
+  };
+}
+
+/** Hides the password of a connection URL before it is logged. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './config.module';
+export { TARGETS, DEFAULT_PORTS, Target } from './config.schema';

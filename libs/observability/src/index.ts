@@ -1,0 +1,4 @@
+export * from './startup-error';
+export * from './readiness.registry';
+export * from './metrics.service';
+export * from './observability.module';

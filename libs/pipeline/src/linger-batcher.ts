@@ -1,0 +1,74 @@
+export interface LingerBatcherOptions<T> {
+  /** Flush as soon as the pending items weigh this much (records, bytes…). */
+  maxWeight: number;
+  /** Flush at most this long after the first pending item arrived. */
+  lingerMs: number;
+  weigh: (item: T) => number;
+  /** Handles its own failures; a rejection is reported to onError and the items are dropped from the batcher. */
+  flush: (items: T[]) => Promise<void>;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Accumulates items into batches by weight or time, whichever comes first,
+ * and runs one flush at a time so batches complete in arrival order (the
+ * consumers rely on that to settle deliveries). While a flush runs, new items
+ * gather into the next batch. This is the stateful piece of a pipeline stage;
+ * its memory is bounded by whatever feeds it (a consumer's prefetch).
+ */
+export class LingerBatcher<T> {
+  private pending: T[] = [];
+  private pendingWeight = 0;
+  private timer?: NodeJS.Timeout;
+  private due = false;
+  private inFlight?: Promise<void>;
+
+  constructor(private readonly options: LingerBatcherOptions<T>) {}
+
+  add(item: T): void {
+    this.pending.push(item);
+    this.pendingWeight += this.options.weigh(item);
+    if (this.pendingWeight >= this.options.maxWeight) {
+      this.trigger();
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.trigger();
+      }, this.options.lingerMs);
+    }
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Flushes everything pending and resolves when no flush is running. */
+  async drain(): Promise<void> {
+    while (this.inFlight || this.pending.length > 0) {
+      if (!this.inFlight) this.trigger();
+      await this.inFlight;
+    }
+  }
+
+  private trigger(): void {
+    if (this.inFlight) {
+      this.due = true;
+      return;
+    }
+    if (this.pending.length === 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = false;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingWeight = 0;
+    this.inFlight = this.options
+      .flush(batch)
+      .catch((error: unknown) => this.options.onError(error))
+      .finally(() => {
+        this.inFlight = undefined;
+        // Items added meanwhile either hit the weight or the linger (→ due) or still have their timer armed.
+        if (this.due) this.trigger();
+      });
+  }
+}

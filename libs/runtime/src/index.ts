@@ -1,0 +1,2 @@
+export * from './logyard-app';
+export * from './run-logyard';
