@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AmqpConnectionManagerClass, Channel, ChannelWrapper } from 'amqp-connection-manager';
+import { LOGYARD_CONFIG, LogyardConfig, redactUrl } from '@logyard/config';
+import { StartupError } from '@logyard/observability';
+import { assertTopology, buildTopology, Topology } from './topology';
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The process's one RabbitMQ connection. amqp-connection-manager reconnects
+ * it and re-runs every channel's setup (topology, prefetch, consumers) after
+ * the broker comes back, so components only describe what a channel needs.
+ */
+@Injectable()
+export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
+  readonly topology: Topology;
+  private readonly logger = new Logger(AmqpConnection.name);
+  private manager?: AmqpConnectionManagerClass;
+  private lastError?: Error;
+
+  constructor(@Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig) {
+    this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const url = this.config.amqp.url;
+    const manager = new AmqpConnectionManagerClass([url], {
+      heartbeatIntervalInSeconds: 5,
+      reconnectTimeInSeconds: 1,
+    });
+    this.manager = manager;
+    manager.on('connect', () => this.logger.log(`connected to ${redactUrl(url)}`));
+    manager.on('disconnect', ({ err }) =>
+      this.logger.warn(`disconnected from RabbitMQ: ${err?.message ?? 'closed'}`),
+    );
+    manager.on('connectFailed', ({ err }) => (this.lastError = err));
+    try {
+      await manager.connect({ timeout: CONNECT_TIMEOUT_MS });
+    } catch (error) {
+      await manager.close().catch(() => undefined);
+      const reason = (this.lastError ?? (error as Error)).message;
+      throw new StartupError(
+        `cannot reach RabbitMQ at ${redactUrl(url)} (${reason}); start it with 'rabbitmq-server -detached' or set AMQP_URL`,
+      );
+    }
+    // Assert once before any role starts, so a failure here is a clear start-up error.
+    const channel = this.createChannel('topology', false, (ch) => assertTopology(ch, this.topology));
+    await channel.waitForConnect();
+    await channel.close();
+  }
+
+  isConnected(): boolean {
+    return this.manager?.isConnected() ?? false;
+  }
+
+  /** A channel whose setup re-runs on every reconnect; it always asserts the topology first. */
+  createChannel(name: string, confirm: boolean, setup?: (channel: Channel) => Promise<void>): ChannelWrapper {
+    if (!this.manager) throw new Error('AmqpConnection used before it connected');
+    return this.manager.createChannel({
+      name,
+      confirm,
+      json: false,
+      setup: async (channel: Channel) => {
+        await assertTopology(channel, this.topology);
+        await setup?.(channel);
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.manager?.close();
+  }
+}

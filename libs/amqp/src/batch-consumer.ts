@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumeMessage } from 'amqplib';
+import { LogRecord } from '@logyard/contracts';
+import { MetricsService } from '@logyard/observability';
+import { LingerBatcher } from '@logyard/pipeline';
+import { AmqpConnection } from './amqp-connection';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { Delivery, QueueConsumer } from './queue-consumer';
+
+/** What a stage made of one message: records to pass on, and parts that can never become records. */
+export interface DecodedMessage {
+  records: LogRecord[];
+  rejects: { reason: string; body: Buffer; contentType?: string }[];
+}
+
+export interface BatchConsumerOptions {
+  /** Names the stage in logs and in the dead-letter metric. */
+  stage: string;
+  queues: string[];
+  prefetch: number;
+  maxRecords: number;
+  lingerMs: number;
+  /** Pure and total: anything it cannot use goes into `rejects`, it never throws for bad input. */
+  decode: (message: ConsumeMessage) => DecodedMessage;
+  /** The stage's sink; resolves once the records are durable downstream, rejects to have the batch retried. */
+  write: (records: LogRecord[]) => Promise<void>;
+}
+
+interface PendingDelivery {
+  consumer: QueueConsumer;
+  delivery: Delivery;
+  decoded: DecodedMessage;
+}
+
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 10_000;
+
+/**
+ * The consumer wrapper of the router and the archiver: consume queues with a
+ * bounded prefetch, decode, gather deliveries into batches, hand the records to
+ * the sink, dead-letter what cannot be used, and only then ack — so an ack
+ * always means "durable downstream". While the sink fails (broker or database
+ * away) consumption pauses and the same batch is retried with capped
+ * exponential backoff; memory stays bounded by the prefetch. Deliveries whose
+ * channel closed meanwhile are dropped from the retry: the broker has already
+ * requeued them, and the idempotent sinks absorb the redelivery.
+ */
+export class BatchConsumer {
+  private readonly logger: Logger;
+  private readonly consumers: QueueConsumer[] = [];
+  private readonly batcher: LingerBatcher<PendingDelivery>;
+  private stopping = false;
+  private paused = false;
+  private wakeRetry?: () => void;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: MetricsService,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.logger = new Logger(`${options.stage} consumer`);
+    this.batcher = new LingerBatcher<PendingDelivery>({
+      maxWeight: options.maxRecords,
+      lingerMs: options.lingerMs,
+      weigh: (pending) => Math.max(1, pending.decoded.records.length),
+      flush: (batch) => this.flush(batch),
+      onError: (error) => this.logger.error(`batch lost to an unexpected error: ${(error as Error).stack}`),
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const queue of this.options.queues) {
+      const consumer: QueueConsumer = new QueueConsumer(this.connection, {
+        queue,
+        prefetch: this.options.prefetch,
+        onDelivery: (delivery) => this.receive(consumer, delivery),
+      });
+      this.consumers.push(consumer);
+    }
+    await Promise.all(this.consumers.map((consumer) => consumer.ready()));
+  }
+
+  /** Graceful drain: stop taking deliveries, finish and settle what is in hand, then close the channels. */
+  async stop(): Promise<{ unfinished: number }> {
+    this.stopping = true;
+    await Promise.all(this.consumers.map((consumer) => consumer.pause()));
+    this.wakeRetry?.();
+    const before = this.batcher.size;
+    await this.batcher.drain();
+    await Promise.all(this.consumers.map((consumer) => consumer.close()));
+    return { unfinished: before };
+  }
+
+  private receive(consumer: QueueConsumer, delivery: Delivery): void {
+    let decoded: DecodedMessage;
+    try {
+      decoded = this.options.decode(delivery.message);
+    } catch (error) {
+      decoded = {
+        records: [],
+        rejects: [
+          {
+            reason: `${this.options.stage} failed: ${(error as Error).message}`,
+            body: delivery.message.content,
+          },
+        ],
+      };
+    }
+    this.batcher.add({ consumer, delivery, decoded });
+  }
+
+  private async flush(batch: PendingDelivery[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
+      if (live.length === 0) return;
+      try {
+        await this.options.write(live.flatMap((pending) => pending.decoded.records));
+        await this.deadLetter(live);
+        for (const pending of live) pending.consumer.ack(pending.delivery);
+        if (this.paused) await this.setPaused(false);
+        return;
+      } catch (error) {
+        // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
+        if (this.stopping) return;
+        const delay = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_MS);
+        this.logger.warn(
+          `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
+        );
+        await this.setPaused(true);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async deadLetter(batch: PendingDelivery[]): Promise<void> {
+    const letters = batch.flatMap((pending) =>
+      pending.decoded.rejects.map((reject) =>
+        this.deadLetters.publish({
+          ...reject,
+          routingKey: pending.delivery.message.fields.routingKey,
+          queue: pending.consumer.queue,
+        }),
+      ),
+    );
+    await Promise.all(letters);
+    if (letters.length) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, letters.length);
+  }
+
+  private async setPaused(paused: boolean): Promise<void> {
+    if (this.paused === paused || (this.stopping && !paused)) return;
+    this.paused = paused;
+    await Promise.all(this.consumers.map((consumer) => (paused ? consumer.pause() : consumer.resume())));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeRetry = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

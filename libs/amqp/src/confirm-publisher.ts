@@ -1,0 +1,89 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ChannelWrapper } from 'amqp-connection-manager';
+import { encodeBatch, LogRecord } from '@logyard/contracts';
+import { AmqpConnection } from './amqp-connection';
+import { COUNT_HEADER } from './topology';
+import { toRoutedBatches } from './record-batches';
+
+/** The broker cannot take a message now; HTTP callers answer 503 with Retry-After. */
+export class BrokerUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`RabbitMQ is unavailable: ${reason}`);
+  }
+}
+
+/** Beyond this many messages awaiting a channel, publishers are refused instead of buffered in memory. */
+const MAX_QUEUED_MESSAGES = 1_000;
+const CONFIRM_TIMEOUT_MS = 10_000;
+
+export interface PublishOptions {
+  headers?: Record<string, unknown>;
+  messageId?: string;
+  contentType?: string;
+}
+
+/**
+ * Publishes on a confirm channel. A returned promise resolves only once the
+ * broker has confirmed the message (it is then persisted in its queues), and
+ * rejects on a nack, a timeout, or when the broker is away — a caller may
+ * therefore report success upstream exactly when this resolves.
+ */
+@Injectable()
+export class ConfirmPublisher implements OnApplicationShutdown {
+  private channel?: ChannelWrapper;
+
+  constructor(private readonly connection: AmqpConnection) {}
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: PublishOptions = {},
+  ): Promise<void> {
+    // Refuse at once rather than let amqp-connection-manager buffer without bound while disconnected.
+    if (!this.connection.isConnected()) throw new BrokerUnavailableError('not connected');
+    const channel = this.openChannel();
+    if (channel.queueLength() > MAX_QUEUED_MESSAGES)
+      throw new BrokerUnavailableError('too many unconfirmed messages');
+    try {
+      await channel.publish(exchange, routingKey, body, {
+        persistent: true,
+        contentType: options.contentType ?? 'application/json',
+        headers: options.headers,
+        messageId: options.messageId,
+        timestamp: Math.floor(Date.now() / 1000),
+        timeout: CONFIRM_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw new BrokerUnavailableError((error as Error).message);
+    }
+  }
+
+  /**
+   * Publishes records as batch messages (the wire format of DESIGN §2),
+   * grouped by routing key, at most `maxPerMessage` records each; resolves
+   * when every message is confirmed.
+   */
+  async publishRecords(
+    exchange: string,
+    records: readonly LogRecord[],
+    maxPerMessage: number,
+  ): Promise<void> {
+    await Promise.all(
+      toRoutedBatches(records, maxPerMessage).map((batch) =>
+        this.publish(exchange, batch.routingKey, encodeBatch(batch.records), {
+          headers: { [COUNT_HEADER]: batch.records.length },
+        }),
+      ),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.channel?.close();
+  }
+
+  private openChannel(): ChannelWrapper {
+    this.channel ??= this.connection.createChannel('publisher', true);
+    return this.channel;
+  }
+}

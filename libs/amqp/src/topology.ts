@@ -1,0 +1,117 @@
+import { SEVERITIES, Severity } from '@logyard/contracts';
+import type { QueueType } from '@logyard/config';
+
+/**
+ * The whole AMQP topology of Logyard as plain data: the only place where
+ * exchange and queue names are spelled. Renaming one is a migration for
+ * every deployed broker (old queues keep their messages), and so is changing
+ * a queue's arguments: RabbitMQ refuses to redeclare a queue with other
+ * arguments, so a change means a new name, never delete-and-redeclare.
+ */
+export interface TopologyNames {
+  /** Topic exchange every producer publishes `host.service.severity` messages to. */
+  ingest: string;
+  /** The router's input queue, bound `#` on ingest. */
+  router: string;
+  /** Topic exchange of validated records; live subscribers and the archive bind here. */
+  logs: string;
+  /** One archive queue per severity, bound `*.*.<severity>` on logs. */
+  archive: Record<Severity, string>;
+  /** Fanout exchange and its queue for what could not become a valid record. */
+  dead: string;
+  deadQueue: string;
+}
+
+export function topologyNames(prefix: string): TopologyNames {
+  return {
+    ingest: `${prefix}.ingest`,
+    router: `${prefix}.router`,
+    logs: `${prefix}.logs`,
+    archive: Object.fromEntries(SEVERITIES.map((s) => [s, `${prefix}.archive.${s}`])) as Record<
+      Severity,
+      string
+    >,
+    dead: `${prefix}.dead`,
+    deadQueue: `${prefix}.dead`,
+  };
+}
+
+export interface ExchangeSpec {
+  name: string;
+  type: 'topic' | 'fanout';
+}
+export interface QueueSpec {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+export interface BindingSpec {
+  queue: string;
+  exchange: string;
+  pattern: string;
+}
+export interface Topology {
+  names: TopologyNames;
+  exchanges: ExchangeSpec[];
+  queues: QueueSpec[];
+  bindings: BindingSpec[];
+}
+
+/** Header naming why a message was dead-lettered. */
+export const REASON_HEADER = 'x-logyard-reason';
+/** Header carrying the number of records in a batch message. */
+export const COUNT_HEADER = 'x-logyard-count';
+/** Headers a dead letter keeps about where it came from. */
+export const ORIGINAL_ROUTING_KEY_HEADER = 'x-logyard-routing-key';
+export const ORIGINAL_QUEUE_HEADER = 'x-logyard-queue';
+
+export function buildTopology(prefix: string, queueType: QueueType): Topology {
+  const names = topologyNames(prefix);
+  // Work queues send what they reject (nack without requeue, quorum delivery
+  // limit) to the dead exchange, so the broker itself never drops a message.
+  const workQueueArguments = { 'x-queue-type': queueType, 'x-dead-letter-exchange': names.dead };
+  return {
+    names,
+    exchanges: [
+      { name: names.ingest, type: 'topic' },
+      { name: names.logs, type: 'topic' },
+      { name: names.dead, type: 'fanout' },
+    ],
+    queues: [
+      { name: names.router, arguments: workQueueArguments },
+      ...SEVERITIES.map((s) => ({ name: names.archive[s], arguments: workQueueArguments })),
+      { name: names.deadQueue, arguments: { 'x-queue-type': queueType } },
+    ],
+    bindings: [
+      { queue: names.router, exchange: names.ingest, pattern: '#' },
+      ...SEVERITIES.map((s) => ({ queue: names.archive[s], exchange: names.logs, pattern: `*.*.${s}` })),
+      { queue: names.deadQueue, exchange: names.dead, pattern: '' },
+    ],
+  };
+}
+
+/** The channel operations topology assertion needs; amqplib's Channel and ConfirmChannel both fit. */
+export interface TopologyChannel {
+  assertExchange(name: string, type: string, options: { durable: boolean }): Promise<unknown>;
+  assertQueue(
+    name: string,
+    options: { durable: boolean; arguments: Record<string, unknown> },
+  ): Promise<unknown>;
+  bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
+}
+
+/**
+ * Declares the whole topology, idempotently. Every role asserts all of it, not
+ * just what it consumes: a collector started before any archiver must still
+ * find the archive queues bound, or the broker would drop routed records.
+ */
+export async function assertTopology(channel: TopologyChannel, topology: Topology): Promise<void> {
+  for (const exchange of topology.exchanges) {
+    await channel.assertExchange(exchange.name, exchange.type, { durable: true });
+  }
+  for (const queue of topology.queues) {
+    await channel.assertQueue(queue.name, { durable: true, arguments: queue.arguments });
+  }
+  for (const binding of topology.bindings) {
+    await channel.bindQueue(binding.queue, binding.exchange, binding.pattern);
+  }
+}
