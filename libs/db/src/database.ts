@@ -1,0 +1,87 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { redactUrl } from '@logyard/config';
+import { StartupError } from '@logyard/observability';
+import { MIGRATIONS } from './migrations';
+
+/** Advisory lock key under which migrations and partition DDL run, so several archivers can start at once. */
+export const SCHEMA_LOCK_KEY = 0x4c6f6779; // "Logy"
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function startupError(url: string, error: unknown): StartupError {
+  const reason = (error as Error).message || String(error);
+  return new StartupError(
+    `cannot reach PostgreSQL at ${redactUrl(url)} (${reason}); start it with ` +
+      `'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' or set DATABASE_URL`,
+  );
+}
+
+/** Creates the database named in `url` if it does not exist yet (connecting to the `postgres` database to do so). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) throw new StartupError(`DATABASE_URL ${redactUrl(url)} names no database`);
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new Client({
+    connectionString: maintenance.toString(),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw startupError(url, error);
+  }
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created meanwhile by another archiver
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The TypeORM data source of `logs`; not connected until {@link connectAndMigrate}. */
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'logyard_migrations',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+  });
+}
+
+/** Creates the database if missing, connects, and runs pending migrations under the schema advisory lock. */
+export async function connectAndMigrate(dataSource: DataSource, url: string): Promise<void> {
+  await ensureDatabase(url);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw startupError(url, error);
+  }
+  await withSchemaLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+}
+
+/** Runs `work` while holding the session-level schema lock on one dedicated connection. */
+export async function withSchemaLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+    return await work();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,86 @@
+import { LogRecord, severityFromNumber, SEVERITY_NUMBER } from '@logyard/contracts';
+
+/**
+ * A row of `logs` as the repository reads it. Kept apart from LogRecord so a
+ * column change does not change the wire format. Timestamps are selected as
+ * text (see TS_TEXT) because pg's Date would drop the microseconds.
+ */
+export interface LogRow {
+  id: string;
+  ts: string;
+  observed_ts: string;
+  host: string;
+  service: string;
+  severity: number;
+  message: string;
+  attributes: Record<string, unknown>;
+  trace_id: string | null;
+  span_id: string | null;
+}
+
+/** Renders a timestamptz column in the wire format (UTC, microseconds). */
+export const tsText = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export const LOG_ROW_COLUMNS = [
+  'id',
+  `${tsText('ts')} AS ts`,
+  `${tsText('observed_ts')} AS observed_ts`,
+  'host',
+  'service',
+  'severity',
+  'message',
+  'attributes',
+  'trace_id',
+  'span_id',
+].join(', ');
+
+export function toLogRecord(row: LogRow): LogRecord {
+  return {
+    id: row.id,
+    ts: row.ts,
+    observedTs: row.observed_ts,
+    host: row.host,
+    service: row.service,
+    severity: severityFromNumber(row.severity),
+    message: row.message,
+    attributes: row.attributes,
+    ...(row.trace_id ? { traceId: row.trace_id } : {}),
+    ...(row.span_id ? { spanId: row.span_id } : {}),
+  };
+}
+
+/**
+ * Column arrays for one bulk insert (`unnest`, one bind parameter per column,
+ * so a batch of any size uses ten parameters). PostgreSQL text and jsonb
+ * cannot hold NUL, which a valid JSON log line may contain: it is replaced by
+ * U+FFFD here, at the storage boundary, rather than making the row poison.
+ */
+export function toColumnArrays(records: readonly LogRecord[]): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: 10 }, () => new Array(records.length));
+  records.forEach((record, i) => {
+    columns[0][i] = record.id;
+    columns[1][i] = record.ts;
+    columns[2][i] = record.observedTs;
+    columns[3][i] = withoutNul(record.host);
+    columns[4][i] = withoutNul(record.service);
+    columns[5][i] = SEVERITY_NUMBER[record.severity];
+    columns[6][i] = withoutNul(record.message);
+    columns[7][i] = attributesJson(record.attributes);
+    columns[8][i] = record.traceId ?? null;
+    columns[9][i] = record.spanId ?? null;
+  });
+  return columns;
+}
+
+function attributesJson(attributes: Record<string, unknown>): string {
+  const json = JSON.stringify(attributes);
+  if (!json.includes('\\u0000')) return json;
+  return JSON.stringify(attributes, (_key, value: unknown) =>
+    typeof value === 'string' ? withoutNul(value) : value,
+  );
+}
+
+function withoutNul(value: string): string {
+  return value.replaceAll('\u0000', '\ufffd');
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { LogRecord } from '@logyard/contracts';
+import { buildLogQuery, LogQuery } from './log-query';
+import { LOG_ROW_COLUMNS, LogRow, toColumnArrays, toLogRecord } from './log-row';
+
+/**
+ * One statement for a whole batch: ten array parameters, whatever the batch
+ * size (bind parameters cap at 65,535). ON CONFLICT makes a redelivered
+ * record a no-op, which is what turns at-least-once delivery into
+ * exactly-once storage.
+ */
+const INSERT_BATCH_SQL = `
+  INSERT INTO logs (id, ts, observed_ts, host, service, severity, message, attributes, trace_id, span_id)
+  SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[],
+                       $6::smallint[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
+  ON CONFLICT DO NOTHING`;
+
+/** All reads and writes of the `logs` table. */
+@Injectable()
+export class LogRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The hot path talks to pg's pool directly: TypeORM adds nothing to a single statement. */
+  private get pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
+  }
+
+  /** Inserts a batch in one transaction; resolves to the number of new rows (duplicates excluded). */
+  async insertBatch(records: readonly LogRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const result = await this.pool.query(INSERT_BATCH_SQL, toColumnArrays(records));
+    return result.rowCount ?? 0;
+  }
+
+  /** A page of records, newest first, and whether more follow. */
+  async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
+    const statement = buildLogQuery(query);
+    const { rows } = await this.pool.query<LogRow>(statement.text, statement.values);
+    return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
+  }
+
+  async findById(id: string): Promise<LogRecord | undefined> {
+    const { rows } = await this.pool.query<LogRow>(
+      `SELECT ${LOG_ROW_COLUMNS} FROM logs WHERE id = $1 LIMIT 1`,
+      [id],
+    );
+    return rows[0] && toLogRecord(rows[0]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+}
