@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { addDays, PartitionRepository, startOfUtcDay } from '@logyard/db';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Keeps day partitions created ahead of time (yesterday through
+ * PARTITION_DAYS_AHEAD days from now), at start and hourly, so records never
+ * pile up in the default partition during normal operation.
+ */
+@Injectable()
+export class PartitionMaintainer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PartitionMaintainer.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+    private readonly partitions: PartitionRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.run();
+    this.timer = setInterval(() => {
+      this.run().catch((error: Error) => this.logger.warn(`partition maintenance failed: ${error.message}`));
+    }, HOUR_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async run(now = new Date()): Promise<void> {
+    const today = startOfUtcDay(now);
+    const days = Array.from({ length: this.config.archiver.partitionDaysAhead + 2 }, (_, i) =>
+      addDays(today, i - 1),
+    );
+    const created = await this.partitions.ensureDays(days);
+    if (created.length) this.logger.log(`created partitions ${created.join(', ')}`);
+  }
+}

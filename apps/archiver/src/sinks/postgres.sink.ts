@@ -1,0 +1,74 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AmqpConnection, BatchConsumer, DeadLetterPublisher } from '@logyard/amqp';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { decodeRecords, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import { LogRepository } from '@logyard/db';
+import { MetricsService } from '@logyard/observability';
+
+/**
+ * The archiver's sink: consumes the six per-severity archive queues, gathers
+ * deliveries into database batches (ARCHIVER_BATCH_RECORDS or
+ * ARCHIVER_FLUSH_MS, whichever first), writes each batch with one bulk
+ * statement, and acks only after it committed. While PostgreSQL is away the
+ * BatchConsumer pauses the queues and retries with backoff.
+ */
+@Injectable()
+export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(PostgresSink.name);
+  private readonly consumer: BatchConsumer;
+
+  constructor(
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+    connection: AmqpConnection,
+    deadLetters: DeadLetterPublisher,
+    private readonly logs: LogRepository,
+    private readonly metrics: MetricsService,
+  ) {
+    const { prefetch, batchRecords, flushMs } = config.archiver;
+    const maxMessageBytes = config.records.maxMessageBytes;
+    this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
+      stage: 'archiver',
+      queues: SEVERITIES.map((severity) => connection.topology.names.archive[severity]),
+      prefetch,
+      maxRecords: batchRecords,
+      lingerMs: flushMs,
+      decode: (message) => {
+        const items = parseJsonBody(message.content);
+        if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
+        const decoded = decodeRecords(items.value, { maxMessageBytes });
+        return {
+          records: decoded.records,
+          rejects: decoded.errors.map(({ index, error, raw }) => ({
+            reason: `record ${index}: ${error}`,
+            body: Buffer.from(JSON.stringify(raw) ?? 'null'),
+            contentType: 'application/json',
+          })),
+        };
+      },
+      write: (records) => this.write(records),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const { unfinished } = await this.consumer.stop();
+    this.logger.log(`archiver drained (${unfinished} deliveries were in hand)`);
+  }
+
+  private async write(records: LogRecord[]): Promise<void> {
+    const stopTimer = this.metrics.archiveWriteSeconds.startTimer();
+    await this.logs.insertBatch(records);
+    stopTimer();
+    this.metrics.archiveBatchRecords.observe(records.length);
+    this.metrics.recordsArchived.inc(records.length);
+  }
+}

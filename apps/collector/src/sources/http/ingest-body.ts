@@ -1,0 +1,44 @@
+import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } from '@logyard/contracts';
+
+export interface IngestOutcome {
+  records: LogRecord[];
+  errors: { index: number; error: string }[];
+}
+
+const NDJSON_TYPES = [
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+];
+
+/**
+ * Turns a POST /ingest body into records and per-record errors. One record,
+ * an array, or NDJSON (by Content-Type); indexes in errors are positions in
+ * the array, or among the non-blank lines of NDJSON.
+ */
+export function parseIngestBody(
+  body: Buffer,
+  contentType: string | undefined,
+  options: ParseOptions,
+): IngestOutcome {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (NDJSON_TYPES.includes(mediaType)) {
+    const lines = parseNdjson(body);
+    const decoded = decodeRecords(
+      lines.items.map((item) => item.value),
+      options,
+    );
+    return {
+      records: decoded.records,
+      errors: [
+        ...lines.errors,
+        ...decoded.errors.map((e) => ({ index: lines.items[e.index].index, error: e.error })),
+      ].sort((a, b) => a.index - b.index),
+    };
+  }
+  const items = parseJsonBody(body);
+  if (!items.ok) return { records: [], errors: [{ index: 0, error: items.error }] };
+  const decoded = decodeRecords(items.value, options);
+  return { records: decoded.records, errors: decoded.errors.map(({ index, error }) => ({ index, error })) };
+}

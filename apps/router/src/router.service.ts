@@ -1,0 +1,75 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { AmqpConnection, BatchConsumer, ConfirmPublisher, DeadLetterPublisher } from '@logyard/amqp';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LogRecord, nowIso } from '@logyard/contracts';
+import { MetricsService } from '@logyard/observability';
+import { normaliseMessage } from './transforms/normalise.transform';
+
+/** Records per message on the logs exchange; the same cap the collector uses. */
+const MAX_RECORDS_PER_MESSAGE = 1000;
+
+/**
+ * The router: consumes the router queue, normalises, and republishes clean
+ * batches to the logs exchange. Input is acked only after every republished
+ * message (and every dead letter) is confirmed by the broker.
+ */
+@Injectable()
+export class RouterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RouterService.name);
+  private readonly consumer: BatchConsumer;
+
+  constructor(
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+    private readonly connection: AmqpConnection,
+    private readonly publisher: ConfirmPublisher,
+    private readonly metrics: MetricsService,
+    deadLetters: DeadLetterPublisher,
+  ) {
+    const { prefetch, batchRecords, flushMs } = config.router;
+    this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
+      stage: 'router',
+      queues: [connection.topology.names.router],
+      prefetch,
+      maxRecords: batchRecords,
+      lingerMs: flushMs,
+      decode: (message) =>
+        normaliseMessage(
+          {
+            body: message.content,
+            routingKey: message.fields.routingKey,
+            contentType: message.properties.contentType as string | undefined,
+            timestamp: message.properties.timestamp as number | undefined,
+            messageId: message.properties.messageId as string | undefined,
+          },
+          { observedTs: nowIso(), maxMessageBytes: config.records.maxMessageBytes },
+        ),
+      write: (records) => this.route(records),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const { unfinished } = await this.consumer.stop();
+    this.logger.log(`router drained (${unfinished} deliveries were in hand)`);
+  }
+
+  private async route(records: LogRecord[]): Promise<void> {
+    await this.publisher.publishRecords(
+      this.connection.topology.names.logs,
+      records,
+      MAX_RECORDS_PER_MESSAGE,
+    );
+    const perSeverity = new Map<string, number>();
+    for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);
+    for (const [severity, count] of perSeverity) this.metrics.recordsRouted.inc({ severity }, count);
+  }
+}

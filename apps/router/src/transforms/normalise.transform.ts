@@ -1,0 +1,105 @@
+import { validate as isUuid } from 'uuid';
+import {
+  decodeRecords,
+  LogRecord,
+  parseJsonBody,
+  parseLogRecord,
+  parseRoutingKey,
+  ParseOptions,
+} from '@logyard/contracts';
+
+/** What the router needs of an AMQP message; no transport types here. */
+export interface InboundMessage {
+  body: Buffer;
+  routingKey: string;
+  contentType?: string;
+  /** AMQP `timestamp` property: seconds since the epoch. */
+  timestamp?: number;
+  messageId?: string;
+}
+
+export interface NormalisedMessage {
+  records: LogRecord[];
+  rejects: { reason: string; body: Buffer; contentType?: string }[];
+}
+
+/**
+ * Turns whatever an AMQP client published on the ingest exchange into
+ * records: a JSON record, a JSON array of records (Logyard's own batches), or
+ * a plain-text line whose host, service and severity come from a three-word
+ * routing key (the classic RabbitMQ tutorial publisher). A JSON record that
+ * lacks host, service or severity takes them from a three-word key.
+ *
+ * Total: every record it cannot make is returned as a reject with its reason,
+ * one per bad array item, or one for the whole message.
+ */
+export function normaliseMessage(message: InboundMessage, options: ParseOptions): NormalisedMessage {
+  if (looksLikeJson(message)) {
+    const items = parseJsonBody(message.body);
+    if (items.ok) return normaliseJson(items.value, message, options);
+    if (isDeclaredJson(message)) return rejectAll(message, items.error);
+  }
+  return normalisePlainText(message, options);
+}
+
+function normaliseJson(items: unknown[], message: InboundMessage, options: ParseOptions): NormalisedMessage {
+  const key = parseRoutingKey(message.routingKey);
+  const withKeyDefaults = key.ok ? items.map((item) => fillFromKey(item, key.value)) : items;
+  const decoded = decodeRecords(withKeyDefaults, options);
+  return {
+    records: decoded.records,
+    rejects: decoded.errors.map(({ index, error }) => ({
+      reason: items.length > 1 ? `record ${index}: ${error}` : error,
+      body: Buffer.from(JSON.stringify(items[index]) ?? 'null'),
+      contentType: 'application/json',
+    })),
+  };
+}
+
+function normalisePlainText(message: InboundMessage, options: ParseOptions): NormalisedMessage {
+  const key = parseRoutingKey(message.routingKey);
+  if (!key.ok)
+    return rejectAll(message, `plain-text message needs a host.service.severity key: ${key.error}`);
+  const record = parseLogRecord(
+    {
+      ...key.value,
+      message: message.body.toString('utf8'),
+      ...(message.timestamp ? { ts: message.timestamp * 1000 } : {}),
+      ...(message.messageId && isUuid(message.messageId) ? { id: message.messageId } : {}),
+      ...(message.messageId && !isUuid(message.messageId)
+        ? { attributes: { 'amqp.message_id': message.messageId } }
+        : {}),
+    },
+    options,
+  );
+  return record.ok ? { records: [record.value], rejects: [] } : rejectAll(message, record.error);
+}
+
+function fillFromKey(item: unknown, key: { host: string; service: string; severity: string }): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const record = item as Record<string, unknown>;
+  const has = (...names: string[]) =>
+    names.some((name) => record[name] !== undefined && record[name] !== null);
+  return {
+    ...(has('host', 'hostname') ? {} : { host: key.host }),
+    ...(has('service') ? {} : { service: key.service }),
+    ...(has('severity', 'level') ? {} : { severity: key.severity }),
+    ...record,
+  };
+}
+
+function isDeclaredJson(message: InboundMessage): boolean {
+  return /\bjson\b/i.test(message.contentType ?? '');
+}
+
+/** Declared JSON, or undeclared and starting like JSON (a text line such as "[INFO] up" falls back to plain text). */
+function looksLikeJson(message: InboundMessage): boolean {
+  if (isDeclaredJson(message)) return true;
+  if (message.contentType && !/^application\/octet-stream/i.test(message.contentType)) return false;
+  const first = message.body.toString('utf8', 0, 64).trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+function rejectAll(message: InboundMessage, reason: string): NormalisedMessage {
+  return { records: [], rejects: [{ reason, body: message.body, contentType: message.contentType }] };
+}
