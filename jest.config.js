@@ -22,14 +22,14 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/jest-timeouts.ts'],
     },
     {
       ...base,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
-      testTimeout: 300_000,
+      setupFilesAfterEnv: ['<rootDir>/test/jest-faults-timeouts.ts'],
     },
   ],
 };

@@ -17,6 +17,7 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AmqpConnection.name);
   private manager?: AmqpConnectionManagerClass;
   private lastError?: Error;
+  private readonly channels = new Set<ChannelWrapper>();
 
   constructor(@Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig) {
     this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType);
@@ -56,7 +57,7 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   /** A channel whose setup re-runs on every reconnect; it always asserts the topology first. */
   createChannel(name: string, confirm: boolean, setup?: (channel: Channel) => Promise<void>): ChannelWrapper {
     if (!this.manager) throw new Error('AmqpConnection used before it connected');
-    return this.manager.createChannel({
+    const channel = this.manager.createChannel({
       name,
       confirm,
       json: false,
@@ -65,9 +66,18 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
         await setup?.(channel);
       },
     });
+    this.channels.add(channel);
+    channel.once('close', () => this.channels.delete(channel));
+    return channel;
   }
 
+  /**
+   * Runs after every role drained (beforeApplicationShutdown). Channels close
+   * before the connection: a channel wrapper closed after its connection
+   * would wait forever for a reconnect.
+   */
   async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.channels].map((channel) => channel.close().catch(() => undefined)));
     await this.manager?.close();
   }
 }

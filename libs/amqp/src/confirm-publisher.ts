@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { encodeBatch, LogRecord } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
@@ -29,7 +29,7 @@ export interface PublishOptions {
  * therefore report success upstream exactly when this resolves.
  */
 @Injectable()
-export class ConfirmPublisher implements OnApplicationShutdown {
+export class ConfirmPublisher {
   private channel?: ChannelWrapper;
 
   constructor(private readonly connection: AmqpConnection) {}
@@ -76,10 +76,6 @@ export class ConfirmPublisher implements OnApplicationShutdown {
         }),
       ),
     );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.channel?.close();
   }
 
   private openChannel(): ChannelWrapper {

@@ -50,13 +50,17 @@ const retentionOverrides = Object.fromEntries(
 ) as Record<`RETENTION_DAYS_${Uppercase<Severity>}`, z.ZodOptional<typeof positiveInt>>;
 
 export const envSchema = z.object({
-  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_URL: z
+    .url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' })
+    .default('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_PREFIX: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" and "-"')
     .default('logyard'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/logyard'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/logyard'),
   PORT: port.optional(),
   SYSLOG_PORT: port.default(5514),
   BODY_LIMIT: byteSize.default(10 * MIB),

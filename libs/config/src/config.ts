@@ -27,11 +27,11 @@ export class ConfigError extends Error {
 
 /**
  * Validates an environment into a typed config. Unknown variables are ignored;
- * empty strings count as unset so `FOO= npm start` falls back to the default.
+ * blank values count as unset so `FOO= npm start` falls back to the default.
  */
 export function loadConfig(env: Record<string, string | undefined>): LogyardConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
@@ -78,6 +78,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // libpq-style URLs may carry the password as a parameter too.
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString().replace(/\/$/, '');
   } catch {
     return url;

@@ -1,4 +1,4 @@
-import { Logger, Type } from '@nestjs/common';
+import { INestApplication, Logger, Type } from '@nestjs/common';
 import { ConfigError, DEFAULT_PORTS, loadConfig, Target } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
 import { createLogyardApp } from './logyard-app';
@@ -13,7 +13,7 @@ export async function runLogyard(target: Target, roles: Type[]): Promise<void> {
   try {
     const config = loadConfig(process.env);
     const app = await createLogyardApp(config, roles);
-    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    drainOnSignals(app, logger);
     const port = config.http.port ?? DEFAULT_PORTS[target];
     await app.listen(port, '0.0.0.0');
     logger.log(`${target} listening on http://127.0.0.1:${port}`);
@@ -24,6 +24,43 @@ export async function runLogyard(target: Target, roles: Type[]): Promise<void> {
     }
     throw error;
   }
+}
+
+/** Exit deadline after SIGTERM: in-flight batches get this long to commit. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * SIGTERM/SIGINT: stop consuming, finish and commit in-flight batches, ack,
+ * close connections (the roles' shutdown hooks), then exit 0. Past the
+ * deadline exit 1 — whatever was not acked is redelivered to another process.
+ */
+function drainOnSignals(app: INestApplication, logger: Logger): void {
+  let draining = false;
+  const drain = (signal: NodeJS.Signals) => {
+    if (draining) return;
+    draining = true;
+    logger.log(`${signal}: draining`);
+    const started = Date.now();
+    const deadline = setTimeout(() => {
+      logger.error(
+        `drain exceeded ${DRAIN_TIMEOUT_MS} ms; exiting with unacked deliveries left for redelivery`,
+      );
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS);
+    deadline.unref();
+    app.close().then(
+      () => {
+        logger.log(`drained and closed in ${Date.now() - started} ms`);
+        process.exit(0);
+      },
+      (error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
 }
 
 /** Reads `--target X` or `--target=X` from argv; `all` when absent. */

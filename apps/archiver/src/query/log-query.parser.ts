@@ -52,6 +52,9 @@ export function parseLogQuery(params: QueryParams, now = new Date()): Result<Log
 
   query.hosts = many(params, 'host');
   query.services = many(params, 'service');
+  for (const field of ['host', 'service'] as const) {
+    if (many(params, field).some((value) => !value)) return fail(field, 'must not be empty');
+  }
 
   const severities = many(params, 'severity');
   const minSeverity = single(params, 'minSeverity');
@@ -84,13 +87,16 @@ export function parseLogQuery(params: QueryParams, now = new Date()): Result<Log
     query.traceId = traceId.value.toLowerCase();
   }
 
+  const attributes: [string, string][] = [];
   for (const name of Object.keys(params).filter((key) => key.startsWith(ATTRIBUTE_PREFIX))) {
     const key = name.slice(ATTRIBUTE_PREFIX.length);
     const value = single(params, name);
     if (value.error) return value.error;
     if (!key) return fail(name, 'needs a key, as in attr.region=eu');
-    query.attributes[key] = value.value ?? '';
+    attributes.push([key, value.value ?? '']);
   }
+  // fromEntries defines own properties, so even a key like __proto__ stays a filter.
+  query.attributes = Object.fromEntries(attributes);
 
   const limit = single(params, 'limit');
   if (limit.error) return limit.error;

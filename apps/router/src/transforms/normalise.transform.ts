@@ -79,12 +79,12 @@ function fillFromKey(item: unknown, key: { host: string; service: string; severi
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
   const record = item as Record<string, unknown>;
   const has = (...names: string[]) =>
-    names.some((name) => record[name] !== undefined && record[name] !== null);
+    names.some((name) => record[name] !== undefined && record[name] !== null && record[name] !== '');
   return {
+    ...record,
     ...(has('host', 'hostname') ? {} : { host: key.host }),
     ...(has('service') ? {} : { service: key.service }),
     ...(has('severity', 'level') ? {} : { severity: key.severity }),
-    ...record,
   };
 }
 

@@ -1,0 +1,292 @@
+import { LogQuery } from '@logyard/db';
+import { encodeCursor } from './cursor';
+import { ParamError, parseLogQuery, parseTime, QueryParams } from './log-query.parser';
+
+const NOW = new Date('2026-11-24T12:00:00.000Z');
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const RECORD_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
+const EMPTY: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
+
+function parsed(params: QueryParams): LogQuery {
+  const result = parseLogQuery(params, NOW);
+  if (!result.ok) throw new Error(`expected a query, got ${JSON.stringify(result.error)}`);
+  return result.value;
+}
+
+function refusal(params: QueryParams): ParamError {
+  const result = parseLogQuery(params, NOW);
+  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
+  return result.error;
+}
+
+describe(parseLogQuery.name, () => {
+  it('answers the newest 100 records of everything when given nothing', () => {
+    expect(parsed({})).toEqual(EMPTY);
+  });
+
+  it('ignores parameters whose value is undefined', () => {
+    expect(parsed({ host: undefined, limit: undefined })).toEqual(EMPTY);
+  });
+
+  describe('limit', () => {
+    it.each([
+      ['1', 1],
+      ['250', 250],
+      ['1000', 1000],
+    ])('accepts %p', (limit, expected) => {
+      expect(parsed({ limit }).limit).toBe(expected);
+    });
+
+    it.each([['0'], ['1001'], ['abc'], ['-5'], ['1.5'], ['1e2'], ['']])('refuses %p', (limit) => {
+      expect(refusal({ limit })).toEqual({ field: 'limit', message: 'must be an integer from 1 to 1000' });
+    });
+  });
+
+  describe('from and to', () => {
+    it.each([
+      ['ISO-8601', '2026-11-24T10:30:00Z', '2026-11-24T10:30:00.000000Z'],
+      ['ISO-8601 with an offset', '2026-11-24T11:30:00+01:00', '2026-11-24T10:30:00.000000Z'],
+      ['epoch milliseconds', '1764000000000', '2025-11-24T16:00:00.000000Z'],
+      ['now', 'now', '2026-11-24T12:00:00.000000Z'],
+      ['now-30s', 'now-30s', '2026-11-24T11:59:30.000000Z'],
+      ['now-15m', 'now-15m', '2026-11-24T11:45:00.000000Z'],
+      ['now-2h', 'now-2h', '2026-11-24T10:00:00.000000Z'],
+      ['now-1d', 'now-1d', '2026-11-23T12:00:00.000000Z'],
+      ['now-1w', 'now-1w', '2026-11-17T12:00:00.000000Z'],
+    ])('reads %s', (_kind, value, expected) => {
+      expect(parsed({ from: value }).from).toBe(expected);
+      expect(parsed({ to: value }).to).toBe(expected);
+    });
+
+    it('keeps a range whose from is earlier than its to', () => {
+      expect(parsed({ from: 'now-15m', to: 'now' })).toEqual({
+        ...EMPTY,
+        from: '2026-11-24T11:45:00.000000Z',
+        to: '2026-11-24T12:00:00.000000Z',
+      });
+    });
+
+    it.each([
+      ['later', '2026-11-24T12:00:00Z', 'now-1h'],
+      ['equal', 'now', 'now'],
+    ])('refuses a from %s than to, naming from', (_kind, from, to) => {
+      expect(refusal({ from, to })).toEqual({ field: 'from', message: 'must be earlier than to' });
+    });
+
+    it.each([
+      ['from', 'yesterday'],
+      ['to', 'now-15'],
+      ['from', 'now+15m'],
+      ['to', 'now-15y'],
+      ['from', '2026-13-01'],
+    ])('refuses %s=%p', (field, value) => {
+      expect(refusal({ [field]: value })).toEqual({
+        field,
+        message: 'must be ISO-8601, epoch milliseconds, or relative like now-15m',
+      });
+    });
+
+    it.each([['from'], ['to']])('refuses %s given twice', (field) => {
+      expect(refusal({ [field]: ['now-1h', 'now'] })).toEqual({ field, message: 'may be given only once' });
+    });
+  });
+
+  describe('host and service', () => {
+    it.each(['host', 'service'])('refuses an empty %s', (field) => {
+      expect(parseLogQuery({ [field]: ['a', ''] })).toEqual({
+        ok: false,
+        error: { field, message: 'must not be empty' },
+      });
+    });
+
+    it('accepts one value or many', () => {
+      expect(parsed({ host: 'web-1.prod', service: ['checkout', 'cart'] })).toEqual({
+        ...EMPTY,
+        hosts: ['web-1.prod'],
+        services: ['checkout', 'cart'],
+      });
+    });
+  });
+
+  describe('severity and minSeverity', () => {
+    it('canonicalises repeated severities and their aliases, once each', () => {
+      expect(parsed({ severity: ['WARNING', 'err', 'error', 'crit'] }).severities).toEqual([
+        'warn',
+        'error',
+        'fatal',
+      ]);
+    });
+
+    it('accepts a single severity', () => {
+      expect(parsed({ severity: 'debug' }).severities).toEqual(['debug']);
+    });
+
+    it.each([
+      ['warn', ['warn', 'error', 'fatal']],
+      ['Warning', ['warn', 'error', 'fatal']],
+      ['trace', ['trace', 'debug', 'info', 'warn', 'error', 'fatal']],
+      ['fatal', ['fatal']],
+    ])('expands minSeverity=%p to every severity at or above it', (minSeverity, expected) => {
+      expect(parsed({ minSeverity }).severities).toEqual(expected);
+    });
+
+    it('refuses severity and minSeverity together, naming minSeverity', () => {
+      expect(refusal({ severity: 'error', minSeverity: 'warn' })).toEqual({
+        field: 'minSeverity',
+        message: 'use either severity or minSeverity, not both',
+      });
+    });
+
+    it('refuses an unknown severity, naming severity', () => {
+      expect(refusal({ severity: ['info', 'loud'] })).toEqual({
+        field: 'severity',
+        message: expect.stringMatching(/^severity "loud" is not recognised; use trace, debug, info/),
+      });
+    });
+
+    it('refuses an unknown minSeverity, naming minSeverity', () => {
+      expect(refusal({ minSeverity: 'loud' })).toEqual({
+        field: 'minSeverity',
+        message: expect.stringMatching(/^severity "loud" is not recognised/),
+      });
+    });
+
+    it('refuses minSeverity given twice', () => {
+      expect(refusal({ minSeverity: ['warn', 'error'] })).toEqual({
+        field: 'minSeverity',
+        message: 'may be given only once',
+      });
+    });
+  });
+
+  describe('q', () => {
+    it('passes web-search text through unchanged', () => {
+      expect(parsed({ q: '"payment failed" -retry or timeout' }).text).toBe(
+        '"payment failed" -retry or timeout',
+      );
+    });
+
+    it.each([[''], ['   ']])('refuses %p', (q) => {
+      expect(refusal({ q })).toEqual({ field: 'q', message: 'must not be empty' });
+    });
+
+    it('refuses q given twice', () => {
+      expect(refusal({ q: ['a', 'b'] })).toEqual({ field: 'q', message: 'may be given only once' });
+    });
+  });
+
+  describe('attr.<key>', () => {
+    it('keeps a __proto__ key as a filter instead of assigning a prototype', () => {
+      const sut = parseLogQuery({ 'attr.__proto__': 'x' });
+      expect(sut.ok && JSON.stringify(sut.value.attributes)).toBe('{"__proto__":"x"}');
+    });
+
+    it('collects each attribute filter under its key', () => {
+      expect(parsed({ 'attr.region': 'eu', 'attr.http.status': '500' }).attributes).toEqual({
+        region: 'eu',
+        'http.status': '500',
+      });
+    });
+
+    it('accepts an empty value', () => {
+      expect(parsed({ 'attr.region': '' }).attributes).toEqual({ region: '' });
+    });
+
+    it('refuses attr. without a key', () => {
+      expect(refusal({ 'attr.': 'eu' })).toEqual({
+        field: 'attr.',
+        message: 'needs a key, as in attr.region=eu',
+      });
+    });
+
+    it('refuses one attribute given twice, naming it', () => {
+      expect(refusal({ 'attr.region': ['eu', 'us'] })).toEqual({
+        field: 'attr.region',
+        message: 'may be given only once',
+      });
+    });
+  });
+
+  describe('traceId', () => {
+    it('lower-cases a valid trace id', () => {
+      expect(parsed({ traceId: TRACE_ID.toUpperCase() }).traceId).toBe(TRACE_ID);
+    });
+
+    it.each([[TRACE_ID.slice(1)], [`${TRACE_ID}0`], ['g'.repeat(32)], ['']])('refuses %p', (traceId) => {
+      expect(refusal({ traceId })).toEqual({
+        field: 'traceId',
+        message: 'must be 32 hexadecimal characters',
+      });
+    });
+  });
+
+  describe('cursor', () => {
+    it('continues after the position a previous page encoded', () => {
+      const position = { ts: '2026-11-24T10:00:00.000001Z', id: RECORD_ID };
+      expect(parsed({ cursor: encodeCursor(position) }).after).toEqual(position);
+    });
+
+    it('refuses a cursor it did not make', () => {
+      expect(refusal({ cursor: 'garbage' })).toEqual({
+        field: 'cursor',
+        message: 'is not a cursor returned by this API',
+      });
+    });
+  });
+
+  describe('unknown parameters', () => {
+    it.each([['hostname'], ['severities'], ['attr'], ['Limit']])('refuses %p, naming it', (name) => {
+      expect(refusal({ [name]: 'x' })).toEqual({
+        field: name,
+        message:
+          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, limit, cursor or attr.<key>',
+      });
+    });
+
+    it('refuses an unknown parameter even beside valid ones', () => {
+      expect(refusal({ host: 'web-1', serivce: 'checkout' }).field).toBe('serivce');
+    });
+  });
+
+  it('combines every filter', () => {
+    expect(
+      parsed({
+        from: 'now-1h',
+        to: 'now',
+        host: ['web-1', 'web-2'],
+        service: 'checkout',
+        minSeverity: 'error',
+        q: 'timeout',
+        'attr.region': 'eu',
+        traceId: TRACE_ID,
+        limit: '50',
+      }),
+    ).toEqual({
+      from: '2026-11-24T11:00:00.000000Z',
+      to: '2026-11-24T12:00:00.000000Z',
+      hosts: ['web-1', 'web-2'],
+      services: ['checkout'],
+      severities: ['error', 'fatal'],
+      text: 'timeout',
+      attributes: { region: 'eu' },
+      traceId: TRACE_ID,
+      limit: 50,
+    });
+  });
+
+  it('reads the clock when no now is given', () => {
+    const before = Date.now();
+    const result = parseLogQuery({ from: 'now' });
+    const after = Date.now();
+    if (!result.ok) throw new Error(result.error.message);
+    const from = Date.parse(result.value.from ?? '');
+    expect(from).toBeGreaterThanOrEqual(before);
+    expect(from).toBeLessThanOrEqual(after);
+  });
+});
+
+describe(parseTime.name, () => {
+  it('trims around a relative time', () => {
+    expect(parseTime(' now-15m ', NOW)).toEqual({ ok: true, value: '2026-11-24T11:45:00.000000Z' });
+  });
+});

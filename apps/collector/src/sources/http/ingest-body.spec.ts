@@ -1,0 +1,155 @@
+import { ParseOptions } from '@logyard/contracts';
+import { parseIngestBody } from './ingest-body';
+
+const OBSERVED = '2026-11-24T23:49:27.123456Z';
+const OPTIONS: ParseOptions = { observedTs: OBSERVED };
+const RECORD_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
+
+function body(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+describe(parseIngestBody.name, () => {
+  describe('JSON', () => {
+    it('turns one object into one record', () => {
+      const sut = parseIngestBody(
+        body(
+          JSON.stringify({
+            id: RECORD_ID,
+            ts: 1_764_000_000_000,
+            host: 'web-1',
+            service: 'checkout',
+            level: 'ERR',
+            msg: 'payment failed',
+            orderId: 42,
+          }),
+        ),
+        'application/json',
+        OPTIONS,
+      );
+      expect(sut).toEqual({
+        records: [
+          {
+            id: RECORD_ID,
+            ts: '2025-11-24T16:00:00.000000Z',
+            observedTs: OBSERVED,
+            host: 'web-1',
+            service: 'checkout',
+            severity: 'error',
+            message: 'payment failed',
+            attributes: { orderId: 42 },
+          },
+        ],
+        errors: [],
+      });
+    });
+
+    it('reports the bad items of an array by their index and keeps the rest', () => {
+      const sut = parseIngestBody(
+        body(JSON.stringify([{ message: 'a' }, { severity: 'info' }, { message: 'c' }, 7])),
+        'application/json',
+        OPTIONS,
+      );
+      expect(sut.records.map((record) => record.message)).toEqual(['a', 'c']);
+      expect(sut.errors).toEqual([
+        { index: 1, error: 'message is required' },
+        { index: 3, error: 'record must be a JSON object' },
+      ]);
+    });
+
+    it('shares one observation time across the records of a request', () => {
+      const sut = parseIngestBody(body('[{"message":"a"},{"message":"b"}]'), 'application/json', {});
+      expect(sut.records).toHaveLength(2);
+      expect(sut.records[0].observedTs).toBe(sut.records[1].observedTs);
+    });
+
+    it.each([[undefined], ['text/plain'], ['application/json; charset=utf-8']])(
+      'reads the body as JSON when the content type is %p',
+      (contentType) => {
+        const sut = parseIngestBody(body('{"message":"a"}'), contentType, OPTIONS);
+        expect(sut.records.map((record) => record.message)).toEqual(['a']);
+        expect(sut.errors).toEqual([]);
+      },
+    );
+
+    it('reports a body that is not JSON as one error at index 0', () => {
+      const sut = parseIngestBody(body('{"message":"a"}\n{"message":"b"}'), 'application/json', OPTIONS);
+      expect(sut).toEqual({
+        records: [],
+        errors: [{ index: 0, error: expect.stringMatching(/^body is not valid JSON: /) }],
+      });
+    });
+
+    it('reports a JSON body that is not an object or array as one error at index 0', () => {
+      expect(parseIngestBody(body('"hello"'), 'application/json', OPTIONS)).toEqual({
+        records: [],
+        errors: [{ index: 0, error: 'body must be a JSON object or an array of objects' }],
+      });
+    });
+
+    it('accepts an empty array as nothing at all', () => {
+      expect(parseIngestBody(body('[]'), 'application/json', OPTIONS)).toEqual({ records: [], errors: [] });
+    });
+  });
+
+  describe('NDJSON', () => {
+    it('reads one record per line', () => {
+      const sut = parseIngestBody(
+        body('{"message":"a"}\n{"message":"b"}\n'),
+        'application/x-ndjson',
+        OPTIONS,
+      );
+      expect(sut.records.map((record) => record.message)).toEqual(['a', 'b']);
+      expect(sut.errors).toEqual([]);
+    });
+
+    it('reports bad lines by their index among non-blank lines, in order, and ignores blank lines', () => {
+      const text = [
+        '{"message":"zero"}',
+        '',
+        '{"severity":"info"}',
+        '   ',
+        'not json',
+        '{"message":"three","ts":"yesterday"}',
+        '',
+        '{"message":"four"}',
+      ].join('\n');
+      const sut = parseIngestBody(body(text), 'application/x-ndjson', OPTIONS);
+      expect(sut.records.map((record) => record.message)).toEqual(['zero', 'four']);
+      expect(sut.errors).toEqual([
+        { index: 1, error: 'message is required' },
+        { index: 2, error: expect.stringMatching(/^line is not valid JSON: /) },
+        { index: 3, error: expect.stringMatching(/^ts: "yesterday" is not a valid timestamp/) },
+      ]);
+    });
+
+    it('accepts CRLF line endings', () => {
+      const sut = parseIngestBody(
+        body('{"message":"a"}\r\n{"message":"b"}\r\n'),
+        'application/x-ndjson',
+        OPTIONS,
+      );
+      expect(sut.records.map((record) => record.message)).toEqual(['a', 'b']);
+      expect(sut.errors).toEqual([]);
+    });
+
+    it.each([
+      ['application/x-ndjson; charset=utf-8'],
+      ['Application/X-NDJSON'],
+      ['application/ndjson'],
+      ['application/jsonl'],
+      ['application/x-jsonlines'],
+    ])('recognises the content type %p', (contentType) => {
+      const sut = parseIngestBody(body('{"message":"a"}\n{"message":"b"}'), contentType, OPTIONS);
+      expect(sut.records.map((record) => record.message)).toEqual(['a', 'b']);
+      expect(sut.errors).toEqual([]);
+    });
+
+    it('refuses a line holding an array', () => {
+      expect(parseIngestBody(body('[{"message":"a"}]'), 'application/x-ndjson', OPTIONS)).toEqual({
+        records: [],
+        errors: [{ index: 0, error: 'record must be a JSON object' }],
+      });
+    });
+  });
+});

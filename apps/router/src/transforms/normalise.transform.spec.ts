@@ -1,0 +1,295 @@
+import { validate, version } from 'uuid';
+import { encodeBatch, LogRecord, makeRecord, ParseOptions, toWire } from '@logyard/contracts';
+import { InboundMessage, NormalisedMessage, normaliseMessage } from './normalise.transform';
+
+const OBSERVED = '2026-11-24T23:49:27.123456Z';
+const OPTIONS: ParseOptions = { observedTs: OBSERVED };
+const MESSAGE_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
+
+function message(body: string | Buffer, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return {
+    body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    routingKey: 'test.mysql.error',
+    ...overrides,
+  };
+}
+
+function json(value: unknown, overrides: Partial<InboundMessage> = {}): InboundMessage {
+  return message(JSON.stringify(value), { contentType: 'application/json', ...overrides });
+}
+
+/** The single record a message must normalise to, failing the test with the reject reasons otherwise. */
+function onlyRecord(outcome: NormalisedMessage): LogRecord {
+  expect(outcome.rejects.map((reject) => reject.reason)).toEqual([]);
+  expect(outcome.records).toHaveLength(1);
+  return outcome.records[0];
+}
+
+describe(normaliseMessage.name, () => {
+  describe('JSON bodies', () => {
+    it('turns one JSON object into one record', () => {
+      const sut = normaliseMessage(
+        json({
+          id: MESSAGE_ID,
+          ts: '2026-11-24T10:00:00Z',
+          host: 'web-1.prod.example.com',
+          service: 'checkout',
+          severity: 'warning',
+          message: 'slow payment',
+          region: 'eu',
+        }),
+        OPTIONS,
+      );
+      expect(sut).toEqual({
+        records: [
+          {
+            id: MESSAGE_ID,
+            ts: '2026-11-24T10:00:00.000000Z',
+            observedTs: OBSERVED,
+            host: 'web-1.prod.example.com',
+            service: 'checkout',
+            severity: 'warn',
+            message: 'slow payment',
+            attributes: { region: 'eu' },
+          },
+        ],
+        rejects: [],
+      });
+    });
+
+    it("reads Logyard's own batches back to the same records", () => {
+      const records = [makeRecord(), makeRecord({ severity: 'error', traceId: 'c'.repeat(32) })];
+      const sut = normaliseMessage(
+        message(encodeBatch(records), {
+          contentType: 'application/json',
+          routingKey: 'web-1_prod_example_com.checkout.info',
+        }),
+        OPTIONS,
+      );
+      expect(sut).toEqual({ records, rejects: [] });
+    });
+
+    it('rejects only the bad item of an array, naming its index', () => {
+      const items = [
+        { message: 'first' },
+        { message: 'second', severity: 'loud' },
+        { message: 'third', ts: 'yesterday' },
+        { message: 'fourth' },
+      ];
+      const sut = normaliseMessage(json(items), OPTIONS);
+      expect(sut.records.map((record) => record.message)).toEqual(['first', 'fourth']);
+      expect(sut.rejects).toEqual([
+        {
+          reason: expect.stringMatching(/^record 1: severity: "loud" is not recognised/),
+          body: Buffer.from(JSON.stringify(items[1])),
+          contentType: 'application/json',
+        },
+        {
+          reason: expect.stringMatching(/^record 2: ts: "yesterday" is not a valid timestamp/),
+          body: Buffer.from(JSON.stringify(items[2])),
+          contentType: 'application/json',
+        },
+      ]);
+    });
+
+    it('reports a lone bad record without an index', () => {
+      const sut = normaliseMessage(json({ severity: 'info' }), OPTIONS);
+      expect(sut).toEqual({
+        records: [],
+        rejects: [
+          {
+            reason: 'message is required',
+            body: Buffer.from('{"severity":"info"}'),
+            contentType: 'application/json',
+          },
+        ],
+      });
+    });
+
+    it('rejects the whole message when a body declared as JSON is not JSON', () => {
+      const body = Buffer.from('[INFO] server started');
+      const sut = normaliseMessage(message(body, { contentType: 'application/json' }), OPTIONS);
+      expect(sut).toEqual({
+        records: [],
+        rejects: [
+          {
+            reason: expect.stringMatching(/^body is not valid JSON: /),
+            body,
+            contentType: 'application/json',
+          },
+        ],
+      });
+    });
+
+    it('rejects a declared JSON body that is neither an object nor an array', () => {
+      const body = Buffer.from('"just a string"');
+      const sut = normaliseMessage(
+        message(body, { contentType: 'application/json; charset=utf-8' }),
+        OPTIONS,
+      );
+      expect(sut).toEqual({
+        records: [],
+        rejects: [
+          {
+            reason: 'body must be a JSON object or an array of objects',
+            body,
+            contentType: 'application/json; charset=utf-8',
+          },
+        ],
+      });
+    });
+
+    it('reads an undeclared body that is valid JSON as JSON', () => {
+      const sut = onlyRecord(normaliseMessage(message('  {"message":"hi","service":"api"}'), OPTIONS));
+      expect(sut).toMatchObject({ message: 'hi', service: 'api', host: 'test', severity: 'error' });
+    });
+  });
+
+  describe('plain-text bodies', () => {
+    it('takes host, service and severity from a three-word key and the body as the message', () => {
+      const sut = onlyRecord(normaliseMessage(message('Connection refused'), OPTIONS));
+      expect(sut).toEqual({
+        id: expect.any(String),
+        ts: OBSERVED,
+        observedTs: OBSERVED,
+        host: 'test',
+        service: 'mysql',
+        severity: 'error',
+        message: 'Connection refused',
+        attributes: {},
+      });
+      expect(validate(sut.id) && version(sut.id)).toBe(7);
+    });
+
+    it('canonicalises a severity alias in the key', () => {
+      const sut = onlyRecord(
+        normaliseMessage(message('disk full', { routingKey: 'db-1.postgres.CRIT' }), OPTIONS),
+      );
+      expect(sut).toMatchObject({ host: 'db-1', service: 'postgres', severity: 'fatal' });
+    });
+
+    it.each([[undefined], ['application/octet-stream']])(
+      'treats an undeclared body starting with "[INFO]" as text (content type %p)',
+      (contentType) => {
+        const sut = onlyRecord(normaliseMessage(message('[INFO] server started', { contentType }), OPTIONS));
+        expect(sut).toMatchObject({
+          host: 'test',
+          service: 'mysql',
+          severity: 'error',
+          message: '[INFO] server started',
+        });
+      },
+    );
+
+    it('keeps a text/plain body as text even when it looks like JSON', () => {
+      const sut = onlyRecord(
+        normaliseMessage(message('{"message":"x"}', { contentType: 'text/plain' }), OPTIONS),
+      );
+      expect(sut.message).toBe('{"message":"x"}');
+    });
+
+    it('reads the AMQP timestamp property, in seconds, as ts', () => {
+      const sut = onlyRecord(normaliseMessage(message('up', { timestamp: 1_764_000_000 }), OPTIONS));
+      expect(sut.ts).toBe('2025-11-24T16:00:00.000000Z');
+      expect(sut.observedTs).toBe(OBSERVED);
+    });
+
+    it('keeps a UUID messageId as the record id', () => {
+      const sut = onlyRecord(normaliseMessage(message('up', { messageId: MESSAGE_ID }), OPTIONS));
+      expect(sut.id).toBe(MESSAGE_ID);
+      expect(sut.attributes).toEqual({});
+    });
+
+    it('keeps a messageId that is not a UUID in attributes and assigns a new id', () => {
+      const sut = onlyRecord(normaliseMessage(message('up', { messageId: 'order-42' }), OPTIONS));
+      expect(sut.attributes).toEqual({ 'amqp.message_id': 'order-42' });
+      expect(validate(sut.id) && version(sut.id)).toBe(7);
+    });
+
+    it.each([['test.mysql'], ['a.b.c.d'], ['test..error'], ['']])(
+      'rejects the whole message when the key is %p',
+      (routingKey) => {
+        const body = Buffer.from('Connection refused');
+        const sut = normaliseMessage(message(body, { routingKey }), OPTIONS);
+        expect(sut).toEqual({
+          records: [],
+          rejects: [
+            {
+              reason: `plain-text message needs a host.service.severity key: routing key ${JSON.stringify(routingKey)} must have three words: host.service.severity`,
+              body,
+              contentType: undefined,
+            },
+          ],
+        });
+      },
+    );
+
+    it('rejects a key whose third word is not a severity', () => {
+      const sut = normaliseMessage(message('x', { routingKey: 'test.mysql.loud' }), OPTIONS);
+      expect(sut.records).toEqual([]);
+      expect(sut.rejects.map((reject) => reject.reason)).toEqual([
+        expect.stringMatching(
+          /^plain-text message needs a host\.service\.severity key: routing key "test\.mysql\.loud": severity "loud" is not recognised/,
+        ),
+      ]);
+    });
+  });
+
+  describe('a JSON record with a three-word key', () => {
+    it('treats null or empty host and severity as absent and takes them from the key', () => {
+      const record = onlyRecord(
+        normaliseMessage(json({ message: 'm', host: null, severity: null, service: '' }), OPTIONS),
+      );
+      expect(record).toMatchObject({ host: 'test', service: 'mysql', severity: 'error' });
+    });
+
+    it('takes missing host, service and severity from the key', () => {
+      const sut = onlyRecord(normaliseMessage(json({ message: 'deadlock' }), OPTIONS));
+      expect(sut).toMatchObject({ host: 'test', service: 'mysql', severity: 'error', message: 'deadlock' });
+    });
+
+    it('keeps its own host, service and severity', () => {
+      const sut = onlyRecord(
+        normaliseMessage(
+          json({ message: 'm', host: 'db-2.prod', service: 'postgres', severity: 'debug' }),
+          OPTIONS,
+        ),
+      );
+      expect(sut).toMatchObject({ host: 'db-2.prod', service: 'postgres', severity: 'debug' });
+    });
+
+    it('counts the aliases hostname and level as its own', () => {
+      const sut = onlyRecord(
+        normaliseMessage(json({ message: 'm', hostname: 'db-3', level: 'warning' }), OPTIONS),
+      );
+      expect(sut).toMatchObject({ host: 'db-3', service: 'mysql', severity: 'warn' });
+      expect(sut.attributes).toEqual({});
+    });
+
+    it('fills each item of an array on its own', () => {
+      const sut = normaliseMessage(
+        json([
+          { message: 'a', severity: 'info' },
+          { message: 'b', host: 'h' },
+        ]),
+        OPTIONS,
+      );
+      expect(sut.rejects).toEqual([]);
+      expect(sut.records.map(({ host, service, severity }) => [host, service, severity])).toEqual([
+        ['test', 'mysql', 'info'],
+        ['h', 'mysql', 'error'],
+      ]);
+    });
+
+    it('uses the record defaults when the key is not three words', () => {
+      const sut = onlyRecord(normaliseMessage(json({ message: 'm' }, { routingKey: 'test.mysql' }), OPTIONS));
+      expect(sut).toMatchObject({ host: 'unknown', service: 'unknown', severity: 'info' });
+    });
+
+    it('does not let a wire record pick up anything from the key', () => {
+      const record = makeRecord({ host: 'web-1', service: 'api', severity: 'debug' });
+      const sut = onlyRecord(normaliseMessage(json(toWire(record)), OPTIONS));
+      expect(sut).toEqual(record);
+    });
+  });
+});

@@ -1,0 +1,5 @@
+export * from './wait-for';
+export * from './test-environment';
+export * from './databases';
+export * from './database-probe';
+export * from './running-logyard';
