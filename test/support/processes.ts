@@ -22,3 +22,45 @@ export function spawnLogyard(args: string[], env: Record<string, string>): Logya
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
+
+let nextPort = 41_000 + Math.floor(Math.random() * 1000) * 10;
+
+/** A port for one test process; distinct within a run, unlikely to collide across runs. */
+export function freshPort(): number {
+  return nextPort++;
+}
+
+/** Spawns a role on `port` and resolves once it reports ready. */
+export async function startLogyardProcess(
+  target: 'all' | 'collector' | 'router' | 'archiver',
+  env: Record<string, string>,
+  port: number,
+): Promise<LogyardProcess & { url: string }> {
+  const sut = spawnLogyard(['--target', target], { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await fetch(`${url}/health/ready`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return { ...sut, url };
+    if (sut.child.exitCode !== null || Date.now() > deadline) {
+      sut.child.kill('SIGKILL');
+      throw new Error(`${target} did not become ready on ${port}:\n${sut.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** SIGTERM and wait for the drain; SIGKILL if it outlives the deadline. */
+export async function stopLogyardProcess(sut: LogyardProcess): Promise<number | null> {
+  if (sut.child.exitCode !== null || sut.child.signalCode !== null) return sut.child.exitCode;
+  sut.child.kill('SIGTERM');
+  const timer = setTimeout(() => sut.child.kill('SIGKILL'), 15_000);
+  try {
+    return await sut.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -58,8 +58,10 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const { unfinished } = await this.consumer.stop();
-    this.logger.log(`router drained (${unfinished} deliveries were in hand)`);
+    const drained = await this.consumer.stop();
+    this.logger.log(
+      `router drained: acked ${drained.acked} deliveries (${drained.records} records), left ${drained.leftUnacked} for redelivery`,
+    );
   }
 
   private async route(records: LogRecord[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { LogRecord } from '@logyard/contracts';
+import { encodeBatch, LogRecord, routingKey } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { LingerBatcher } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
@@ -24,6 +24,18 @@ export interface BatchConsumerOptions {
   decode: (message: ConsumeMessage) => DecodedMessage;
   /** The stage's sink; resolves once the records are durable downstream, rejects to have the batch retried. */
   write: (records: LogRecord[]) => Promise<void>;
+  /**
+   * Whether a write failed because of the records themselves (a row the
+   * database refuses), so retrying can never succeed. Such a batch is halved
+   * until each refused record stands alone, and those are dead-lettered.
+   * Every other failure is taken as an outage and retried.
+   */
+  isPoison?: (error: unknown) => boolean;
+}
+
+interface RefusedRecord {
+  record: LogRecord;
+  reason: string;
 }
 
 interface PendingDelivery {
@@ -50,6 +62,7 @@ export class BatchConsumer {
   private readonly consumers: QueueConsumer[] = [];
   private readonly batcher: LingerBatcher<PendingDelivery>;
   private stopping = false;
+  private readonly settled = { acked: 0, records: 0, abandoned: 0 };
   private paused = false;
   private wakeRetry?: () => void;
 
@@ -81,15 +94,23 @@ export class BatchConsumer {
     await Promise.all(this.consumers.map((consumer) => consumer.ready()));
   }
 
-  /** Graceful drain: stop taking deliveries, finish and settle what is in hand, then close the channels. */
-  async stop(): Promise<{ unfinished: number }> {
+  /**
+   * Graceful drain: stop taking deliveries, finish and settle what is in
+   * hand, then close the channels. Reports what the drain acked, and what it
+   * had to leave unacked (the sink was away) for the broker to redeliver.
+   */
+  async stop(): Promise<{ acked: number; records: number; leftUnacked: number }> {
     this.stopping = true;
     await Promise.all(this.consumers.map((consumer) => consumer.pause()));
     this.wakeRetry?.();
-    const before = this.batcher.size;
+    const before = { ...this.settled };
     await this.batcher.drain();
     await Promise.all(this.consumers.map((consumer) => consumer.close()));
-    return { unfinished: before };
+    return {
+      acked: this.settled.acked - before.acked,
+      records: this.settled.records - before.records,
+      leftUnacked: this.settled.abandoned - before.abandoned,
+    };
   }
 
   private receive(consumer: QueueConsumer, delivery: Delivery): void {
@@ -111,18 +132,31 @@ export class BatchConsumer {
   }
 
   private async flush(batch: PendingDelivery[]): Promise<void> {
+    try {
+      await this.deliver(batch);
+    } finally {
+      // Consumption resumes once the batch is settled — or dropped because its channel is gone.
+      await this.setPaused(false);
+    }
+  }
+
+  private async deliver(batch: PendingDelivery[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
       if (live.length === 0) return;
       try {
-        await this.options.write(live.flatMap((pending) => pending.decoded.records));
-        await this.deadLetter(live);
+        const refused = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
+        await this.deadLetter(live, refused);
         for (const pending of live) pending.consumer.ack(pending.delivery);
-        if (this.paused) await this.setPaused(false);
+        this.settled.acked += live.length;
+        this.settled.records += live.reduce((sum, pending) => sum + pending.decoded.records.length, 0);
         return;
       } catch (error) {
         // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
-        if (this.stopping) return;
+        if (this.stopping) {
+          this.settled.abandoned += live.length;
+          return;
+        }
         const delay = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_MS);
         this.logger.warn(
           `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
@@ -133,16 +167,47 @@ export class BatchConsumer {
     }
   }
 
-  private async deadLetter(batch: PendingDelivery[]): Promise<void> {
-    const letters = batch.flatMap((pending) =>
-      pending.decoded.rejects.map((reject) =>
+  /** Writes records; returns those the sink refused for what they are, each with its reason. */
+  private async writeIsolatingPoison(records: LogRecord[]): Promise<RefusedRecord[]> {
+    try {
+      await this.options.write(records);
+      return [];
+    } catch (error) {
+      if (!this.options.isPoison?.(error)) throw error;
+      if (records.length === 1) {
+        return [{ record: records[0], reason: `${this.options.stage} refused: ${(error as Error).message}` }];
+      }
+      const middle = Math.ceil(records.length / 2);
+      return [
+        ...(await this.writeIsolatingPoison(records.slice(0, middle))),
+        ...(await this.writeIsolatingPoison(records.slice(middle))),
+      ];
+    }
+  }
+
+  private async deadLetter(batch: PendingDelivery[], refused: RefusedRecord[]): Promise<void> {
+    const queueOf = (record: LogRecord) =>
+      batch.find((pending) => pending.decoded.records.includes(record))?.consumer.queue ?? this.options.stage;
+    const letters = [
+      ...batch.flatMap((pending) =>
+        pending.decoded.rejects.map((reject) =>
+          this.deadLetters.publish({
+            ...reject,
+            routingKey: pending.delivery.message.fields.routingKey,
+            queue: pending.consumer.queue,
+          }),
+        ),
+      ),
+      ...refused.map(({ record, reason }) =>
         this.deadLetters.publish({
-          ...reject,
-          routingKey: pending.delivery.message.fields.routingKey,
-          queue: pending.consumer.queue,
+          body: encodeBatch([record]),
+          contentType: 'application/json',
+          reason,
+          routingKey: routingKey(record),
+          queue: queueOf(record),
         }),
       ),
-    );
+    ];
     await Promise.all(letters);
     if (letters.length) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, letters.length);
   }
@@ -150,6 +215,8 @@ export class BatchConsumer {
   private async setPaused(paused: boolean): Promise<void> {
     if (this.paused === paused || (this.stopping && !paused)) return;
     this.paused = paused;
+    if (paused) this.logger.warn(`pausing ${this.options.queues.length} queue(s) until the sink recovers`);
+    else this.logger.log('sink recovered; consuming again');
     await Promise.all(this.consumers.map((consumer) => (paused ? consumer.pause() : consumer.resume())));
   }
 

@@ -26,10 +26,18 @@ export interface QueueConsumerOptions {
  * closed is not settled at all — the broker already requeued it, and the
  * idempotent sinks make its redelivery harmless.
  */
+/** One incarnation of the consumer's channel; a reconnect makes a new one. */
+interface ChannelState {
+  channel: Channel;
+  generation: number;
+  /** The consumer tag once subscribed; undefined while paused (or if subscribing failed with the channel). */
+  subscription?: Promise<string | undefined>;
+}
+
 export class QueueConsumer {
   private readonly logger = new Logger(QueueConsumer.name);
   private readonly channel: ChannelWrapper;
-  private current?: { channel: Channel; generation: number; consumerTag?: string };
+  private current?: ChannelState;
   private generation = 0;
   private paused = false;
 
@@ -57,28 +65,29 @@ export class QueueConsumer {
   }
 
   ack(delivery: Delivery): void {
-    this.settle(delivery, (channel) => channel.ack(delivery.message));
+    if (!this.current || !this.owns(delivery)) return;
+    try {
+      this.current.channel.ack(delivery.message);
+    } catch (error) {
+      this.logger.warn(`could not ack a delivery on ${this.options.queue}: ${(error as Error).message}`);
+    }
   }
 
-  /** Returns the delivery to the queue for another attempt. */
-  requeue(delivery: Delivery): void {
-    this.settle(delivery, (channel) => channel.nack(delivery.message, false, true));
-  }
-
-  /** Stops new deliveries; those already received stay unacked until settled. */
+  /** Stops new deliveries; those already received stay unacked until settled. Survives reconnects. */
   async pause(): Promise<void> {
     this.paused = true;
-    const current = this.current;
-    const consumerTag = current?.consumerTag;
-    if (current && consumerTag) {
-      current.consumerTag = undefined;
-      await current.channel.cancel(consumerTag).catch(() => undefined);
-    }
+    const state = this.current;
+    const subscription = state?.subscription;
+    if (!state || !subscription) return;
+    state.subscription = undefined;
+    const consumerTag = await subscription;
+    if (consumerTag) await state.channel.cancel(consumerTag).catch(() => undefined);
   }
 
   async resume(): Promise<void> {
     this.paused = false;
-    if (this.current && !this.current.consumerTag) await this.subscribe(this.current);
+    // Without an open channel there is nothing to do: the next channel's setup subscribes.
+    if (this.current) await this.subscribe(this.current);
   }
 
   async close(): Promise<void> {
@@ -86,25 +95,26 @@ export class QueueConsumer {
   }
 
   private async setup(channel: Channel): Promise<void> {
-    this.current = { channel, generation: ++this.generation };
+    const state: ChannelState = { channel, generation: ++this.generation };
+    this.current = state;
     await channel.prefetch(this.options.prefetch);
-    if (!this.paused) await this.subscribe(this.current);
+    if (!this.paused) await this.subscribe(state);
   }
 
-  private async subscribe(current: NonNullable<QueueConsumer['current']>): Promise<void> {
-    const { consumerTag } = await current.channel.consume(this.options.queue, (message) => {
-      // A null message means the broker cancelled us (queue deleted); the channel setup resubscribes.
-      if (message) this.options.onDelivery({ message, generation: current.generation });
-    });
-    current.consumerTag = consumerTag;
-  }
-
-  private settle(delivery: Delivery, action: (channel: Channel) => void): void {
-    if (!this.current || !this.owns(delivery)) return;
-    try {
-      action(this.current.channel);
-    } catch (error) {
-      this.logger.warn(`could not settle a delivery on ${this.options.queue}: ${(error as Error).message}`);
-    }
+  /** Subscribes at most once per channel, however pause and resume interleave with reconnects. */
+  private subscribe(state: ChannelState): Promise<string | undefined> {
+    state.subscription ??= state.channel
+      .consume(this.options.queue, (message) => {
+        // A null message means the broker cancelled us (queue deleted); the channel setup resubscribes.
+        if (message) this.options.onDelivery({ message, generation: state.generation });
+      })
+      .then(
+        ({ consumerTag }) => consumerTag,
+        (error: Error) => {
+          this.logger.warn(`could not consume ${this.options.queue}: ${error.message}`);
+          return undefined;
+        },
+      );
+    return state.subscription;
   }
 }

@@ -378,3 +378,24 @@ describe(toWire.name, () => {
     expect(toWire(record)).toMatchObject({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) });
   });
 });
+
+describe('a record without ts', () => {
+  const observedTs = '2026-11-24T23:49:27.123456Z';
+
+  it('takes ts from a UUIDv7 id, so a retried record keeps its storage key', () => {
+    const id = '019ab8a2-5f3b-7c1d-8e2f-3a4b5c6d7e8f';
+    const first = parseLogRecord({ id, message: 'm' }, { observedTs });
+    const retry = parseLogRecord({ id, message: 'm' }, { observedTs: '2026-11-25T00:00:00.000000Z' });
+    expect(first.ok && first.value.ts).toBe(
+      new Date(parseInt('019ab8a25f3b', 16)).toISOString().replace('Z', '000Z'),
+    );
+    expect(retry.ok && retry.value.ts).toBe(first.ok && first.value.ts);
+  });
+
+  it('takes the observed time when the id is not a UUIDv7 or absent', () => {
+    const v4 = parseLogRecord({ id: '3b241101-e2bb-4255-8caf-4136c566a962', message: 'm' }, { observedTs });
+    expect(v4.ok && v4.value.ts).toBe(observedTs);
+    const none = parseLogRecord({ message: 'm' }, { observedTs });
+    expect(none.ok && none.value.ts).toBe(observedTs);
+  });
+});

@@ -57,7 +57,7 @@ const UTF8_CONTINUATION = 0b1000_0000;
 
 /**
  * Turns untrusted input into a LogRecord: lenient where a default is obvious (severity info, host and
- * service 'unknown', id a new UUIDv7, ts the observed time), strict where guessing would corrupt data (no
+ * service 'unknown', id a new UUIDv7, ts the UUIDv7 id's time or else the observed time), strict where guessing would corrupt data (no
  * message, an unparseable ts, a malformed id). Errors name the field as the sender spelled it.
  *
  * Idempotent: parseLogRecord(toWire(record)) gives back the record, so every hop may re-parse what it
@@ -91,7 +91,7 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   // Kept when valid, so a record re-parsed downstream still says when Logyard first saw it.
   const observedTs =
     validTimestamp(pick('observedTs')?.[1]) ?? validTimestamp(options.observedTs) ?? nowIso();
-  const ts = parseTs(pick('ts', 'timestamp', 'time'), observedTs);
+  const ts = parseTs(pick('ts', 'timestamp', 'time'), (id.value && uuidv7Time(id.value)) ?? observedTs);
   if (!ts.ok) return ts;
   const severity = parseSeverityField(pick('severity', 'level'), options.severityScale);
   if (!severity.ok) return severity;
@@ -148,8 +148,20 @@ function validTimestamp(value: unknown): string | undefined {
 }
 
 // Present but unparseable is an error: silently using "now" would misfile the record in time.
-function parseTs(given: Given | undefined, observedTs: string): Result<string> {
-  if (!given) return ok(observedTs);
+/**
+ * The creation time a UUIDv7 carries in its first 48 bits. A record with such
+ * an id but no ts takes its ts from there rather than from "now": the
+ * storage key is (ts, id), so a sender retrying the same record must produce
+ * the same ts, or the retry would be stored twice.
+ */
+function uuidv7Time(id: string): string | undefined {
+  if (id[14] !== '7') return undefined;
+  const time = parseTimestamp(parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+  return time.ok ? time.value : undefined;
+}
+
+function parseTs(given: Given | undefined, fallback: string): Result<string> {
+  if (!given) return ok(fallback);
   const [key, value] = given;
   const parsed = parseTimestamp(value);
   return parsed.ok ? parsed : err(`${key}: ${invalidTimestamp(value)}`);

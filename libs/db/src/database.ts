@@ -85,3 +85,16 @@ export async function withSchemaLock<T>(dataSource: DataSource, work: () => Prom
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/**
+ * SQLSTATE classes that mean "this data can never be stored", as opposed to
+ * an outage: 22 data exception, 23 integrity constraint violation, 54 program
+ * limit exceeded (e.g. an index row too large for a huge host name).
+ */
+const REFUSED_DATA_CLASSES = ['22', '23', '54'];
+
+/** Whether PostgreSQL refused the rows themselves, so retrying the same rows cannot succeed. */
+export function isRefusedData(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && REFUSED_DATA_CLASSES.includes(code.slice(0, 2));
+}

@@ -8,7 +8,7 @@ import {
 import { AmqpConnection, BatchConsumer, DeadLetterPublisher } from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { decodeRecords, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
-import { LogRepository } from '@logyard/db';
+import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 
 /**
@@ -52,6 +52,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
         };
       },
       write: (records) => this.write(records),
+      isPoison: isRefusedData,
     });
   }
 
@@ -60,8 +61,10 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const { unfinished } = await this.consumer.stop();
-    this.logger.log(`archiver drained (${unfinished} deliveries were in hand)`);
+    const drained = await this.consumer.stop();
+    this.logger.log(
+      `archiver drained: acked ${drained.acked} deliveries (${drained.records} records), left ${drained.leftUnacked} for redelivery`,
+    );
   }
 
   private async write(records: LogRecord[]): Promise<void> {
