@@ -20,6 +20,8 @@ export interface TopologyNames {
   /** Fanout exchange and its queue for what could not become a valid record. */
   dead: string;
   deadQueue: string;
+  /** The archiver's RPC queue: query requests with reply_to and correlation_id (classic RabbitMQ RPC). */
+  rpc: string;
 }
 
 export function topologyNames(prefix: string): TopologyNames {
@@ -33,6 +35,7 @@ export function topologyNames(prefix: string): TopologyNames {
     >,
     dead: `${prefix}.dead`,
     deadQueue: `${prefix}.dead`,
+    rpc: `${prefix}.rpc`,
   };
 }
 
@@ -80,6 +83,8 @@ export function buildTopology(prefix: string, queueType: QueueType): Topology {
       { name: names.router, arguments: workQueueArguments },
       ...SEVERITIES.map((s) => ({ name: names.archive[s], arguments: workQueueArguments })),
       { name: names.deadQueue, arguments: { 'x-queue-type': queueType } },
+      // Requests are worthless once their caller gave up: they expire rather than pile up.
+      { name: names.rpc, arguments: { 'x-queue-type': queueType, 'x-message-ttl': 60_000 } },
     ],
     bindings: [
       { queue: names.router, exchange: names.ingest, pattern: '#' },
