@@ -48,6 +48,7 @@ const KNOWN_FIELDS = [
   'traceId',
   'spanId',
 ];
+const KNOWN_FIELD_SET = new Set(KNOWN_FIELDS);
 type Given = [key: string, value: unknown];
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
@@ -65,12 +66,13 @@ const UTF8_CONTINUATION = 0b1000_0000;
  */
 export function parseLogRecord(input: unknown, options: ParseOptions = {}): Result<LogRecord> {
   if (!isPlainObject(input)) return err('record must be a JSON object');
-  const consumed = new Set<string>(KNOWN_FIELDS);
+  const consumedAliases: string[] = [];
   // The first of a field and its aliases that has a value; JSON writers often send null for "no value".
   const pick = (field: string, ...aliases: string[]): Given | undefined => {
-    for (const key of [field, ...aliases]) {
+    if (input[field] !== undefined && input[field] !== null) return [field, input[field]];
+    for (const key of aliases) {
       if (input[key] !== undefined && input[key] !== null) {
-        consumed.add(key);
+        consumedAliases.push(key);
         return [key, input[key]];
       }
     }
@@ -105,8 +107,9 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   if (!spanId.ok) return spanId;
   const attributes = parseAttributes(pick('attributes'));
   if (!attributes.ok) return attributes;
-  for (const [key, value] of Object.entries(input)) {
-    if (!consumed.has(key) && !Object.hasOwn(attributes.value, key)) setOwn(attributes.value, key, value);
+  for (const key in input) {
+    if (KNOWN_FIELD_SET.has(key) || consumedAliases.includes(key) || !Object.hasOwn(input, key)) continue;
+    if (!Object.hasOwn(attributes.value, key)) setOwn(attributes.value, key, input[key]);
   }
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 
@@ -224,7 +227,8 @@ function parseMessage([key, value]: Given): Result<string> {
  * length. A record re-parsed with a smaller limit keeps the first, larger original length.
  */
 function truncateMessage(message: string, maxBytes: number, attributes: Record<string, unknown>): string {
-  if (Buffer.byteLength(message, 'utf8') <= maxBytes) return message;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most messages need no byte count at all.
+  if (message.length * 3 <= maxBytes || Buffer.byteLength(message, 'utf8') <= maxBytes) return message;
   const bytes = Buffer.from(message, 'utf8');
   let end = Math.max(0, Math.floor(maxBytes));
   while (end > 0 && (bytes[end] & UTF8_CONTINUATION_MASK) === UTF8_CONTINUATION) end--;

@@ -154,3 +154,22 @@ describe(nowIso.name, () => {
     expect(Date.parse(now)).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('parseTimestamp fast path', () => {
+  it('keeps canonical strings and pads millisecond ISO strings', () => {
+    expect(parseTimestamp('2026-11-24T23:49:27.123456Z')).toEqual({
+      ok: true,
+      value: '2026-11-24T23:49:27.123456Z',
+    });
+    expect(parseTimestamp('2026-11-24T23:49:27.123Z')).toEqual({
+      ok: true,
+      value: '2026-11-24T23:49:27.123000Z',
+    });
+  });
+
+  it('still refuses impossible calendar dates and years before 1970 in canonical shape', () => {
+    expect(parseTimestamp('2026-02-30T00:00:00.000000Z').ok).toBe(false);
+    expect(parseTimestamp('2026-13-01T00:00:00.000Z').ok).toBe(false);
+    expect(parseTimestamp('1969-12-31T23:59:59.999999Z').ok).toBe(false);
+  });
+});

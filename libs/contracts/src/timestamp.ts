@@ -24,8 +24,28 @@ const EXPONENT = /^[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+$/i;
  * Only years 1970..9999 are accepted.
  */
 export function parseTimestamp(input: unknown): Result<string> {
+  if (typeof input === 'string') {
+    const canonical = fastCanonical(input);
+    if (canonical) return ok(canonical);
+  }
   const micros = toMicros(input);
   return micros === undefined ? err(`ts ${invalidTimestamp(input)}`) : ok(formatEpochMicros(micros));
+}
+
+// The canonical form (and JavaScript's toISOString form) are what nearly every record carries between hops.
+const CANONICAL = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(\d{3}|\d{6})Z$/;
+
+/**
+ * A fast path for the forms every hop re-parses: validated by a round trip
+ * through Date (which refuses 2026-02-30), no BigInt arithmetic.
+ */
+function fastCanonical(input: string): string | undefined {
+  const match = CANONICAL.exec(input);
+  if (!match || match[1] < '1970') return undefined;
+  const seconds = input.slice(0, 19);
+  const date = new Date(`${seconds}Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== seconds) return undefined;
+  return match[2].length === 6 ? input : `${input.slice(0, -1)}000Z`;
 }
 
 /** Why `input` is not a timestamp, without a leading field name, for callers that name the field themselves. */

@@ -1,0 +1,215 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { dropDatabase, progress, startService, withClient } from './environment';
+import { measureEndToEnd, measureLatency } from './ingest.bench';
+import { measureQueries, QueryLatency } from './queries.bench';
+import { measureRawCopy } from './raw-copy.bench';
+import { measureSyslog } from './syslog.bench';
+
+const PARTS = ['raw', 'ingest', 'syslog', 'latency', 'queries'] as const;
+type Part = (typeof PARTS)[number];
+
+const positive = (value: string) => {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const program = new Command('bench')
+  .description(
+    'Measures Logyard against the raw PostgreSQL COPY wall on this machine, and writes BENCHMARKS.md',
+  )
+  .option('-n, --records <n>', 'records for the raw, ingest and syslog runs', positive, 200_000)
+  .option('--seed-rows <n>', 'rows seeded for the query latencies', positive, 10_000_000)
+  .option('--latency-seconds <n>', 'duration of the latency run', positive, 15)
+  .option('--parts <list>', `comma-separated subset of ${PARTS.join(',')}`, (value) => parseParts(value), [
+    ...PARTS,
+  ])
+  .option('--output <file>', 'markdown report to write ("-" for none)', 'BENCHMARKS.md')
+  .parse();
+
+function parseParts(value: string): Part[] {
+  const parts = value.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !PARTS.includes(p as Part));
+  if (unknown.length)
+    throw new InvalidArgumentError(`unknown part(s) ${unknown.join(', ')}; use ${PARTS.join(',')}`);
+  return parts as Part[];
+}
+
+interface Row {
+  measure: string;
+  result: string;
+  target: string;
+  met?: boolean;
+}
+
+async function main(): Promise<void> {
+  const options = program.opts<{
+    records: number;
+    seedRows: number;
+    latencySeconds: number;
+    parts: Part[];
+    output: string;
+  }>();
+  const run = (part: Part) => options.parts.includes(part);
+  const rows: Row[] = [];
+  const n = options.records;
+
+  let raw: number | undefined;
+  if (run('raw')) {
+    progress(`raw COPY of ${n} records`);
+    const result = await measureRawCopy(n);
+    raw = result.rowsPerSecond;
+    rows.push({
+      measure: `1. raw COPY reference (${n} rows, batches of 5,000)`,
+      result: `${fmt(raw)} rows/s`,
+      target: '—',
+    });
+  }
+
+  if (run('ingest') || run('latency') || run('syslog')) {
+    const database = `bench_ingest_${process.pid}`;
+    await dropDatabase(database);
+    const syslogPort = 46_000 + Math.floor(Math.random() * 4000);
+    const service = await startService('all', database, { SYSLOG_PORT: String(syslogPort) });
+    try {
+      let ingestRate: number | undefined;
+      if (run('ingest')) {
+        progress(`end to end: ${n} records through POST /ingest`);
+        const result = await measureEndToEnd(service, n);
+        ingestRate = result.recordsPerSecond;
+        const ratio = raw ? result.recordsPerSecond / raw : undefined;
+        rows.push({
+          measure: `2. Logyard end to end, POST /ingest → committed (${n} records, 1,000/request, 4 in flight)`,
+          result: `${fmt(result.recordsPerSecond)} records/s${ratio ? ` = ${ratio.toFixed(2)}× raw` : ''}`,
+          target: '≥ 0.8× raw (stretch 1.0×)',
+          met: ratio === undefined ? undefined : ratio >= 0.8,
+        });
+        rows.push({
+          measure: '6. peak RSS of the all-in-one process during (2)',
+          result: `${result.peakRssMb} MB`,
+          target: '< 512 MB',
+          met: result.peakRssMb < 512,
+        });
+      }
+      if (run('syslog')) {
+        progress(`syslog: ${n} records over one TCP connection`);
+        try {
+          const result = await measureSyslog(service, syslogPort, n);
+          rows.push({
+            measure: `3. syslog RFC 5424 over one TCP connection, octet counting (${n} records)`,
+            result: `${fmt(result.recordsPerSecond)} records/s`,
+            target: '≥ 15,000 records/s',
+            met: result.recordsPerSecond >= 15_000,
+          });
+        } catch (error) {
+          rows.push({
+            measure: '3. syslog over TCP',
+            result: `not measured: ${(error as Error).message}`,
+            target: '≥ 15,000 records/s',
+            met: false,
+          });
+        }
+      }
+      if (run('latency')) {
+        const rate = Math.max(100, Math.round((ingestRate ?? 10_000) / 2));
+        progress(`latency: ${rate} records/s for ${options.latencySeconds} s`);
+        const result = await measureLatency(service, rate, options.latencySeconds);
+        rows.push({
+          measure: `4. accepted → queryable at ${fmt(rate)} records/s (${result.samples} samples)`,
+          result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
+          target: 'p99 < 1 s',
+          met: result.p99 < 1000,
+        });
+      }
+    } finally {
+      await service.stop();
+      await dropDatabase(database);
+    }
+  }
+
+  if (run('queries')) {
+    progress(`queries: seeding ${options.seedRows} rows over 14 days`);
+    const targets: Record<string, number> = {
+      'newest 100 of a service, last 15 min': 20,
+      'full text over 24 h': 200,
+      'histogram over 24 h': 300,
+      'trace-id lookup over 7 days': 50,
+    };
+    for (const query of await measureQueries(options.seedRows)) {
+      rows.push(queryRow(query, targets[query.name], options.seedRows));
+    }
+  }
+
+  const report = render(rows, await machineFacts());
+  process.stdout.write(`${report}\n`);
+  if (options.output !== '-') writeReport(options.output, report);
+}
+
+function queryRow(query: QueryLatency, targetMs: number, seedRows: number): Row {
+  const ok = query.status === 200;
+  return {
+    measure: `5. ${query.name} (${fmt(seedRows)} rows)`,
+    result: ok ? `p50 ${query.p50} ms, p95 ${query.p95} ms` : `HTTP ${query.status}`,
+    target: `p95 < ${targetMs} ms`,
+    met: ok && query.p95 < targetMs,
+  };
+}
+
+async function machineFacts(): Promise<string> {
+  const rabbit = tryRun('rabbitmqctl', ['-q', 'version']);
+  const postgres = await withClient(
+    'postgres',
+    async (client) => (await client.query('SHOW server_version')).rows[0].server_version,
+  );
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, RabbitMQ ${rabbit}, PostgreSQL ${postgres}`;
+}
+
+function tryRun(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function render(rows: Row[], machine: string): string {
+  const lines = [
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+    'Absolute numbers drift between machines; the ratio to the raw COPY of the same run is what counts.',
+    '',
+    '| measure | result | target | met |',
+    '|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.measure} | ${r.result} | ${r.target} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const BEGIN = '<!-- bench:begin -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the measured table between the markers, keeping the hand-written history around it. */
+function writeReport(file: string, report: string): void {
+  const block = `${BEGIN}\n${report}${END}`;
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = existing.indexOf(BEGIN);
+  const end = existing.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? existing.slice(0, start) + block + existing.slice(end + END.length)
+      : `${block}\n${existing}`;
+  writeFileSync(file, next);
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack}\n`);
+  process.exit(1);
+});

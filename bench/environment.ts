@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import amqplib from 'amqplib';
+import { Client } from 'pg';
+import { buildTopology } from '@logyard/amqp';
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const MAIN_JS = join(__dirname, '../apps/logyard/src/main.js');
+
+export function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+export async function withClient<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: `${PG_SERVER_URL}/${database}` });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await withClient('postgres', (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/** A Logyard process of the built tree, on its own prefix and database. */
+export interface BenchService {
+  url: string;
+  pid: number;
+  database: string;
+  databaseUrl: string;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(
+  target: string,
+  database: string,
+  extraEnv: Record<string, string> = {},
+): Promise<BenchService> {
+  const prefix = `bench_${randomBytes(3).toString('hex')}`;
+  const port = 45_000 + Math.floor(Math.random() * 5000);
+  const databaseUrl = `${PG_SERVER_URL}/${database}`;
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under load.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN_JS, '--target', target], {
+    env: {
+      ...process.env,
+      AMQP_URL,
+      AMQP_PREFIX: prefix,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      NO_COLOR: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (
+    (await fetch(`${url}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`Logyard did not start:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    database,
+    databaseUrl,
+    prefix,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await deleteTopology(prefix);
+    },
+  };
+}
+
+async function deleteTopology(prefix: string): Promise<void> {
+  const connection = await amqplib.connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  const topology = buildTopology(prefix, 'classic');
+  for (const queue of topology.queues) await channel.deleteQueue(queue.name);
+  for (const exchange of topology.exchanges) await channel.deleteExchange(exchange.name);
+  await connection.close();
+}
+
+/** Peak resident set size of a process so far, from the kernel's high-water mark. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

@@ -1,0 +1,121 @@
+import {
+  addDays,
+  connectAndMigrate,
+  createDataSource,
+  PartitionRepository,
+  startOfUtcDay,
+} from '@logyard/db';
+import {
+  BenchService,
+  dropDatabase,
+  percentile,
+  PG_SERVER_URL,
+  progress,
+  startService,
+  withClient,
+} from './environment';
+import { SERVICES } from './workload';
+
+const SEED_CHUNK = 250_000;
+const RUNS = 20;
+const DAYS = 14;
+
+export interface QueryLatency {
+  name: string;
+  path: string;
+  p50: number;
+  p95: number;
+  /** HTTP status of the last run: a missing endpoint shows here instead of a latency. */
+  status: number;
+}
+
+/**
+ * Seeds `rows` records over the last 14 days with SQL (fast), starts an
+ * archiver on that database, and times the four operator queries of the issue
+ * through the HTTP API, p50/p95 over 20 runs after two warm-ups.
+ */
+export async function measureQueries(rows: number): Promise<QueryLatency[]> {
+  const database = `bench_query_${process.pid}`;
+  await dropDatabase(database);
+  await seed(database, rows);
+  const service = await startService('archiver', database);
+  try {
+    const traceId = await withClient(database, async (client) => {
+      const { rows: found } = await client.query<{ trace_id: string }>(
+        `SELECT trace_id FROM logs WHERE ts > now() - interval '3 days' AND ts < now() - interval '2 days' LIMIT 1`,
+      );
+      return found[0]?.trace_id ?? '0'.repeat(32);
+    });
+    const queries: [string, string][] = [
+      ['newest 100 of a service, last 15 min', `/api/logs?service=${SERVICES[0]}&from=now-15m&limit=100`],
+      ['full text over 24 h', '/api/logs?q=declined&from=now-24h&limit=100'],
+      ['histogram over 24 h', '/api/logs/histogram?from=now-24h'],
+      ['trace-id lookup over 7 days', `/api/logs?traceId=${traceId}&from=now-7d`],
+    ];
+    const results: QueryLatency[] = [];
+    for (const [name, path] of queries) results.push(await time(service, name, path));
+    return results;
+  } finally {
+    await service.stop();
+    await dropDatabase(database);
+  }
+}
+
+async function time(service: BenchService, name: string, path: string): Promise<QueryLatency> {
+  const samples: number[] = [];
+  let status = 0;
+  for (let run = 0; run < RUNS + 2; run++) {
+    const started = performance.now();
+    const response = await fetch(`${service.url}${path}`);
+    await response.arrayBuffer();
+    status = response.status;
+    if (run >= 2) samples.push(performance.now() - started);
+  }
+  progress(`query "${name}": status ${status}, p50 ${percentile(samples, 50).toFixed(1)} ms`);
+  return { name, path, status, p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)) };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+async function seed(database: string, rows: number): Promise<void> {
+  const url = `${PG_SERVER_URL}/${database}`;
+  const dataSource = createDataSource(url);
+  await connectAndMigrate(dataSource, url);
+  const today = startOfUtcDay(new Date());
+  await new PartitionRepository(dataSource).ensureDays(
+    Array.from({ length: DAYS + 2 }, (_, i) => addDays(today, i - DAYS)),
+  );
+  await dataSource.destroy();
+  const services = `ARRAY[${SERVICES.map((s) => `'${s}'`).join(',')}]`;
+  await withClient(database, async (client) => {
+    const started = Date.now();
+    for (let from = 1; from <= rows; from += SEED_CHUNK) {
+      const to = Math.min(rows, from + SEED_CHUNK - 1);
+      // Spread evenly over the last 14 days; realistic shapes for every indexed column.
+      await client.query(
+        `INSERT INTO logs (id, ts, observed_ts, host, service, severity, message, attributes, trace_id, span_id)
+         SELECT gen_random_uuid(), t, t, host, service, severity,
+                service || ' request ' || i || ' ' || w1 || ' ' || w2 || ' method=POST path=/api/v1/' || service || '/' || (i % 5000)
+                  || ' status=' || CASE WHEN i % 7 = 0 THEN 503 ELSE 200 END || ' duration_ms=' || (i % 997)
+                  || ' user=' || substr(md5(i::text), 1, 16) || ' detail=' || md5((i * 31)::text) || md5((i * 17)::text),
+                jsonb_build_object('region', CASE WHEN i % 3 = 0 THEN 'us-east-1' ELSE 'eu-west-1' END,
+                                   'pod', service || '-' || (i % 9), 'http_status', CASE WHEN i % 7 = 0 THEN 503 ELSE 200 END),
+                md5(i::text), substr(md5((i * 3)::text), 1, 16)
+         FROM (
+           SELECT i,
+                  now() - ((${rows} - i)::float8 / ${rows}) * interval '${DAYS} days' AS t,
+                  CASE WHEN i % 20 < 12 THEN 'web-' ELSE 'worker-' END || (i % 20 + 1) || '.prod.example.com' AS host,
+                  (${services})[1 + (i % 12)] AS service,
+                  (ARRAY[1, 5, 5, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 13, 13, 17, 9, 9, 5, 21])[1 + ((i * 7) % 20)]::smallint AS severity,
+                  (ARRAY['order','payment','declined','timeout','retry','cache','miss','user','session','upstream'])[1 + (i % 10)] AS w1,
+                  (ARRAY['accepted','shipped','failed','queued','skipped','opened','closed','sent','stored','read'])[1 + ((i / 10) % 10)] AS w2
+           FROM generate_series($1::bigint, $2::bigint) AS i
+         ) s`,
+        [from, to],
+      );
+      const rate = Math.round(to / ((Date.now() - started) / 1000));
+      progress(`seed: ${to} / ${rows} rows (${rate} rows/s)`);
+    }
+    await client.query('ANALYZE logs');
+  });
+}
