@@ -93,7 +93,7 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   // Kept when valid, so a record re-parsed downstream still says when Logyard first saw it.
   const observedTs =
     validTimestamp(pick('observedTs')?.[1]) ?? validTimestamp(options.observedTs) ?? nowIso();
-  const ts = parseTs(pick('ts', 'timestamp', 'time'), (id.value && uuidv7Time(id.value)) ?? observedTs);
+  const ts = parseTs(pick('ts', 'timestamp', 'time'), () => (id.value && uuidv7Time(id.value)) ?? observedTs);
   if (!ts.ok) return ts;
   const severity = parseSeverityField(pick('severity', 'level'), options.severityScale);
   if (!severity.ok) return severity;
@@ -163,8 +163,8 @@ function uuidv7Time(id: string): string | undefined {
   return time.ok ? time.value : undefined;
 }
 
-function parseTs(given: Given | undefined, fallback: string): Result<string> {
-  if (!given) return ok(fallback);
+function parseTs(given: Given | undefined, fallback: () => string): Result<string> {
+  if (!given) return ok(fallback());
   const [key, value] = given;
   const parsed = parseTimestamp(value);
   return parsed.ok ? parsed : err(`${key}: ${invalidTimestamp(value)}`);

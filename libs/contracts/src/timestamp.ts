@@ -36,15 +36,23 @@ export function parseTimestamp(input: unknown): Result<string> {
 const CANONICAL = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(\d{3}|\d{6})Z$/;
 
 /**
- * A fast path for the forms every hop re-parses: validated by a round trip
- * through Date (which refuses 2026-02-30), no BigInt arithmetic.
+ * A fast path for the forms every hop re-parses: field arithmetic only (no
+ * Date, no BigInt), still refusing impossible dates such as 2026-02-30.
  */
 function fastCanonical(input: string): string | undefined {
   const match = CANONICAL.exec(input);
   if (!match || match[1] < '1970') return undefined;
-  const seconds = input.slice(0, 19);
-  const date = new Date(`${seconds}Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== seconds) return undefined;
+  const year = Number(match[1]);
+  const month = Number(input.slice(5, 7));
+  const day = Number(input.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (
+    Number(input.slice(11, 13)) > 23 ||
+    Number(input.slice(14, 16)) > 59 ||
+    Number(input.slice(17, 19)) > 59
+  ) {
+    return undefined;
+  }
   return match[2].length === 6 ? input : `${input.slice(0, -1)}000Z`;
 }
 
