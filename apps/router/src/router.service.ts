@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { AmqpConnection, BatchConsumer, ConfirmPublisher, DeadLetterPublisher } from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
@@ -21,7 +15,6 @@ const MAX_RECORDS_PER_MESSAGE = 1000;
  */
 @Injectable()
 export class RouterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(RouterService.name);
   private readonly consumer: BatchConsumer;
 
   constructor(
@@ -58,10 +51,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const drained = await this.consumer.stop();
-    this.logger.log(
-      `router drained: acked ${drained.acked} deliveries (${drained.records} records), left ${drained.leftUnacked} for redelivery`,
-    );
+    await this.consumer.stop();
   }
 
   private async route(records: LogRecord[]): Promise<void> {

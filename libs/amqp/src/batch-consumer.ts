@@ -96,8 +96,8 @@ export class BatchConsumer {
 
   /**
    * Graceful drain: stop taking deliveries, finish and settle what is in
-   * hand, then close the channels. Reports what the drain acked, and what it
-   * had to leave unacked (the sink was away) for the broker to redeliver.
+   * hand, then close the channels. Logs and returns what the drain acked, and
+   * what it had to leave unacked (the sink was away) for the broker to redeliver.
    */
   async stop(): Promise<{ acked: number; records: number; leftUnacked: number }> {
     this.stopping = true;
@@ -106,11 +106,16 @@ export class BatchConsumer {
     const before = { ...this.settled };
     await this.batcher.drain();
     await Promise.all(this.consumers.map((consumer) => consumer.close()));
-    return {
+    const drained = {
       acked: this.settled.acked - before.acked,
       records: this.settled.records - before.records,
       leftUnacked: this.settled.abandoned - before.abandoned,
     };
+    this.logger.log(
+      `${this.options.stage} drained: acked ${drained.acked} deliveries (${drained.records} records), ` +
+        `left ${drained.leftUnacked} for redelivery`,
+    );
+    return drained;
   }
 
   private receive(consumer: QueueConsumer, delivery: Delivery): void {

@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AmqpConnection, BatchConsumer, DeadLetterPublisher } from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { decodeRecords, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
@@ -20,7 +14,6 @@ import { MetricsService } from '@logyard/observability';
  */
 @Injectable()
 export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(PostgresSink.name);
   private readonly consumer: BatchConsumer;
 
   constructor(
@@ -61,10 +54,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const drained = await this.consumer.stop();
-    this.logger.log(
-      `archiver drained: acked ${drained.acked} deliveries (${drained.records} records), left ${drained.leftUnacked} for redelivery`,
-    );
+    await this.consumer.stop();
   }
 
   private async write(records: LogRecord[]): Promise<void> {
