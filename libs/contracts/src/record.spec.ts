@@ -399,3 +399,42 @@ describe('a record without ts', () => {
     expect(none.ok && none.value.ts).toBe(observedTs);
   });
 });
+
+describe('the canonical wire fast path', () => {
+  const wire = () =>
+    toWire(makeRecord({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), attributes: { k: 1 } }));
+
+  it('returns exactly what the full parse returns for a canonical wire record', () => {
+    const record = wire();
+    const { v, ...withoutVersion } = record;
+    expect(v).toBe(1);
+    expect(parseLogRecord(record)).toEqual(parseLogRecord(withoutVersion));
+  });
+
+  it.each([
+    [
+      'an upper-case id',
+      { id: '019AB8A2-5F3B-7C1D-8E2F-3A4B5C6D7E8F' },
+      { id: '019ab8a2-5f3b-7c1d-8e2f-3a4b5c6d7e8f' },
+    ],
+    ['a millisecond ts', { ts: '2026-11-24T23:49:27.123Z' }, { ts: '2026-11-24T23:49:27.123000Z' }],
+    ['an empty host', { host: '' }, { host: 'unknown' }],
+    ['an unknown field', { region: 'eu' }, { attributes: { k: 1, region: 'eu' } }],
+  ])('normalises %s through the full path', (_name, change, expected) => {
+    const result = parseLogRecord({ ...wire(), ...change });
+    expect(result.ok && result.value).toMatchObject(expected);
+  });
+
+  it('drops an all-zero trace id through the full path', () => {
+    const result = parseLogRecord({ ...wire(), traceId: '0'.repeat(32) });
+    expect(result.ok && result.value).not.toHaveProperty('traceId');
+  });
+
+  it('still truncates an over-long message', () => {
+    const result = parseLogRecord({ ...wire(), message: 'x'.repeat(100) }, { maxMessageBytes: 10 });
+    expect(result.ok && [result.value.message, result.value.attributes['logyard.truncated_bytes']]).toEqual([
+      'x'.repeat(10),
+      100,
+    ]);
+  });
+});

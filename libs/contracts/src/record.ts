@@ -2,8 +2,8 @@ import { v7 as uuidv7, validate } from 'uuid';
 
 import { describeValue } from './describe-value';
 import { err, ok, Result } from './result';
-import { parseSeverity, Severity, SeverityScale, unrecognisedSeverity } from './severity';
-import { invalidTimestamp, nowIso, parseTimestamp } from './timestamp';
+import { parseSeverity, Severity, SEVERITIES, SeverityScale, unrecognisedSeverity } from './severity';
+import { invalidTimestamp, isCanonicalTimestamp, nowIso, parseTimestamp } from './timestamp';
 
 /** The `v` every wire record carries. A reader refuses versions it does not know rather than guess. */
 export const WIRE_VERSION = 1;
@@ -66,6 +66,10 @@ const UTF8_CONTINUATION = 0b1000_0000;
  */
 export function parseLogRecord(input: unknown, options: ParseOptions = {}): Result<LogRecord> {
   if (!isPlainObject(input)) return err('record must be a JSON object');
+  if (input.v === WIRE_VERSION) {
+    const canonical = asCanonicalWireRecord(input, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    if (canonical) return ok(canonical);
+  }
   const consumedAliases: string[] = [];
   // The first of a field and its aliases that has a value; JSON writers often send null for "no value".
   const pick = (field: string, ...aliases: string[]): Given | undefined => {
@@ -126,6 +130,56 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
     ...(spanId.value !== undefined ? { spanId: spanId.value } : {}),
   });
 }
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const CANONICAL_SEVERITIES: ReadonlySet<unknown> = new Set(SEVERITIES);
+
+/**
+ * The record as is, when it already is exactly what the full parse would
+ * return — the case of every record a Logyard hop re-reads from the bus.
+ * Anything unusual (an alias, a null, an upper-case id, an unknown field, a
+ * message to truncate) returns undefined and takes the full path, so both
+ * paths always agree.
+ */
+function asCanonicalWireRecord(input: Record<string, unknown>, maxBytes: number): LogRecord | undefined {
+  for (const key in input) if (!KNOWN_FIELD_SET.has(key)) return undefined;
+  const { id, ts, observedTs, host, service, severity, message, attributes, traceId, spanId } = input;
+  const canonical =
+    typeof id === 'string' &&
+    CANONICAL_UUID.test(id) &&
+    typeof ts === 'string' &&
+    isCanonicalTimestamp(ts) &&
+    typeof observedTs === 'string' &&
+    isCanonicalTimestamp(observedTs) &&
+    typeof host === 'string' &&
+    host !== '' &&
+    typeof service === 'string' &&
+    service !== '' &&
+    CANONICAL_SEVERITIES.has(severity) &&
+    typeof message === 'string' &&
+    (message.length * 3 <= maxBytes || Buffer.byteLength(message, 'utf8') <= maxBytes) &&
+    isPlainObject(attributes) &&
+    (traceId === undefined ||
+      (typeof traceId === 'string' && CANONICAL_TRACE_ID.test(traceId) && !/^0+$/.test(traceId))) &&
+    (spanId === undefined ||
+      (typeof spanId === 'string' && CANONICAL_SPAN_ID.test(spanId) && !/^0+$/.test(spanId)));
+  if (!canonical) return undefined;
+  return {
+    id,
+    ts,
+    observedTs,
+    host,
+    service,
+    severity: severity as Severity,
+    message,
+    attributes,
+    ...(traceId !== undefined ? { traceId } : {}),
+    ...(spanId !== undefined ? { spanId } : {}),
+  };
+}
+
+const CANONICAL_TRACE_ID = /^[0-9a-f]{32}$/;
+const CANONICAL_SPAN_ID = /^[0-9a-f]{16}$/;
 
 /** The wire form of a record: `v` first, optional fields left out rather than sent as null. */
 export function toWire(record: LogRecord): WireRecord {

@@ -35,6 +35,11 @@ export function parseTimestamp(input: unknown): Result<string> {
 // The canonical form (and JavaScript's toISOString form) are what nearly every record carries between hops.
 const CANONICAL = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(\d{3}|\d{6})Z$/;
 
+/** Whether `input` is already in the one canonical form (six fractional digits, UTC, a real date). */
+export function isCanonicalTimestamp(input: string): boolean {
+  return input.length === 27 && fastCanonical(input) === input;
+}
+
 /**
  * A fast path for the forms every hop re-parses: field arithmetic only (no
  * Date, no BigInt), still refusing impossible dates such as 2026-02-30.
