@@ -15,16 +15,20 @@ export async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-/** Test databases and prefixes left by a run that was killed before its cleanup. */
+/** Test databases left by a run that was killed before its cleanup. */
 export async function dropLeftoverDatabases(): Promise<void> {
   const client = new Client({ connectionString: `${PG_SERVER_URL}/postgres` });
   await client.connect();
   try {
+    // Only databases nobody is connected to: a concurrent test run's database is in use and stays.
     const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+      `SELECT datname FROM pg_database d WHERE datname LIKE $1
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)`,
       [`${TEST_DATABASE_STEM}%`],
     );
-    for (const { datname } of rows) await dropDatabase(datname);
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}"`).catch(() => undefined);
+    }
   } finally {
     await client.end();
   }
