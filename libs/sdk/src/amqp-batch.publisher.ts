@@ -1,0 +1,122 @@
+import { AmqpConnectionManager, ChannelWrapper, connect } from 'amqp-connection-manager';
+import type { ConfirmChannel, Message } from 'amqplib';
+import { v7 as uuidv7 } from 'uuid';
+import { COUNT_HEADER, toRoutedBatches } from '@logyard/amqp';
+import { encodeBatch, LogRecord } from '@logyard/contracts';
+import { PublishOutcome, RecordSink, SinkEvents } from './record-shipper';
+
+export interface AmqpBatchPublisherOptions {
+  url: string;
+  /** The `<prefix>.ingest` topic exchange. */
+  exchange: string;
+  maxBatchRecords: number;
+  /** How the connection shows in RabbitMQ's management UI. */
+  connectionName: string;
+}
+
+const CONFIRM_TIMEOUT_MS = 10_000;
+const HEARTBEAT_SECONDS = 5;
+const RECONNECT_SECONDS = 1;
+
+/**
+ * Publishes record batches in Logyard's wire format (DESIGN §2) to the ingest
+ * exchange on a confirm channel of its own connection; amqp-connection-manager
+ * reconnects it. Messages are mandatory: a batch the broker can route nowhere
+ * (no router queue bound, e.g. a mistyped prefix) comes back and is reported
+ * as unroutable rather than silently confirmed.
+ */
+export class AmqpBatchPublisher implements RecordSink {
+  private readonly manager: AmqpConnectionManager;
+  private readonly channel: ChannelWrapper;
+  /** Message ids the broker returned; a return always precedes its message's confirm. */
+  private readonly returned = new Set<string>();
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: AmqpBatchPublisherOptions,
+    private readonly events: SinkEvents,
+  ) {
+    this.manager = connect([options.url], {
+      heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
+      reconnectTimeInSeconds: RECONNECT_SECONDS,
+      connectionOptions: { clientProperties: { connection_name: options.connectionName } },
+    });
+    this.manager.on('connect', () => events.connected());
+    this.manager.on('disconnect', ({ err }) => events.unavailable(err?.message ?? 'connection closed'));
+    this.manager.on('connectFailed', ({ err }) => events.unavailable(err.message));
+    this.manager.on('blocked', ({ reason }) => events.unavailable(`the broker blocks publishers: ${reason}`));
+    this.manager.on('unblocked', () => events.connected());
+    this.channel = this.manager.createChannel({
+      name: 'logyard-sdk',
+      confirm: true,
+      json: false,
+      setup: (channel: ConfirmChannel) => this.setup(channel),
+    });
+    // Without a listener an 'error' event would throw inside the host application.
+    this.channel.on('error', (error: Error) => events.unavailable(`channel setup failed: ${error.message}`));
+  }
+
+  isConnected(): boolean {
+    return this.manager.isConnected();
+  }
+
+  /** Publishes one message per routing key; never rejects, every record ends up in the outcome. */
+  async publish(records: LogRecord[]): Promise<PublishOutcome> {
+    const batches = toRoutedBatches(records, this.options.maxBatchRecords);
+    const results = await Promise.allSettled(
+      batches.map((batch) => this.publishBatch(batch.routingKey, batch.records)),
+    );
+    const outcome: PublishOutcome = { unconfirmed: [], unroutable: 0 };
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        outcome.unconfirmed.push(...batches[i].records);
+        outcome.failure = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      } else if (!result.value) {
+        outcome.unroutable += batches[i].records.length;
+      }
+    });
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    // The channel before the connection: a channel closed after its connection would wait for a reconnect.
+    await this.channel.close().catch(() => undefined);
+    await this.manager.close();
+  }
+
+  /** Resolves true once confirmed and routed, false once confirmed but returned as unroutable. */
+  private async publishBatch(routingKey: string, records: LogRecord[]): Promise<boolean> {
+    const messageId = uuidv7();
+    try {
+      await this.channel.publish(this.options.exchange, routingKey, encodeBatch(records), {
+        persistent: true,
+        mandatory: true,
+        contentType: 'application/json',
+        messageId,
+        timestamp: Math.floor(Date.now() / 1000),
+        headers: { [COUNT_HEADER]: records.length },
+        timeout: CONFIRM_TIMEOUT_MS,
+      });
+      return !this.returned.has(messageId);
+    } finally {
+      this.returned.delete(messageId);
+    }
+  }
+
+  /** Runs on every (re)connect. */
+  private async setup(channel: ConfirmChannel): Promise<void> {
+    channel.on('return', (message: Message) => this.returned.add(String(message.properties.messageId)));
+    // amqp-connection-manager reopens a channel only on a new connection, so one the broker closed (say the
+    // exchange was deleted) would stall publishing for good; force that new connection, unhurried.
+    channel.on('error', (error: Error) => {
+      this.events.unavailable(`the broker closed the channel: ${error.message}`);
+      this.reconnectTimer ??= setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.manager.reconnect();
+      }, RECONNECT_SECONDS * 1000).unref();
+    });
+    // Declared exactly as Logyard declares it, so a service started before Logyard's first start can publish.
+    await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+  }
+}

@@ -1,0 +1,42 @@
+import { ConsoleLogger } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { resolveSdkOptions, SDK_DEFAULTS } from './sdk-options';
+
+describe(resolveSdkOptions.name, () => {
+  it('fills in the defaults', () => {
+    const options = resolveSdkOptions({ service: 'checkout' });
+    expect(options).toEqual({
+      service: 'checkout',
+      url: 'amqp://guest:guest@127.0.0.1:5672',
+      prefix: 'logyard',
+      host: hostname(),
+      maxBuffered: 10_000,
+      flushIntervalMs: 50,
+      maxBatchRecords: 500,
+      console: expect.any(ConsoleLogger),
+      logLevels: SDK_DEFAULTS.logLevels,
+    });
+  });
+
+  it('keeps what the host gives, including its own console logger or none', () => {
+    const console = new ConsoleLogger({ json: true });
+    expect(resolveSdkOptions({ service: 's', host: 'web-1.prod', console })).toMatchObject({
+      host: 'web-1.prod',
+      console,
+    });
+    expect(resolveSdkOptions({ service: 's', console: false }).console).toBe(false);
+  });
+
+  it('lists every unusable option at once', () => {
+    expect(() =>
+      resolveSdkOptions({ service: ' ', maxBuffered: 0, flushIntervalMs: 2.5, prefix: '' }),
+    ).toThrow(
+      'LogyardLogger: service must be a non-empty string; prefix must be a non-empty string; ' +
+        'maxBuffered must be a positive integer, got 0; flushIntervalMs must be a positive integer, got 2.5',
+    );
+  });
+
+  it('refuses a missing service even from untyped callers', () => {
+    expect(() => resolveSdkOptions({} as { service: string })).toThrow(/service must be a non-empty string/);
+  });
+});
