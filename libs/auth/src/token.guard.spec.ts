@@ -1,0 +1,124 @@
+import { Controller, Get, INestApplication, Logger, Module, Post } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { ConfigModule, loadConfig } from '@logyard/config';
+import { bearerToken, RequiresToken } from './token.guard';
+
+@Controller()
+class ExampleController {
+  @Post('ingest')
+  @RequiresToken('ingest')
+  ingest(): string {
+    return 'ingested';
+  }
+
+  @Get('logs')
+  @RequiresToken('query')
+  logs(): string {
+    return 'logs';
+  }
+}
+
+@Controller('other')
+@RequiresToken('query')
+class OtherQueryController {
+  @Get()
+  list(): string {
+    return 'other';
+  }
+}
+
+// A second module guarded by the same kind, as the router's tail and the archiver's query API are.
+@Module({ controllers: [OtherQueryController] })
+class OtherModule {}
+
+async function startApp(env: Record<string, string>): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(loadConfig(env)), OtherModule],
+    controllers: [ExampleController],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
+describe(RequiresToken.name, () => {
+  describe('with tokens configured', () => {
+    let sut: INestApplication;
+
+    beforeAll(async () => {
+      sut = await startApp({ INGEST_TOKENS: 'in-1,in-2', QUERY_TOKENS: 'q-1' });
+    });
+    afterAll(() => sut.close());
+
+    it('lets a request with a token of the right kind through', async () => {
+      await request(sut.getHttpServer()).post('/ingest').set('Authorization', 'Bearer in-2').expect(201);
+      await request(sut.getHttpServer()).get('/logs').set('Authorization', 'bearer q-1').expect(200);
+      await request(sut.getHttpServer()).get('/other').set('Authorization', 'Bearer q-1').expect(200);
+    });
+
+    it('answers 401 with a WWW-Authenticate challenge when the token is missing', async () => {
+      const response = await request(sut.getHttpServer()).get('/logs').expect(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="logyard"');
+      expect(response.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: "this endpoint needs 'Authorization: Bearer <token>' with one of QUERY_TOKENS",
+      });
+    });
+
+    it('answers 401 to an unknown token and to a token of the other kind', async () => {
+      for (const [method, path, token] of [
+        ['get', '/logs', 'nope'],
+        ['get', '/logs', 'in-1'],
+        ['get', '/other', 'in-1'],
+        ['post', '/ingest', 'q-1'],
+        ['post', '/ingest', 'in-1x'],
+      ] as const) {
+        const agent = request(sut.getHttpServer());
+        const response = await (method === 'get' ? agent.get(path) : agent.post(path)).set(
+          'Authorization',
+          `Bearer ${token}`,
+        );
+        expect({ path, token, status: response.status }).toEqual({ path, token, status: 401 });
+        expect(response.body.message).toMatch(/^the bearer token is not one of (INGEST|QUERY)_TOKENS$/);
+      }
+    });
+  });
+
+  describe('without tokens', () => {
+    it('leaves every endpoint open and warns once per kind at start, however many modules use it', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const sut = await startApp({});
+      try {
+        await request(sut.getHttpServer()).post('/ingest').expect(201);
+        await request(sut.getHttpServer()).get('/logs').set('Authorization', 'Bearer anything').expect(200);
+        await request(sut.getHttpServer()).get('/other').expect(200);
+        expect(warn.mock.calls.map(([message]) => message).sort()).toEqual([
+          'INGEST_TOKENS is not set: ingest endpoints are open to anyone',
+          'QUERY_TOKENS is not set: query and tail endpoints are open to anyone',
+        ]);
+      } finally {
+        warn.mockRestore();
+        await sut.close();
+      }
+    });
+  });
+});
+
+describe(bearerToken.name, () => {
+  it.each([
+    ['Bearer abc', 'abc'],
+    ['bearer  abc ', 'abc'],
+    ['BEARER a.b-c_d~', 'a.b-c_d~'],
+  ])('reads %j', (header, token) => {
+    expect(bearerToken(header)).toBe(token);
+  });
+
+  it.each([[undefined], [''], ['Basic abc'], ['Bearer'], ['Bearer a b'], ['Bearerabc']])(
+    'finds no token in %j',
+    (header) => {
+      expect(bearerToken(header)).toBeUndefined();
+    },
+  );
+});

@@ -1,0 +1,104 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  Type,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+
+/** The two kinds of bearer token (DESIGN §7); a token of one kind never opens the other's endpoints. */
+export type TokenKind = 'ingest' | 'query';
+
+const VARIABLE: Record<TokenKind, string> = { ingest: 'INGEST_TOKENS', query: 'QUERY_TOKENS' };
+const OPENS: Record<TokenKind, string> = { ingest: 'ingest endpoints', query: 'query and tail endpoints' };
+
+// Nest makes one guard instance per module that uses it, so a process running every role would warn once
+// per module; remembering the config object (one per app) keeps it to one warning per kind and app.
+const warned = new WeakMap<LogyardConfig, Set<TokenKind>>();
+
+/**
+ * Lets a request through when its `Authorization: Bearer <token>` is one of the configured tokens of the
+ * guard's kind, and answers 401 otherwise. With no tokens of that kind configured every request passes,
+ * and the first guard of that kind says so once at start.
+ */
+abstract class TokenGuard implements CanActivate, OnModuleInit {
+  private readonly logger = new Logger('auth');
+  private readonly digests: Buffer[];
+
+  protected constructor(
+    private readonly kind: TokenKind,
+    private readonly config: LogyardConfig,
+  ) {
+    const tokens = kind === 'ingest' ? config.auth.ingestTokens : config.auth.queryTokens;
+    this.digests = tokens.map(digest);
+  }
+
+  onModuleInit(): void {
+    if (this.digests.length > 0) return;
+    const kinds = warned.get(this.config) ?? new Set<TokenKind>();
+    warned.set(this.config, kinds);
+    if (kinds.has(this.kind)) return;
+    kinds.add(this.kind);
+    this.logger.warn(`${VARIABLE[this.kind]} is not set: ${OPENS[this.kind]} are open to anyone`);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.digests.length === 0) return true;
+    const http = context.switchToHttp();
+    const token = bearerToken(http.getRequest<Request>().headers.authorization);
+    // Compare digests in constant time, against every token, so timing reveals neither a token nor which.
+    const given = token === undefined ? undefined : digest(token);
+    const known = given !== undefined && this.digests.some((d) => timingSafeEqual(d, given));
+    if (known) return true;
+    http.getResponse<Response>().setHeader('WWW-Authenticate', `Bearer realm="logyard"`);
+    throw new UnauthorizedException({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message:
+        token === undefined
+          ? `this endpoint needs 'Authorization: Bearer <token>' with one of ${VARIABLE[this.kind]}`
+          : `the bearer token is not one of ${VARIABLE[this.kind]}`,
+    });
+  }
+}
+
+@Injectable()
+class IngestTokenGuard extends TokenGuard {
+  constructor(@Inject(LOGYARD_CONFIG) config: LogyardConfig) {
+    super('ingest', config);
+  }
+}
+
+@Injectable()
+class QueryTokenGuard extends TokenGuard {
+  constructor(@Inject(LOGYARD_CONFIG) config: LogyardConfig) {
+    super('query', config);
+  }
+}
+
+const GUARDS: Record<TokenKind, Type<CanActivate>> = { ingest: IngestTokenGuard, query: QueryTokenGuard };
+
+/**
+ * Puts a controller or route behind the bearer tokens of `kind` (INGEST_TOKENS or QUERY_TOKENS). Needs only
+ * the LOGYARD_CONFIG provider, which every Logyard app has, so any role module can use it without imports.
+ */
+export function RequiresToken(kind: TokenKind): ClassDecorator & MethodDecorator {
+  return UseGuards(GUARDS[kind]);
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 6750). */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
