@@ -33,6 +33,12 @@ export class SwitchableProxy {
     this.forwarding = true;
   }
 
+  /** The broker goes away: open connections are cut and new ones refused. */
+  refuse(): void {
+    this.forwarding = false;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

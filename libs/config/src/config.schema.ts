@@ -63,6 +63,7 @@ export const envSchema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/logyard'),
   PORT: port.optional(),
   SYSLOG_PORT: port.default(5514),
+  SYSLOG_HOST: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).default('0.0.0.0'),
   BODY_LIMIT: byteSize.default(10 * MIB),
   MAX_MESSAGE_BYTES: positiveInt.default(65536),
   RETENTION_DAYS: positiveInt.default(14),

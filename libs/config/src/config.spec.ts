@@ -19,7 +19,7 @@ describe(loadConfig.name, () => {
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'logyard', queueType: 'classic' },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB },
-      syslog: { port: 5514 },
+      syslog: { port: 5514, host: '0.0.0.0' },
       records: { maxMessageBytes: 65536 },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
       DATABASE_URL: 'postgres://u:p@pg:5433/other',
       PORT: '8080',
       SYSLOG_PORT: '1514',
+      SYSLOG_HOST: '127.0.0.1',
       MAX_MESSAGE_BYTES: '1024',
       ARCHIVER_BATCH_RECORDS: '100',
       ARCHIVER_FLUSH_MS: '50',
@@ -45,7 +46,7 @@ describe(loadConfig.name, () => {
     expect(sut.amqp).toEqual({ url: 'amqp://u:p@rabbit:5673', prefix: 'test-run_7', queueType: 'quorum' });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
-    expect(sut.syslog.port).toBe(1514);
+    expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1' });
     expect(sut.records.maxMessageBytes).toBe(1024);
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50 });
   });
@@ -116,6 +117,7 @@ describe(loadConfig.name, () => {
     ['AMQP_PREFIX', '-logyard'],
     ['MAX_MESSAGE_BYTES', '-1'],
     ['ARCHIVER_FLUSH_MS', '2.5'],
+    ['SYSLOG_HOST', 'localhost'],
   ])('refuses %s=%p, naming it', (name, value) => {
     expect(configError({ [name]: value }).problems).toEqual([
       expect.stringMatching(new RegExp(`^${name}: `)),

@@ -9,7 +9,8 @@ export interface LogyardConfig {
   amqp: { url: string; prefix: string; queueType: QueueType };
   database: { url: string };
   http: { port?: number; bodyLimitBytes: number };
-  syslog: { port: number };
+  /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`. */
+  syslog: { port: number; host: string };
   records: { maxMessageBytes: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
@@ -51,7 +52,7 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
-    syslog: { port: env.SYSLOG_PORT },
+    syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST },
     records: { maxMessageBytes: env.MAX_MESSAGE_BYTES },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },

@@ -1,4 +1,4 @@
-import { formatEpochMicros, nowIso, parseTimestamp, toEpochMicros } from './timestamp';
+import { formatEpochMicros, fromEpochNanos, nowIso, parseTimestamp, toEpochMicros } from './timestamp';
 
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -171,5 +171,16 @@ describe('parseTimestamp fast path', () => {
     expect(parseTimestamp('2026-02-30T00:00:00.000000Z').ok).toBe(false);
     expect(parseTimestamp('2026-13-01T00:00:00.000Z').ok).toBe(false);
     expect(parseTimestamp('1969-12-31T23:59:59.999999Z').ok).toBe(false);
+  });
+});
+
+describe(fromEpochNanos.name, () => {
+  it('reads nanoseconds whatever the magnitude, keeping microseconds', () => {
+    expect(fromEpochNanos(1764028167123456789n)).toBe('2025-11-24T23:49:27.123456Z');
+    expect(fromEpochNanos(1_000n)).toBe('1970-01-01T00:00:00.000001Z');
+  });
+
+  it('refuses instants past the year 9999', () => {
+    expect(fromEpochNanos(253402300800000000000n)).toBeUndefined();
   });
 });

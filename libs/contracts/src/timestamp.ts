@@ -61,6 +61,16 @@ function fastCanonical(input: string): string | undefined {
   return match[2].length === 6 ? input : `${input.slice(0, -1)}000Z`;
 }
 
+/**
+ * A count of nanoseconds since the epoch in the canonical form, whatever its
+ * magnitude — for protocols (OTLP, Loki) that say nanoseconds, where
+ * parseTimestamp would guess the unit from the size. Undefined past 9999.
+ */
+export function fromEpochNanos(nanos: bigint): string | undefined {
+  const micros = floorDiv(nanos, NANOS_PER_MICRO);
+  return micros >= MIN_MICROS && micros <= MAX_MICROS ? formatEpochMicros(micros) : undefined;
+}
+
 /** Why `input` is not a timestamp, without a leading field name, for callers that name the field themselves. */
 export function invalidTimestamp(input: unknown): string {
   return `${describeValue(input)} is not a valid timestamp; use ISO-8601, epoch milliseconds or epoch nanoseconds`;

@@ -34,6 +34,9 @@ export function createTestEnvironment(overrides: Record<string, string> = {}): T
       AMQP_PREFIX: prefix,
       DATABASE_URL: databaseUrl,
       ARCHIVER_FLUSH_MS: '50',
+      // Any free port on loopback, so concurrent runs never fight over 5514.
+      SYSLOG_PORT: '0',
+      SYSLOG_HOST: '127.0.0.1',
       ...overrides,
     },
     dispose: async () => {

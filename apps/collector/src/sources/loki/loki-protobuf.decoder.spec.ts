@@ -1,0 +1,71 @@
+import { parse } from 'protobufjs';
+import { compress } from 'snappyjs';
+import { decodeLokiProtobuf, LOKI_PUSH_PROTO } from './loki-protobuf.decoder';
+
+const PushRequest = parse(LOKI_PUSH_PROTO).root.lookupType('logproto.PushRequest');
+const LIMIT = 1024 * 1024;
+
+/** A push as Promtail sends it: protobuf, then snappy's block format. */
+function encode(push: Record<string, unknown>): Buffer {
+  return Buffer.from(compress(PushRequest.encode(PushRequest.fromObject(push)).finish()));
+}
+
+describe(decodeLokiProtobuf.name, () => {
+  it('decodes labels, nanosecond timestamps, lines and structured metadata', () => {
+    const body = encode({
+      streams: [
+        {
+          labels: '{job="api", host="web-1"}',
+          entries: [
+            { timestamp: { seconds: 1764028167, nanos: 123456789 }, line: 'one' },
+            {
+              timestamp: { seconds: 1764028168 },
+              line: 'two',
+              structuredMetadata: [{ name: 'trace_id', value: 'abc' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(decodeLokiProtobuf(body, LIMIT)).toEqual({
+      ok: true,
+      value: {
+        streams: [
+          {
+            labels: { job: 'api', host: 'web-1' },
+            entries: [
+              { ts: '1764028167123456789', line: 'one', metadata: {} },
+              { ts: '1764028168000000000', line: 'two', metadata: { trace_id: 'abc' } },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('leaves an entry without a timestamp for the mapper to refuse', () => {
+    const sut = decodeLokiProtobuf(encode({ streams: [{ labels: '{}', entries: [{ line: 'x' }] }] }), LIMIT);
+    expect(sut.ok && sut.value.streams[0].entries[0].ts).toBeUndefined();
+  });
+
+  it.each([
+    ['no streams', encode({}), /^streams: a Loki push needs at least one stream$/],
+    ['bad labels', encode({ streams: [{ labels: 'job=api' }] }), /^streams\[0\]\.labels: expected/],
+    [
+      'uncompressed protobuf',
+      Buffer.from(PushRequest.encode(PushRequest.fromObject({ streams: [{ labels: '{}' }] })).finish()),
+      /^body is not a snappy-compressed Loki PushRequest: /,
+    ],
+    ['JSON', Buffer.from('{"streams":[]}'), /^body is not a snappy-compressed Loki PushRequest: /],
+  ])('refuses %s', (_, body, message) => {
+    expect(decodeLokiProtobuf(body, LIMIT)).toEqual({ ok: false, error: expect.stringMatching(message) });
+  });
+
+  it('refuses a body that would inflate past the limit before inflating it', () => {
+    const body = encode({ streams: [{ labels: '{}', entries: [{ line: 'x'.repeat(5000) }] }] });
+    expect(decodeLokiProtobuf(body, 1000)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/uncompressed length of \d+ is too big, expect at most 1000/),
+    });
+  });
+});

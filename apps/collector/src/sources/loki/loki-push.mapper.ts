@@ -1,0 +1,144 @@
+import {
+  err,
+  fromEpochNanos,
+  LogRecord,
+  nowIso,
+  parseLogRecord,
+  ParseOptions,
+  parseSeverity,
+  Result,
+  Severity,
+} from '@logyard/contracts';
+import { LokiEntry, LokiPushRequest } from './loki-push';
+
+export interface LokiMapping {
+  records: LogRecord[];
+  /** Each refused entry with its place in the request, e.g. `streams[0].values[3]`. */
+  errors: { path: string; error: string }[];
+}
+
+type Attributes = Record<string, unknown>;
+
+/** What a stream's labels say about every entry of the stream. */
+interface StreamFields {
+  host?: string;
+  service?: string;
+  severity?: Severity;
+  /** The labels not used for host, service or severity. */
+  labels: Attributes;
+}
+
+/** Parsed out of a line that is a JSON object with a message (pino, bunyan, winston). */
+interface JsonLine {
+  message: unknown;
+  fields: Attributes;
+  severity?: Severity;
+}
+
+// The first label present, in this order, names the host, the service and the severity.
+const HOST_LABELS = ['host', 'hostname', 'instance'];
+const SERVICE_LABELS = ['service_name', 'service', 'app', 'job'];
+const SEVERITY_LABELS = ['level', 'severity', 'detected_level'];
+const MESSAGE_FIELDS = ['msg', 'message'];
+
+/**
+ * Turns a Loki push into records (DESIGN §6). Labels give host, service and severity, else a JSON line's
+ * `level`, else info; the other labels, a JSON line's other fields and the structured metadata become
+ * attributes (metadata winning over labels, labels over line fields). Loki's timestamp is the record's ts,
+ * never a time field inside the line. Each entry is accepted or refused on its own.
+ */
+export function mapLokiPush(request: LokiPushRequest, options: ParseOptions = {}): LokiMapping {
+  const parse: ParseOptions = { ...options, observedTs: options.observedTs ?? nowIso() };
+  const mapping: LokiMapping = { records: [], errors: [] };
+  request.streams.forEach((stream, s) => {
+    const fields = streamFields(stream.labels);
+    stream.entries.forEach((entry, e) => {
+      const record = toRecord(entry, fields, parse);
+      if (record.ok) mapping.records.push(record.value);
+      else mapping.errors.push({ path: `streams[${s}].values[${e}]`, error: record.error });
+    });
+  });
+  return mapping;
+}
+
+function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions): Result<LogRecord> {
+  if (typeof entry.ts !== 'string' || !/^\d+$/.test(entry.ts)) {
+    return err(`timestamp: ${quote(entry.ts)} is not a string of nanoseconds since the Unix epoch`);
+  }
+  const ts = fromEpochNanos(BigInt(entry.ts));
+  if (ts === undefined) return err(`timestamp: ${quote(entry.ts)} is after the year 9999`);
+  if (typeof entry.line !== 'string') return err(`line: must be a string, got ${quote(entry.line)}`);
+  const metadata = entry.metadata ?? {};
+  if (!isObject(metadata)) return err(`structured metadata: must be an object, got ${quote(metadata)}`);
+  const line = jsonLine(entry.line);
+  return parseLogRecord(
+    {
+      ts,
+      host: stream.host,
+      service: stream.service,
+      severity: stream.severity ?? line?.severity,
+      message: line ? line.message : entry.line,
+      attributes: { ...line?.fields, ...stream.labels, ...metadata },
+    },
+    options,
+  );
+}
+
+function streamFields(labels: Record<string, string>): StreamFields {
+  const rest: Attributes = { ...labels };
+  const host = takeFirst(rest, HOST_LABELS);
+  const service = takeFirst(rest, SERVICE_LABELS);
+  let severity: Severity | undefined;
+  // A value that is no severity ("unknown" is Loki's own detected_level for those) stays a plain label.
+  for (const key of SEVERITY_LABELS) {
+    const parsed = key in rest ? parseSeverity(rest[key]) : undefined;
+    if (!parsed?.ok) continue;
+    severity ??= parsed.value;
+    delete rest[key];
+  }
+  return { host, service, severity, labels: rest };
+}
+
+/** A line holding a JSON object with `msg` or `message`; any other line is plain text. */
+function jsonLine(line: string): JsonLine | undefined {
+  if (!line.trimStart().startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const key = MESSAGE_FIELDS.find((field) => value[field] !== undefined && value[field] !== null);
+  if (!key) return undefined;
+  // Rest properties are own data properties, so a "__proto__" field stays an ordinary field.
+  const { [key]: message, ...fields } = value;
+  const severity = lineSeverity(fields.level);
+  if (severity) delete fields.level;
+  return { message, fields, severity };
+}
+
+/** pino and bunyan write numeric levels (30 is info); winston writes names. */
+function lineSeverity(level: unknown): Severity | undefined {
+  if (typeof level !== 'number' && typeof level !== 'string') return undefined;
+  const severity = parseSeverity(level, typeof level === 'number' ? 'pino' : undefined);
+  return severity.ok ? severity.value : undefined;
+}
+
+function takeFirst(labels: Attributes, keys: string[]): string | undefined {
+  const key = keys.find((candidate) => typeof labels[candidate] === 'string' && labels[candidate] !== '');
+  if (key === undefined) return undefined;
+  const value = labels[key] as string;
+  delete labels[key];
+  return value;
+}
+
+// Error messages quote the sender's value, shortened: a huge value must not become a huge error.
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

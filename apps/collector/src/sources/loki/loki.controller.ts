@@ -1,0 +1,90 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { RequiresToken } from '@logyard/auth';
+import { LokiEncoding, LokiSource } from './loki.source';
+
+const ENCODINGS: Readonly<Record<string, LokiEncoding>> = {
+  'application/json': 'json',
+  'application/x-protobuf': 'protobuf',
+};
+/** How many refused entries a 400 names; the count covers them all. */
+const ERRORS_SHOWN = 10;
+
+@Controller()
+@ApiTags('Ingest')
+@ApiBearerAuth()
+export class LokiController {
+  constructor(private readonly source: LokiSource) {}
+
+  /**
+   * 204 once every entry is confirmed by the broker. Like Loki, a push with refused entries still keeps the
+   * valid ones and answers 400 naming the refused; a push without streams is refused whole.
+   */
+  @Post('loki/api/v1/push')
+  @ApiOperation({ summary: 'Loki push: JSON (gzip accepted) or snappy-compressed protobuf' })
+  @ApiConsumes('application/json', 'application/x-protobuf')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['streams'],
+      properties: {
+        streams: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              stream: { type: 'object', additionalProperties: { type: 'string' } },
+              values: { type: 'array', items: { type: 'array', items: {} } },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiNoContentResponse({ description: 'every entry is durable in the broker' })
+  @ApiBadRequestResponse({ description: 'no streams, or some entries refused (the others were accepted)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
+  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
+  @RequiresToken('ingest')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async push(@Body() body: unknown, @Headers('content-type') contentType: string | undefined): Promise<void> {
+    const encoding = ENCODINGS[(contentType ?? '').split(';')[0].trim().toLowerCase()];
+    if (!encoding) {
+      throw new UnsupportedMediaTypeException(
+        `Content-Type must be application/json or application/x-protobuf (snappy), got ${contentType ?? 'none'}`,
+      );
+    }
+    const outcome = await this.source.push(Buffer.isBuffer(body) ? body : Buffer.alloc(0), encoding);
+    if (!outcome.ok) throw new BadRequestException(outcome.error);
+    const { records, errors } = outcome.value;
+    if (errors.length > 0) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `${errors.length} of ${records.length + errors.length} entries refused; the others were accepted`,
+        accepted: records.length,
+        rejected: errors.length,
+        errors: errors.slice(0, ERRORS_SHOWN),
+      });
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import {
+  err,
+  fromEpochNanos,
+  LogRecord,
+  nowIso,
+  parseLogRecord,
+  ParseOptions,
+  parseSeverity,
+  Result,
+  Severity,
+  unrecognisedSeverity,
+} from '@logyard/contracts';
+import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
+
+export interface OtlpMapping {
+  records: LogRecord[];
+  /** Each refused log record with its path in the request, e.g. `resourceLogs[0].scopeLogs[1].logRecords[7]`. */
+  errors: { path: string; error: string }[];
+}
+
+type Attributes = Record<string, unknown>;
+
+const HOST_ATTRIBUTE = 'host.name';
+const SERVICE_ATTRIBUTE = 'service.name';
+// protobuf's JSON mapping may name an enum value instead of numbering it.
+const SEVERITY_NUMBER_NAME = /^SEVERITY_NUMBER_(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)([234]?)$/;
+const SEVERITY_NUMBER_BASE: Record<string, number> = {
+  TRACE: 1,
+  DEBUG: 5,
+  INFO: 9,
+  WARN: 13,
+  ERROR: 17,
+  FATAL: 21,
+};
+
+/** A log record the sender got wrong; thrown inside this module only, and reported as that record's error. */
+class InvalidLogRecord extends Error {}
+
+/**
+ * Turns an OTLP export request into records (DESIGN §6). Attributes of the resource, the scope and the log
+ * record merge into one flat object (the record's win); `host.name` and `service.name` among them become
+ * host and service. Each log record is accepted or refused on its own.
+ */
+export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}): OtlpMapping {
+  const parse: ParseOptions = {
+    ...options,
+    observedTs: options.observedTs ?? nowIso(),
+    severityScale: 'otel',
+  };
+  const mapping: OtlpMapping = { records: [], errors: [] };
+  request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
+    scopeLogs.forEach((scopeLogs, s) => {
+      scopeLogs.logRecords.forEach((logRecord, i) => {
+        const record = toRecord(logRecord, () => inheritedAttributes(resource?.attributes, scopeLogs), parse);
+        if (record.ok) mapping.records.push(record.value);
+        else
+          mapping.errors.push({
+            path: `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`,
+            error: record.error,
+          });
+      });
+    });
+  });
+  return mapping;
+}
+
+function toRecord(
+  logRecord: OtlpLogRecord,
+  inherited: () => Attributes,
+  options: ParseOptions,
+): Result<LogRecord> {
+  try {
+    const attributes = { ...inherited(), ...keyValues(logRecord.attributes, 'attributes') };
+    if (isNonEmptyString(logRecord.eventName)) attributes['event.name'] = logRecord.eventName;
+    return parseLogRecord(
+      {
+        ts: timestampOf(logRecord),
+        host: takeString(attributes, HOST_ATTRIBUTE),
+        service: takeString(attributes, SERVICE_ATTRIBUTE),
+        severity: severityOf(logRecord),
+        message: messageOf(logRecord.body),
+        attributes,
+        traceId: logRecord.traceId,
+        spanId: logRecord.spanId,
+      },
+      options,
+    );
+  } catch (error) {
+    if (error instanceof InvalidLogRecord) return err(error.message);
+    throw error;
+  }
+}
+
+function inheritedAttributes(resourceAttributes: unknown, { scope }: OtlpScopeLogs): Attributes {
+  return {
+    ...keyValues(resourceAttributes, 'resource.attributes'),
+    ...(isNonEmptyString(scope?.name) ? { 'otel.scope.name': scope.name } : {}),
+    ...(isNonEmptyString(scope?.version) ? { 'otel.scope.version': scope.version } : {}),
+    ...keyValues(scope?.attributes, 'scope.attributes'),
+  };
+}
+
+/** timeUnixNano, or observedTimeUnixNano when that is 0 (unknown); neither leaves the record its observed time. */
+function timestampOf(logRecord: OtlpLogRecord): string | undefined {
+  for (const field of ['timeUnixNano', 'observedTimeUnixNano']) {
+    const value = logRecord[field];
+    if (value === undefined || value === null || value === 0 || value === '0' || value === '') continue;
+    const nanos =
+      typeof value === 'string' && /^\d+$/.test(value)
+        ? BigInt(value)
+        : typeof value === 'number' && Number.isInteger(value) && value > 0
+          ? BigInt(value)
+          : undefined;
+    if (nanos === undefined) {
+      throw new InvalidLogRecord(
+        `${field}: ${quote(value)} is not a count of nanoseconds since the Unix epoch`,
+      );
+    }
+    const ts = fromEpochNanos(nanos);
+    if (ts === undefined) throw new InvalidLogRecord(`${field}: ${quote(value)} is after the year 9999`);
+    return ts;
+  }
+  return undefined;
+}
+
+/** severityNumber, or severityText when the number is 0 (unspecified); neither means info. */
+function severityOf({ severityNumber, severityText }: OtlpLogRecord): Severity | undefined {
+  const number = specifiedSeverityNumber(severityNumber);
+  if (number !== undefined) {
+    const severity = parseSeverity(number, 'otel');
+    if (severity.ok) return severity.value;
+    throw new InvalidLogRecord(`severityNumber: ${unrecognisedSeverity(severityNumber, 'otel')}`);
+  }
+  if (severityText === undefined || severityText === null || severityText === '') return undefined;
+  const severity = parseSeverity(severityText, 'otel');
+  if (severity.ok) return severity.value;
+  throw new InvalidLogRecord(`severityText: ${unrecognisedSeverity(severityText, 'otel')}`);
+}
+
+/** The SeverityNumber as given (protobuf's JSON mapping may name it), or undefined when unspecified. */
+function specifiedSeverityNumber(value: unknown): unknown {
+  if (value === undefined || value === null || value === 0 || value === 'SEVERITY_NUMBER_UNSPECIFIED')
+    return undefined;
+  const named = typeof value === 'string' ? SEVERITY_NUMBER_NAME.exec(value) : null;
+  return named ? SEVERITY_NUMBER_BASE[named[1]] + Number(named[2] || 1) - 1 : value;
+}
+
+/** A string body is the message; any other AnyValue (bytes too) is written as JSON; no body is an empty message. */
+function messageOf(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  const value = anyValue(body, 'body');
+  if (value === null) return '';
+  return isObject(body) && body.stringValue != null ? (value as string) : JSON.stringify(value);
+}
+
+/** A list of KeyValue as one JSON object; a repeated key keeps its last value. */
+function keyValues(list: unknown, at: string): Attributes {
+  if (list === undefined || list === null) return {};
+  if (!Array.isArray(list)) throw new InvalidLogRecord(`${at}: must be an array of KeyValue objects`);
+  // Object.fromEntries defines own properties, so a key named "__proto__" stays an ordinary key.
+  return Object.fromEntries(
+    list.map((item: unknown, i) => {
+      if (!isObject(item) || typeof item.key !== 'string') {
+        throw new InvalidLogRecord(`${at}[${i}]: must be a KeyValue object with a string "key"`);
+      }
+      return [
+        item.key,
+        item.value === undefined || item.value === null ? null : anyValue(item.value, `${at}[${i}].value`),
+      ];
+    }),
+  );
+}
+
+/**
+ * An AnyValue as plain JSON: strings, booleans, numbers, arrays and objects as themselves; 64-bit integers
+ * beyond 2^53 and non-finite doubles as strings so nothing is rounded; bytes as base64; an empty AnyValue as null.
+ */
+function anyValue(value: unknown, at: string): unknown {
+  if (!isObject(value)) throw new InvalidLogRecord(`${at}: must be an AnyValue object`);
+  if (value.stringValue != null) return typed(value.stringValue, 'string', `${at}.stringValue`);
+  if (value.boolValue != null) return typed(value.boolValue, 'boolean', `${at}.boolValue`);
+  if (value.intValue != null) return int64(value.intValue, `${at}.intValue`);
+  if (value.doubleValue != null) return double(value.doubleValue, `${at}.doubleValue`);
+  if (value.bytesValue != null) return typed(value.bytesValue, 'string', `${at}.bytesValue`);
+  if (value.arrayValue != null) {
+    const values = listOf(value.arrayValue, `${at}.arrayValue`);
+    return values.map((item, i) => anyValue(item, `${at}.arrayValue.values[${i}]`));
+  }
+  if (value.kvlistValue != null) {
+    return keyValues(listOf(value.kvlistValue, `${at}.kvlistValue`), `${at}.kvlistValue.values`);
+  }
+  return null;
+}
+
+function listOf(holder: unknown, at: string): unknown[] {
+  if (!isObject(holder)) throw new InvalidLogRecord(`${at}: must be an object with "values"`);
+  if (holder.values === undefined || holder.values === null) return [];
+  if (!Array.isArray(holder.values)) throw new InvalidLogRecord(`${at}.values: must be an array`);
+  return holder.values;
+}
+
+function int64(value: unknown, at: string): number | string {
+  const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
+  if (typeof text !== 'string' || !/^-?\d+$/.test(text)) {
+    throw new InvalidLogRecord(`${at}: ${quote(value)} is not a 64-bit integer`);
+  }
+  return Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+function double(value: unknown, at: string): number | string {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
+  throw new InvalidLogRecord(`${at}: ${quote(value)} is not a number`);
+}
+
+function typed(value: unknown, type: 'string' | 'boolean', at: string): unknown {
+  if (typeof value !== type) throw new InvalidLogRecord(`${at}: must be a ${type}, got ${quote(value)}`);
+  return value;
+}
+
+/** Removes and returns a non-empty string attribute; anything else under the key stays an attribute. */
+function takeString(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  if (!isNonEmptyString(value)) return undefined;
+  delete attributes[key];
+  return value;
+}
+
+// Error messages quote the sender's value, shortened: a huge value must not become a huge error.
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

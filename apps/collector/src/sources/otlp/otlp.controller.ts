@@ -1,0 +1,74 @@
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpStatus,
+  Post,
+  Res,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { RequiresToken } from '@logyard/auth';
+import { OtlpCodec } from './otlp-codec';
+import { OTLP_JSON_CODEC } from './otlp-json.codec';
+import { OTLP_PROTOBUF_CODEC } from './otlp-protobuf.codec';
+import { OtlpSource } from './otlp.source';
+
+const CODECS: Readonly<Record<string, OtlpCodec>> = {
+  'application/json': OTLP_JSON_CODEC,
+  'application/x-protobuf': OTLP_PROTOBUF_CODEC,
+  'application/protobuf': OTLP_PROTOBUF_CODEC,
+};
+
+@Controller()
+@ApiTags('Ingest')
+@ApiBearerAuth()
+export class OtlpController {
+  constructor(private readonly source: OtlpSource) {}
+
+  /**
+   * OTLP/HTTP logs, answered in the request's own encoding: 200 once every accepted record is confirmed
+   * (with a partial success naming the refused ones), 400 when the body cannot be decoded.
+   */
+  @Post('v1/logs')
+  @ApiOperation({ summary: 'OTLP/HTTP logs (ExportLogsServiceRequest), JSON or protobuf, gzip accepted' })
+  @ApiConsumes('application/json', 'application/x-protobuf')
+  @ApiProduces('application/json', 'application/x-protobuf')
+  @ApiBody({ description: 'ExportLogsServiceRequest', schema: { type: 'object' } })
+  @ApiOkResponse({
+    description: 'ExportLogsServiceResponse: {} or {"partialSuccess":{"rejectedLogRecords","errorMessage"}}',
+  })
+  @ApiBadRequestResponse({ description: 'the body cannot be decoded' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
+  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
+  @RequiresToken('ingest')
+  async export(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const codec = CODECS[(contentType ?? '').split(';')[0].trim().toLowerCase()];
+    if (!codec) {
+      throw new UnsupportedMediaTypeException(
+        `Content-Type must be application/json or application/x-protobuf, got ${contentType ?? 'none'}`,
+      );
+    }
+    const outcome = await this.source.export(Buffer.isBuffer(body) ? body : Buffer.alloc(0), codec);
+    response
+      .status(outcome.ok ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
+      .type(codec.contentType)
+      .send(outcome.ok ? codec.encodeResponse(outcome.value) : codec.encodeBadRequest(outcome.error));
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { nowIso, ok, Result } from '@logyard/contracts';
+import { MetricsService } from '@logyard/observability';
+import { RecordPublisher } from '../../record-publisher';
+import { OtlpCodec, OtlpPartialSuccess } from './otlp-codec';
+import { mapOtlpLogs, OtlpMapping } from './otlp-logs.mapper';
+
+/** How many refused log records a partial success names; the count covers them all. */
+const ERRORS_SHOWN = 3;
+
+/** POST /v1/logs: OTLP/HTTP log exports, JSON or protobuf. */
+@Injectable()
+export class OtlpSource {
+  constructor(
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+    private readonly publisher: RecordPublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * Resolves once the broker confirmed every accepted record, with the partial success to report when
+   * some were refused. Fails, publishing nothing, when the body is not an export request at all.
+   */
+  async export(body: Buffer, codec: OtlpCodec): Promise<Result<OtlpPartialSuccess | undefined>> {
+    const request = codec.decodeRequest(body);
+    if (!request.ok) return request;
+    const mapping = mapOtlpLogs(request.value, {
+      observedTs: nowIso(),
+      maxMessageBytes: this.config.records.maxMessageBytes,
+    });
+    if (mapping.records.length > 0) await this.publisher.publish(mapping.records);
+    this.metrics.recordsAccepted.inc({ source: 'otlp' }, mapping.records.length);
+    this.metrics.recordsRejected.inc({ source: 'otlp' }, mapping.errors.length);
+    return ok(mapping.errors.length > 0 ? partialSuccess(mapping) : undefined);
+  }
+}
+
+function partialSuccess({ records, errors }: OtlpMapping): OtlpPartialSuccess {
+  const shown = errors.slice(0, ERRORS_SHOWN).map(({ path, error }) => `${path}: ${error}`);
+  const more = errors.length > ERRORS_SHOWN ? `; and ${errors.length - ERRORS_SHOWN} more` : '';
+  return {
+    rejectedLogRecords: errors.length,
+    errorMessage: `${errors.length} of ${records.length + errors.length} log records refused: ${shown.join('; ')}${more}`,
+  };
+}

@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LogRecord, nowIso } from '@logyard/contracts';
+import { MetricsService } from '@logyard/observability';
+import { LingerBatcher } from '@logyard/pipeline';
+import { RecordPublisher } from '../../record-publisher';
+import { toSyslogRecord } from './syslog-record.mapper';
+import { ThrottledWarning } from './throttled-warning';
+
+/** A stream source fills batches for this long at most, so throughput never falls to one message per line. */
+const LINGER_MS = 20;
+/** While the broker is away a batch is retried this often at most (short, so a drain stays within its deadline). */
+const RETRY_MAX_MS = 2_000;
+const WARNING_INTERVAL_MS = 5_000;
+
+export type DropReason = 'broker_unavailable' | 'overload';
+
+/**
+ * Turns syslog messages into records and publishes them in batches (up to COLLECTOR_MAX_BATCH_RECORDS or
+ * 20 ms). Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the
+ * load grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop
+ * UDP datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
+ * held, and counts it. `load` (records waiting or being published) is what the listeners throttle on.
+ *
+ * Stateful, like every batcher: its memory is bounded by the listeners' limits.
+ */
+@Injectable()
+export class SyslogIngest {
+  private readonly logger = new Logger('SyslogSource');
+  private readonly batcher: LingerBatcher<LogRecord>;
+  private readonly dropped: Counter<'reason'>;
+  private readonly dropWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
+  private readonly rejectWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
+  private readonly holdWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
+  private readonly publishedListeners = new Set<() => void>();
+  private publishing = 0;
+  private stopping = false;
+  private wakeRetry?: () => void;
+
+  constructor(
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+    private readonly publisher: RecordPublisher,
+    private readonly metrics: MetricsService,
+  ) {
+    this.batcher = new LingerBatcher<LogRecord>({
+      maxWeight: config.collector.maxBatchRecords,
+      lingerMs: LINGER_MS,
+      weigh: () => 1,
+      flush: (records) => this.publish(records),
+      onError: (error) => this.logger.error(`syslog batch failed: ${(error as Error).message}`),
+    });
+    this.dropped = new Counter({
+      name: 'logyard_syslog_records_dropped_total',
+      help: 'Syslog records parsed but never confirmed by the broker (syslog senders get no answer to retry on)',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** Records waiting for a batch or being published. */
+  get load(): number {
+    return this.batcher.size + this.publishing;
+  }
+
+  /** Adds the messages of one read (one observation time for them all) to the next batch. */
+  accept(messages: Buffer[], peer: string | undefined): void {
+    const options = {
+      peer,
+      observedTs: nowIso(),
+      now: new Date(),
+      maxMessageBytes: this.config.records.maxMessageBytes,
+    };
+    for (const message of messages) {
+      const record = toSyslogRecord(message.toString('utf8'), options);
+      if (record.ok) {
+        this.batcher.add(record.value);
+      } else {
+        this.metrics.recordsRejected.inc({ source: 'syslog' });
+        this.rejectWarning.report(
+          1,
+          (n) => `refused ${n} syslog message(s), e.g. from ${peer}: ${record.error}`,
+        );
+      }
+    }
+  }
+
+  /** Counts messages a listener could not take at all. */
+  drop(count: number, reason: DropReason, detail: string): void {
+    this.dropped.inc({ reason }, count);
+    this.dropWarning.report(count, (n) => `dropped ${n} syslog record(s) (${reason}): ${detail}`);
+  }
+
+  /** Calls `listener` after every publish, so a paused listener can resume once the load went down. */
+  onPublished(listener: () => void): void {
+    this.publishedListeners.add(listener);
+  }
+
+  /** Publishes everything pending; resolves when no publish is running. */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    this.wakeRetry?.();
+    await this.batcher.drain();
+    this.dropWarning.flush((n) => `dropped ${n} syslog record(s) in the last seconds`);
+    this.rejectWarning.flush((n) => `refused ${n} syslog message(s) in the last seconds`);
+  }
+
+  private async publish(records: LogRecord[]): Promise<void> {
+    this.publishing += records.length;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.publisher.publish(records);
+          this.metrics.recordsAccepted.inc({ source: 'syslog' }, records.length);
+          return;
+        } catch (error) {
+          if (this.stopping) {
+            this.drop(records.length, 'broker_unavailable', (error as Error).message);
+            return;
+          }
+          this.holdWarning.report(
+            1,
+            () => `broker away, holding ${this.load} syslog record(s): ${(error as Error).message}`,
+          );
+          await this.sleep(Math.min(100 * 2 ** attempt, RETRY_MAX_MS));
+        }
+      }
+    } finally {
+      this.publishing -= records.length;
+      this.publishedListeners.forEach((listener) => listener());
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeRetry = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { createSocket, Socket as UdpSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { AddressInfo, createServer, isIPv6, Server, Socket } from 'node:net';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { StartupError } from '@logyard/observability';
+import { SyslogFrameDecoder } from './syslog-frame.decoder';
+import { SyslogIngest } from './syslog-ingest';
+
+/** Room for a frame's header and structured data on top of MAX_MESSAGE_BYTES of message. */
+const HEADER_ALLOWANCE_BYTES = 8 * 1024;
+/** TCP connections stop being read from at this many records waiting, and resume below the low mark. */
+const HIGH_WATER_RECORDS = 20_000;
+const LOW_WATER_RECORDS = 5_000;
+/** UDP cannot be paused: past this load datagrams are dropped (and counted) instead of buffered. */
+const UDP_DROP_RECORDS = 4 * HIGH_WATER_RECORDS;
+/** A larger kernel buffer absorbs bursts of datagrams while the event loop is busy (Linux caps it at rmem_max). */
+const UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+/** At shutdown, senders get this long to finish what they are sending after the collector says goodbye. */
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * Syslog on SYSLOG_HOST:SYSLOG_PORT over UDP (one message per datagram) and TCP (RFC 6587 framing, detected
+ * per frame). A malformed TCP frame closes that connection only. Neither transport can tell a sender that
+ * a message was lost, so TCP is slowed down instead (reading pauses while the batcher is full) and UDP is
+ * dropped and counted past a limit; see README "Sources" for what each sender can lose.
+ */
+@Injectable()
+export class SyslogSource implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SyslogSource.name);
+  private readonly tcp: Server = createServer((socket) => this.serve(socket));
+  private readonly udp: UdpSocket;
+  private readonly connections = new Set<Socket>();
+  private readonly maxFrameBytes: number;
+  private listening = false;
+  private paused = false;
+  private closing = false;
+
+  constructor(
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+    private readonly ingest: SyslogIngest,
+  ) {
+    this.maxFrameBytes = config.records.maxMessageBytes + HEADER_ALLOWANCE_BYTES;
+    this.udp = createSocket(isIPv6(config.syslog.host) ? 'udp6' : 'udp4');
+    this.udp.on('message', (datagram, peer) => this.receive(datagram, peer.address));
+    this.udp.on('error', (error) => this.logger.error(`syslog UDP socket: ${error.message}`));
+    this.ingest.onPublished(() => this.resumeIfDrained());
+  }
+
+  /** The bound ports; with SYSLOG_PORT=0 each transport gets its own free port. */
+  get ports(): { tcp: number; udp: number } {
+    return { tcp: (this.tcp.address() as AddressInfo).port, udp: this.udp.address().port };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { host, port } = this.config.syslog;
+    await this.listen('tcp', this.tcp, (ready) => this.tcp.listen(port, host, ready));
+    try {
+      await this.listen('udp', this.udp, (ready) => this.udp.bind(port, host, ready));
+    } catch (error) {
+      this.tcp.close();
+      throw error;
+    }
+    this.udp.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
+    this.listening = true;
+    this.logger.log(`syslog listening on ${host}, TCP port ${this.ports.tcp} and UDP port ${this.ports.udp}`);
+  }
+
+  /** Stops listening, lets connected senders finish what they are sending, then publishes what is pending. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
+    this.closing = true;
+    await new Promise<void>((resolve) => this.udp.close(() => resolve()));
+    const stopped = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    for (const socket of this.connections) socket.resume().end();
+    const grace = setTimeout(() => this.connections.forEach((socket) => socket.destroy()), CLOSE_GRACE_MS);
+    await stopped;
+    clearTimeout(grace);
+    await this.ingest.drain();
+  }
+
+  /** Binds one transport; a port in use is an operator's start-up error, told in one line. */
+  private listen(
+    transport: 'tcp' | 'udp',
+    emitter: EventEmitter,
+    start: (ready: () => void) => void,
+  ): Promise<void> {
+    const { host, port } = this.config.syslog;
+    return new Promise((resolve, reject) => {
+      const fail = (error: Error) =>
+        reject(
+          new StartupError(
+            `cannot listen for syslog on ${host}:${port}/${transport} (${error.message}); ` +
+              'set SYSLOG_PORT to a free port or SYSLOG_HOST to a local address',
+          ),
+        );
+      emitter.once('error', fail);
+      start(() => {
+        emitter.off('error', fail);
+        resolve();
+      });
+    });
+  }
+
+  private receive(datagram: Buffer, peer: string): void {
+    if (this.ingest.load >= UDP_DROP_RECORDS)
+      this.ingest.drop(1, 'overload', 'UDP datagrams arrive faster than they can be published');
+    else this.ingest.accept([datagram], peer);
+  }
+
+  private serve(socket: Socket): void {
+    const peer = socket.remoteAddress;
+    const decoder = new SyslogFrameDecoder(this.maxFrameBytes);
+    this.connections.add(socket);
+    if (this.paused) socket.pause();
+    socket.on('data', (chunk) => {
+      const { frames, error } = decoder.push(chunk);
+      this.take(frames, peer);
+      if (error) this.refuse(socket, peer, error);
+    });
+    socket.on('end', () => {
+      const { frames, error } = decoder.end();
+      this.take(frames, peer);
+      if (error) this.logger.warn(`syslog connection from ${peer}: ${error}`);
+    });
+    // A sender resetting the connection is routine; 'close' follows and cleans up.
+    socket.on('error', (error) => this.logger.debug(`syslog connection from ${peer}: ${error.message}`));
+    socket.on('close', () => this.connections.delete(socket));
+  }
+
+  private take(frames: Buffer[], peer: string | undefined): void {
+    if (frames.length === 0) return;
+    this.ingest.accept(frames, peer);
+    if (!this.paused && !this.closing && this.ingest.load >= HIGH_WATER_RECORDS) {
+      this.paused = true;
+      this.connections.forEach((socket) => socket.pause());
+    }
+  }
+
+  /** TCP has no error channel: the connection is closed, and the reason logged for the operator. */
+  private refuse(socket: Socket, peer: string | undefined, reason: string): void {
+    this.logger.warn(`closing syslog connection from ${peer}: ${reason}`);
+    socket.destroy();
+  }
+
+  private resumeIfDrained(): void {
+    if (!this.paused || this.ingest.load >= LOW_WATER_RECORDS) return;
+    this.paused = false;
+    this.connections.forEach((socket) => socket.resume());
+  }
+}
