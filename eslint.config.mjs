@@ -18,7 +18,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/**', 'libs/runtime/src/run-logyard.ts', 'test/**', 'bench/**', 'libs/testing/**'],
+    files: [
+      'libs/config/**',
+      'libs/runtime/src/run-logyard.ts',
+      'libs/cli/src/cli.ts',
+      'test/**',
+      'bench/**',
+      'libs/testing/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

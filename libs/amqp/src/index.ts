@@ -6,3 +6,4 @@ export * from './dead-letter.publisher';
 export * from './amqp.module';
 export * from './batch-consumer';
 export * from './record-batches';
+export * from './tail-consumer';

@@ -1,0 +1,41 @@
+import { MAX_TAIL_PATTERNS, parseTailQuery } from './tail-query';
+
+describe(parseTailQuery.name, () => {
+  it('accepts one pattern or several, trimmed and without repeats', () => {
+    expect(parseTailQuery({ pattern: '*.*.error' })).toEqual({ ok: true, value: ['*.*.error'] });
+    expect(parseTailQuery({ pattern: ['*.*.error', ' web-1.# ', 'web-1.#'] })).toEqual({
+      ok: true,
+      value: ['*.*.error', 'web-1.#'],
+    });
+  });
+
+  it("refuses a pattern that can never match with validatePattern's hint", () => {
+    expect(parseTailQuery({ pattern: ['#', '*.error'] })).toEqual({
+      ok: false,
+      error: {
+        field: 'pattern',
+        message:
+          `pattern "*.error" can never match a host.service.severity key; ` +
+          `did you mean '*.*.error' or '#.error'?`,
+      },
+    });
+  });
+
+  it('requires a pattern', () => {
+    expect(parseTailQuery({})).toMatchObject({ ok: false, error: { field: 'pattern' } });
+    expect(parseTailQuery({ pattern: [] })).toMatchObject({ ok: false, error: { field: 'pattern' } });
+  });
+
+  it('refuses unknown parameters rather than ignoring them', () => {
+    expect(parseTailQuery({ patern: '*.*.error' })).toEqual({
+      ok: false,
+      error: { field: 'patern', message: 'patern: unknown parameter; use pattern' },
+    });
+  });
+
+  it(`refuses more than ${MAX_TAIL_PATTERNS} patterns`, () => {
+    const patterns = Array.from({ length: MAX_TAIL_PATTERNS + 1 }, (_, i) => `host-${i}.#`);
+    expect(parseTailQuery({ pattern: patterns })).toMatchObject({ ok: false, error: { field: 'pattern' } });
+    expect(parseTailQuery({ pattern: patterns.slice(1) })).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { TopologyNames } from '@logyard/amqp';
+import { LogRecord } from '@logyard/contracts';
+import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
+import { failure, messageOf, usageError } from './cli-error';
+import { formatQueryLine } from './format';
+import { QueryParams, toSearchParams } from './query-params';
+
+/** RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no queue declared. */
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+export interface QueryTarget {
+  via: 'http' | 'amqp';
+  /** The HTTP API, for `via: 'http'`. */
+  baseUrl: string;
+  /** A query token (LOGYARD_TOKEN), sent as a bearer token over HTTP. */
+  token?: string;
+  amqpUrl: string;
+  names: TopologyNames;
+  timeoutMs: number;
+}
+
+/** What GET /api/logs answers, and what the archiver's RPC answers with the same body. */
+interface LogPage {
+  items: LogRecord[];
+  nextCursor: string | null;
+}
+
+/**
+ * `logyard query …`: one page of the archive, newest first, over HTTP or the
+ * archiver's AMQP RPC (both answer the same body). Prints the raw JSON with
+ * `json`, else one line per record; a parameter the API refuses is a usage
+ * error naming the field.
+ */
+export async function queryLogs(
+  target: QueryTarget,
+  params: QueryParams,
+  options: { json: boolean },
+): Promise<void> {
+  const { status, body } =
+    target.via === 'amqp' ? await askOverAmqp(target, params) : await askOverHttp(target, params);
+  const page = readAnswer(status, body);
+  if (options.json) {
+    process.stdout.write(`${body.trim()}\n`);
+    return;
+  }
+  process.stdout.write(page.items.map((record) => `${formatQueryLine(record)}\n`).join(''));
+  if (page.items.length === 0) process.stderr.write('(no logs matched)\n');
+  if (page.nextCursor) process.stderr.write(`(more: add --cursor ${page.nextCursor})\n`);
+}
+
+async function askOverHttp(
+  target: QueryTarget,
+  params: QueryParams,
+): Promise<{ status: number; body: string }> {
+  const url = `${target.baseUrl.replace(/\/+$/, '')}/api/logs?${toSearchParams(params)}`;
+  try {
+    const response = await fetch(url, {
+      headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    throw failure(
+      `cannot reach Logyard at ${target.baseUrl} (${messageOf(cause)}); start it with 'logyard start' or set LOGYARD_URL`,
+    );
+  }
+}
+
+/**
+ * The classic RabbitMQ RPC: the parameters as a JSON body on the RPC queue,
+ * `reply_to` direct reply-to and a fresh `correlation_id`. The request
+ * expires with the timeout, so an archiver that comes up later does not
+ * answer a caller that gave up. The reply carries no HTTP status, so the
+ * body alone says whether it is an error.
+ */
+async function askOverAmqp(
+  target: QueryTarget,
+  params: QueryParams,
+): Promise<{ status: number; body: string }> {
+  const connection = await connectBroker(target.amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    let channelError: Error | undefined;
+    channel.on('error', (error: Error) => (channelError = error));
+    const correlationId = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const answer = new Promise<string>((resolve, reject) => {
+      // Mandatory: with no queue to take the request, the broker returns it instead of dropping it.
+      channel.on('return', () => reject(failure(missingOnBroker(`queue ${target.names.rpc}`))));
+      channel.on('close', () =>
+        reject(
+          failure(
+            channelError
+              ? describeBrokerError(channelError, `queue ${target.names.rpc}`)
+              : 'lost the connection to RabbitMQ',
+          ),
+        ),
+      );
+      timer = setTimeout(
+        () =>
+          reject(
+            failure(
+              `no answer on ${target.names.rpc} within ${target.timeoutMs} ms; is an archiver with the query RPC running?`,
+            ),
+          ),
+        target.timeoutMs,
+      );
+      // Direct reply-to needs the consumer in place before the request is published.
+      void channel
+        .consume(
+          DIRECT_REPLY_TO,
+          (message) =>
+            message?.properties.correlationId === correlationId && resolve(message.content.toString('utf8')),
+          { noAck: true },
+        )
+        .then(() =>
+          channel.sendToQueue(target.names.rpc, Buffer.from(JSON.stringify(params)), {
+            replyTo: DIRECT_REPLY_TO,
+            correlationId,
+            contentType: 'application/json',
+            expiration: String(target.timeoutMs),
+            mandatory: true,
+          }),
+        )
+        .catch(reject);
+    });
+    try {
+      return { status: 200, body: await answer };
+    } finally {
+      clearTimeout(timer);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** A page, or the error the answer carries: a refused parameter is a usage error (exit 2), the rest failures. */
+function readAnswer(status: number, body: string): LogPage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw failure(`Logyard answered ${status} with a body that is not JSON: ${body.slice(0, 200)}`);
+  }
+  const answer = value as Partial<LogPage> & { error?: unknown; message?: unknown; statusCode?: unknown };
+  // HTTP errors are {statusCode, message, field?}; RPC errors are {error: {statusCode, message, field?}}.
+  const error =
+    typeof answer.error === 'object' && answer.error !== null ? (answer.error as typeof answer) : answer;
+  const code = typeof error.statusCode === 'number' ? error.statusCode : status;
+  if (code === 200 && Array.isArray(answer.items)) return answer as LogPage;
+  const message = typeof error.message === 'string' ? error.message : body.slice(0, 200);
+  if (code === 400) throw usageError(message);
+  if (code === 401) throw failure(`${message}; set LOGYARD_TOKEN to a query token`);
+  throw failure(`Logyard answered ${code}: ${message}`);
+}

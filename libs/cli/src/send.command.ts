@@ -1,0 +1,47 @@
+import { COUNT_HEADER, TopologyNames } from '@logyard/amqp';
+import { encodeBatch, parseLogRecord, parseRoutingKey, routingKey } from '@logyard/contracts';
+import { connectBroker, describeBrokerError } from './broker';
+import { failure, usageError } from './cli-error';
+
+/**
+ * `logyard send host.service.severity message…`: publishes one record to the
+ * ingest exchange, persistent and mandatory, and resolves with its id only
+ * once the broker confirmed it — so a script can trust exit 0.
+ */
+export async function sendRecord(
+  amqpUrl: string,
+  names: TopologyNames,
+  key: string,
+  words: string[],
+): Promise<string> {
+  const parts = parseRoutingKey(key);
+  if (!parts.ok) throw usageError(parts.error);
+  const record = parseLogRecord({ ...parts.value, message: words.join(' ') });
+  if (!record.ok) throw usageError(record.error);
+
+  const connection = await connectBroker(amqpUrl);
+  try {
+    const channel = await connection.createConfirmChannel();
+    let error: Error | undefined;
+    channel.on('error', (e: Error) => (error = e));
+    let unroutable = false;
+    channel.on('return', () => (unroutable = true));
+    channel.publish(names.ingest, routingKey(record.value), encodeBatch([record.value]), {
+      persistent: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: record.value.id,
+      headers: { [COUNT_HEADER]: 1 },
+    });
+    await channel.waitForConfirms().catch((e: Error) => {
+      throw failure(describeBrokerError(error ?? e, `exchange ${names.ingest}`));
+    });
+    // The broker returns a mandatory message before confirming it.
+    if (unroutable) {
+      throw failure(`no queue is bound to ${names.ingest}, so nothing took the record; start Logyard first`);
+    }
+    return record.value.id;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}

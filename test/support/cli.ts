@@ -1,0 +1,42 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The `logyard` bin of the package, which runs the build (`npm test` builds first). */
+export const CLI_JS = join(__dirname, '../../bin/logyard.js');
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `logyard args…` as a real OS process with `env` on top of a clean environment. */
+export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, [CLI_JS, ...args], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs `logyard args…` to completion (killed past `timeoutMs`) and returns its exit code and output. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const sut = spawnCli(args, env);
+  const timer = setTimeout(() => sut.child.kill('SIGKILL'), timeoutMs);
+  try {
+    const code = await sut.exited;
+    return { code, stdout: sut.stdout(), stderr: sut.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
