@@ -1,5 +1,5 @@
 import { Severity, SEVERITY_NUMBER } from '@logyard/contracts';
-import { LOG_ROW_COLUMNS } from './log-row';
+import { LOG_ROW_COLUMNS, tsText } from './log-row';
 
 /** A validated archive query; the HTTP and AMQP front ends both build one. */
 export interface LogQuery {
@@ -21,6 +21,9 @@ export interface LogQuery {
   after?: { ts: string; id: string };
 }
 
+/** The filters shared by listing, histogram and facets: a query without its page. */
+export type LogFilters = Omit<LogQuery, 'limit' | 'after'>;
+
 export interface SqlStatement {
   text: string;
   values: unknown[];
@@ -41,12 +44,12 @@ export class WhereBuilder {
 }
 
 /** The filters shared by listing, histogram and facets. */
-export function whereForFilters(query: Omit<LogQuery, 'limit' | 'after'>): WhereBuilder {
+export function whereForFilters(query: LogFilters): WhereBuilder {
   const where = new WhereBuilder();
   if (query.from) where.add((p) => `ts >= ${p(query.from)}::timestamptz`);
   if (query.to) where.add((p) => `ts < ${p(query.to)}::timestamptz`);
-  if (query.hosts.length) where.add((p) => `host = ANY(${p(query.hosts)}::text[])`);
-  if (query.services.length) where.add((p) => `service = ANY(${p(query.services)}::text[])`);
+  if (query.hosts.length) where.add((p) => oneOf('host', query.hosts, p));
+  if (query.services.length) where.add((p) => oneOf('service', query.services, p));
   if (query.severities.length) {
     where.add((p) => `severity = ANY(${p(query.severities.map((s) => SEVERITY_NUMBER[s]))}::smallint[])`);
   }
@@ -61,9 +64,30 @@ export function whereForFilters(query: Omit<LogQuery, 'limit' | 'after'>): Where
 }
 
 /**
+ * `column = $n` for a single value, which lets the planner walk the
+ * (column, ts) index in time order; `= ANY` of an array cannot.
+ */
+function oneOf(column: string, values: string[], param: (value: unknown) => string): string {
+  return values.length === 1
+    ? `${column} = ${param(values[0])}`
+    : `${column} = ANY(${param(values)}::text[])`;
+}
+
+/**
  * Newest first, keyset-paged on (ts, id): a page never shifts when newer
  * records arrive, because the position is a value, not an offset. Fetches one
  * row more than the limit so the caller knows whether a next page exists.
+ *
+ * Without full text, the order names the table's columns (a bare `ts` would
+ * mean the text the select list renders): the planner can then walk the
+ * primary key or a (service|host, ts) index of every partition backwards and
+ * stop after the page. With full text that walk is a trap: the planner
+ * cannot see that a word never occurs in, say, the debug partitions, and a
+ * backward walk of those computes to_tsvector for every row of the range
+ * (seconds on a million rows). So matches are collected through the GIN
+ * index behind an OFFSET 0 fence and only then sorted (top-N, so memory stays
+ * bounded): the cost follows the number of matches, not the size of the range.
+ * The rendered ts sorts exactly as the timestamp (fixed-width UTC).
  */
 export function buildLogQuery(query: LogQuery): SqlStatement {
   const where = whereForFilters(query);
@@ -72,8 +96,66 @@ export function buildLogQuery(query: LogQuery): SqlStatement {
     where.add((p) => `(ts, id) < (${p(ts)}::timestamptz, ${p(id)}::uuid)`);
   }
   const limit = `$${where.values.push(query.limit + 1)}`;
+  const select = `SELECT ${LOG_ROW_COLUMNS} FROM logs ${where.toSql()}`;
   return {
-    text: `SELECT ${LOG_ROW_COLUMNS} FROM logs ${where.toSql()} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
+    text: query.text
+      ? `SELECT * FROM (${select} OFFSET 0) matches ORDER BY ts DESC, id DESC LIMIT ${limit}`
+      : `${select} ORDER BY logs.ts DESC, logs.id DESC LIMIT ${limit}`,
+    values: where.values,
+  };
+}
+
+/**
+ * Buckets are aligned on a grid from the Unix epoch in UTC, so a 1h bucket
+ * starts on the hour and a 1d bucket at UTC midnight, whatever the range.
+ */
+export const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
+
+/**
+ * Counts per (bucket, severity) over the filters, with `date_bin` (PostgreSQL
+ * 14+). Only non-empty buckets come back; the caller fills the gaps. The
+ * bucket is rendered in the wire format (see tsText), so it compares equal to
+ * bucket starts computed in JS.
+ */
+export function buildHistogramQuery(filters: LogFilters, intervalSeconds: number): SqlStatement {
+  const where = whereForFilters(filters);
+  const interval = `$${where.values.push(`${intervalSeconds} seconds`)}`;
+  const origin = `$${where.values.push(BUCKET_ORIGIN)}`;
+  return {
+    text:
+      `SELECT ${tsText('bucket')} AS bucket, severity, count(*) AS count FROM ` +
+      `(SELECT date_bin(${interval}::interval, ts, ${origin}::timestamptz) AS bucket, severity FROM logs ${where.toSql()}) b ` +
+      'GROUP BY bucket, severity ORDER BY bucket, severity',
+    values: where.values,
+  };
+}
+
+export type FacetName = 'hosts' | 'services' | 'severities';
+
+/**
+ * The `limit` most frequent hosts, services and severities over the filters,
+ * in one pass over the rows (GROUPING SETS) rather than three. Each facet is
+ * ranked by count, descending, ties by value. `value` is text: a severity
+ * comes back as its stored number.
+ */
+export function buildFacetQuery(filters: LogFilters, limit: number): SqlStatement {
+  const where = whereForFilters(filters);
+  const top = `$${where.values.push(limit)}`;
+  // GROUPING(host, service, severity) is a bit mask of the columns a row is *not* grouped by.
+  return {
+    text: `WITH counts AS (
+  SELECT GROUPING(host, service, severity) AS grouped, host, service, severity, count(*) AS count
+    FROM logs ${where.toSql()}
+   GROUP BY GROUPING SETS ((host), (service), (severity))
+)
+SELECT facet, value, count FROM (
+  SELECT CASE grouped WHEN 3 THEN 'hosts' WHEN 5 THEN 'services' ELSE 'severities' END AS facet,
+         COALESCE(host, service, severity::text) AS value, count,
+         row_number() OVER (PARTITION BY grouped ORDER BY count DESC, host, service, severity) AS rank
+    FROM counts
+) ranked
+WHERE rank <= ${top}
+ORDER BY facet, rank`,
     values: where.values,
   };
 }

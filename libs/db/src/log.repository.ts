@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { LogRecord } from '@logyard/contracts';
-import { buildLogQuery, LogQuery } from './log-query';
+import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
+import {
+  buildFacetQuery,
+  buildHistogramQuery,
+  buildLogQuery,
+  FacetName,
+  LogFilters,
+  LogQuery,
+} from './log-query';
 import { LOG_ROW_COLUMNS, LogRow, toColumnArrays, toLogRecord } from './log-row';
 
 /**
@@ -17,6 +24,16 @@ const INSERT_BATCH_SQL = `
   SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[],
                        $6::smallint[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
   ON CONFLICT DO NOTHING`;
+
+/** Records per severity in one histogram bucket; only non-empty (bucket, severity) pairs are reported. */
+export interface BucketCount {
+  /** Bucket start in the wire format (UTC, microseconds). */
+  bucket: string;
+  severity: Severity;
+  count: number;
+}
+
+export type FacetCounts = Record<FacetName, { value: string; count: number }[]>;
 
 /** All reads and writes of the `logs` table. */
 @Injectable()
@@ -40,6 +57,34 @@ export class LogRepository {
     const statement = buildLogQuery(query);
     const { rows } = await this.pool.query<LogRow>(statement.text, statement.values);
     return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
+  }
+
+  async countByBucket(filters: LogFilters, intervalSeconds: number): Promise<BucketCount[]> {
+    const statement = buildHistogramQuery(filters, intervalSeconds);
+    const { rows } = await this.pool.query<{ bucket: string; severity: number; count: string }>(
+      statement.text,
+      statement.values,
+    );
+    return rows.map((row) => ({
+      bucket: row.bucket,
+      severity: severityFromNumber(row.severity),
+      count: Number(row.count),
+    }));
+  }
+
+  /** The `limit` most frequent hosts, services and severities (by name) matching the filters. */
+  async countFacets(filters: LogFilters, limit: number): Promise<FacetCounts> {
+    const statement = buildFacetQuery(filters, limit);
+    const { rows } = await this.pool.query<{ facet: FacetName; value: string; count: string }>(
+      statement.text,
+      statement.values,
+    );
+    const facets: FacetCounts = { hosts: [], services: [], severities: [] };
+    for (const row of rows) {
+      const value = row.facet === 'severities' ? severityFromNumber(Number(row.value)) : row.value;
+      facets[row.facet].push({ value, count: Number(row.count) });
+    }
+    return facets;
   }
 
   async findById(id: string): Promise<LogRecord | undefined> {

@@ -1,7 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Severity, SEVERITIES, SEVERITY_NUMBER } from '@logyard/contracts';
 import { withSchemaLock } from './database';
-import { createDayPartitionSql, dayPartitionName } from './partitions';
+import {
+  createDayPartitionSql,
+  dayPartitionName,
+  dropDayPartitionSql,
+  dropSeverityPartitionSql,
+  RetentionPlan,
+} from './partitions';
+
+/**
+ * Dropping a partition needs an exclusive lock on its parent, and while it
+ * waits every new query and insert on `logs` queues behind it. A drop that
+ * cannot get its lock this quickly (a long query is running) gives up and is
+ * retried on the next run rather than stalling ingestion.
+ */
+const DDL_LOCK_TIMEOUT = '3s';
+
+/** What one retention run removed, and what it could not. */
+export interface RetentionOutcome {
+  /** Partitions dropped, in order. */
+  dropped: string[];
+  /** Expired rows deleted from default partitions, per severity (severities with none omitted). */
+  deletedRows: Partial<Record<Severity, number>>;
+  /** Steps that failed (e.g. a lock timeout); the next run retries them. */
+  failures: { step: string; error: string }[];
+}
 
 /** DDL on the partitions of `logs`; every change runs under the schema advisory lock. */
 @Injectable()
@@ -31,6 +56,58 @@ export class PartitionRepository {
         created.push(name);
       }
       return created;
+    });
+  }
+
+  /**
+   * Applies a retention policy: under the schema lock (so archivers running
+   * it at once never collide), lists the partitions, asks `decide` what has
+   * expired, drops it, then deletes expired rows wherever they remain — only
+   * default partitions can still hold any: the global `logs_default` and the
+   * default sub-partitions of partly dropped days. Each step commits on its
+   * own; a failed step is reported and the rest still run.
+   */
+  async applyRetention(decide: (partitions: string[]) => RetentionPlan): Promise<RetentionOutcome> {
+    return withSchemaLock(this.dataSource, async () => {
+      const plan = decide(await this.list());
+      const outcome: RetentionOutcome = { dropped: [], deletedRows: {}, failures: [] };
+      const steps: [string, string[]][] = [
+        ...plan.dropDays.map((name): [string, string[]] => [name, dropDayPartitionSql(name)]),
+        ...plan.dropSeverities.map((name): [string, string[]] => [name, dropSeverityPartitionSql(name)]),
+      ];
+      for (const [name, statements] of steps) {
+        try {
+          await this.withLockTimeout(async (manager) => {
+            for (const statement of statements) await manager.query(statement);
+          });
+          outcome.dropped.push(name);
+        } catch (error) {
+          outcome.failures.push({ step: `drop ${name}`, error: (error as Error).message });
+        }
+      }
+      for (const severity of SEVERITIES) {
+        try {
+          // Pruning keeps this off every partition that is not default or older than the cutoff.
+          const [{ count }]: { count: string }[] = await this.withLockTimeout((manager) =>
+            manager.query(
+              `WITH deleted AS (DELETE FROM logs WHERE severity = $1 AND ts < $2 RETURNING 1)
+               SELECT count(*) AS count FROM deleted`,
+              [SEVERITY_NUMBER[severity], plan.cutoffs[severity].toISOString()],
+            ),
+          );
+          if (Number(count)) outcome.deletedRows[severity] = Number(count);
+        } catch (error) {
+          outcome.failures.push({ step: `delete expired ${severity} rows`, error: (error as Error).message });
+        }
+      }
+      return outcome;
+    });
+  }
+
+  private withLockTimeout<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`);
+      return work(manager);
     });
   }
 }

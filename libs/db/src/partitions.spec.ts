@@ -1,9 +1,12 @@
 import {
   createDayPartitionSql,
   dayPartitionName,
+  dropDayPartitionSql,
+  dropSeverityPartitionSql,
   parsePartitionName,
   severityPartitionName,
   startOfUtcDay,
+  stragglersPartitionName,
 } from './partitions';
 
 describe(dayPartitionName.name, () => {
@@ -13,10 +16,24 @@ describe(dayPartitionName.name, () => {
 
   it('round-trips through parsePartitionName', () => {
     const day = new Date('2026-02-03T00:00:00Z');
-    expect(parsePartitionName(severityPartitionName(day, 'debug'))).toEqual({ day, severity: 'debug' });
-    expect(parsePartitionName(dayPartitionName(day))).toEqual({ day, severity: undefined });
-    expect(parsePartitionName('logs_default')).toBeNull();
-    expect(parsePartitionName('logs_20260203_loud')).toBeNull();
+    expect(parsePartitionName(severityPartitionName(day, 'debug'))).toEqual({
+      kind: 'severity',
+      day,
+      severity: 'debug',
+    });
+    expect(parsePartitionName(dayPartitionName(day))).toEqual({ kind: 'day', day });
+    expect(parsePartitionName(stragglersPartitionName(day))).toEqual({ kind: 'stragglers', day });
+  });
+
+  it.each([
+    ['logs_default'],
+    ['logs_20260203_loud'],
+    ['logs_20260230'],
+    ['logs_2026020'],
+    ['logs_20260203_error; DROP TABLE logs'],
+    ['other_20260203'],
+  ])('parses %p as none of ours', (name) => {
+    expect(parsePartitionName(name)).toBeNull();
   });
 });
 
@@ -29,4 +46,33 @@ describe(createDayPartitionSql.name, () => {
     );
     expect(sut.findIndex((s) => s.startsWith('DELETE FROM logs_default'))).toBeLessThan(sut.length - 1);
   });
+});
+
+describe(dropSeverityPartitionSql.name, () => {
+  it('drops the table and gives its day a default sub-partition for late records', () => {
+    expect(dropSeverityPartitionSql('logs_20261101_debug')).toEqual([
+      'DROP TABLE logs_20261101_debug',
+      'CREATE TABLE IF NOT EXISTS logs_20261101_default PARTITION OF logs_20261101 DEFAULT',
+    ]);
+  });
+
+  it.each([['logs_20261101'], ['logs_default'], ['logs_20261101_debug; DROP TABLE logs']])(
+    'refuses to splice %p',
+    (name) => {
+      expect(() => dropSeverityPartitionSql(name)).toThrow(RangeError);
+    },
+  );
+});
+
+describe(dropDayPartitionSql.name, () => {
+  it('drops a day partition with its sub-partitions', () => {
+    expect(dropDayPartitionSql('logs_20261101')).toEqual(['DROP TABLE logs_20261101']);
+  });
+
+  it.each([['logs_20261101_debug'], ['logs_default'], ['logs'], ['logs_20261101 CASCADE']])(
+    'refuses to splice %p',
+    (name) => {
+      expect(() => dropDayPartitionSql(name)).toThrow(RangeError);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { Severity, SEVERITIES, SEVERITY_NUMBER } from '@logyard/contracts';
+import { isSeverity, Severity, SEVERITIES, SEVERITY_NUMBER } from '@logyard/contracts';
 
 const DAY_MS = 86_400_000;
 
@@ -20,14 +20,35 @@ export function severityPartitionName(day: Date, severity: Severity): string {
   return `${dayPartitionName(day)}_${severity}`;
 }
 
-/** Parses a partition name back into its day and optional severity; null for anything else. */
-export function parsePartitionName(name: string): { day: Date; severity?: Severity } | null {
+/**
+ * The day's default sub-partition. A day partition has none until retention
+ * drops one of its severity tables while keeping the day for the others; from
+ * then on it catches the late records of the dropped severities, which would
+ * otherwise find no partition and be refused.
+ */
+export function stragglersPartitionName(day: Date): string {
+  return `${dayPartitionName(day)}_default`;
+}
+
+/** What a partition of `logs` holds, read back from its name. */
+export type PartitionName =
+  | { kind: 'day'; day: Date }
+  | { kind: 'severity'; day: Date; severity: Severity }
+  | { kind: 'stragglers'; day: Date };
+
+/**
+ * Parses a partition name made by this module; null for anything else
+ * (including `logs_default`). DDL splices only names that parse here.
+ */
+export function parsePartitionName(name: string): PartitionName | null {
   const match = /^logs_(\d{4})(\d{2})(\d{2})(?:_([a-z]+))?$/.exec(name);
   if (!match) return null;
-  const severity = match[4] as Severity | undefined;
-  if (severity !== undefined && !SEVERITIES.includes(severity)) return null;
   const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return { day, severity };
+  if (dayPartitionName(day) !== `logs_${match[1]}${match[2]}${match[3]}`) return null; // e.g. Feb 30
+  const suffix = match[4];
+  if (suffix === undefined) return { kind: 'day', day };
+  if (suffix === 'default') return { kind: 'stragglers', day };
+  return isSeverity(suffix) ? { kind: 'severity', day, severity: suffix } : null;
 }
 
 /**
@@ -50,4 +71,34 @@ export function createDayPartitionSql(day: Date): string[] {
     `DELETE FROM logs_default WHERE ts >= '${from}' AND ts < '${to}'`,
     `ALTER TABLE logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
   ];
+}
+
+/** Drops a whole day partition and every sub-partition it still has. */
+export function dropDayPartitionSql(name: string): string[] {
+  if (parsePartitionName(name)?.kind !== 'day') throw new RangeError(`${name} is not a day partition`);
+  return [`DROP TABLE ${name}`];
+}
+
+/**
+ * Drops one (day, severity) table and makes sure its day keeps a default
+ * sub-partition, so a late record of that severity for that day still has a
+ * place to go (and is removed by the next retention run if it has expired).
+ */
+export function dropSeverityPartitionSql(name: string): string[] {
+  const parsed = parsePartitionName(name);
+  if (parsed?.kind !== 'severity') throw new RangeError(`${name} is not a severity partition`);
+  return [
+    `DROP TABLE ${name}`,
+    `CREATE TABLE IF NOT EXISTS ${stragglersPartitionName(parsed.day)} PARTITION OF ${dayPartitionName(parsed.day)} DEFAULT`,
+  ];
+}
+
+/** What retention removes in one run, decided by the archiver's policy from the partitions that exist. */
+export interface RetentionPlan {
+  /** Day partitions every severity of which has expired. */
+  dropDays: string[];
+  /** (day, severity) tables of days kept for other severities. */
+  dropSeverities: string[];
+  /** Rows of each severity older than this are expired wherever they are (default partitions). */
+  cutoffs: Record<Severity, Date>;
 }

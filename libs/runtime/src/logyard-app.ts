@@ -8,6 +8,7 @@ import {
   Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { raw } from 'express';
 import { AmqpModule } from '@logyard/amqp';
@@ -46,7 +47,32 @@ export async function createLogyardApp(
     logger: options.logger ?? new Logger(),
   });
   app.use(rawBodyParser(config.http.bodyLimitBytes));
+  serveOpenApi(app);
   return app;
+}
+
+/**
+ * Swagger UI at GET /api/docs and the OpenAPI document at GET /api/docs-json,
+ * describing the endpoints of exactly the roles this process runs. The
+ * document is built from the controllers' decorators on its first request,
+ * so it costs nothing at start. Both are served without a token: they
+ * describe the API, they do not open it.
+ */
+function serveOpenApi(app: INestApplication): void {
+  const document = new DocumentBuilder()
+    .setTitle('Logyard')
+    .setDescription('Log aggregation over RabbitMQ and PostgreSQL: ingest, live tail, archive queries.')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque token',
+      description: 'one of INGEST_TOKENS or QUERY_TOKENS, when set',
+    })
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, document), {
+    jsonDocumentUrl: 'api/docs-json',
+    raw: ['json'],
+  });
 }
 
 /**

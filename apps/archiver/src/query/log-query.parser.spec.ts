@@ -1,11 +1,21 @@
 import { LogQuery } from '@logyard/db';
 import { encodeCursor } from './cursor';
-import { ParamError, parseLogQuery, parseTime, QueryParams } from './log-query.parser';
+import {
+  HistogramQuery,
+  ParamError,
+  parseFacetQuery,
+  parseHistogramQuery,
+  parseLogQuery,
+  parseTime,
+  QueryParams,
+  RangeFilters,
+} from './log-query.parser';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const RECORD_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
-const EMPTY: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
+const EMPTY_FILTERS = { hosts: [], services: [], severities: [], attributes: {} };
+const EMPTY: LogQuery = { ...EMPTY_FILTERS, limit: 100 };
 
 function parsed(params: QueryParams): LogQuery {
   const result = parseLogQuery(params, NOW);
@@ -288,5 +298,116 @@ describe(parseLogQuery.name, () => {
 describe(parseTime.name, () => {
   it('trims around a relative time', () => {
     expect(parseTime(' now-15m ', NOW)).toEqual({ ok: true, value: '2026-11-24T11:45:00.000000Z' });
+  });
+});
+
+describe(parseHistogramQuery.name, () => {
+  const DAY_BEFORE_NOW: RangeFilters = {
+    ...EMPTY_FILTERS,
+    from: '2026-11-23T12:00:00.000000Z',
+    to: '2026-11-24T12:00:00.000000Z',
+  };
+
+  function histogram(params: QueryParams): HistogramQuery {
+    const result = parseHistogramQuery(params, NOW);
+    if (!result.ok) throw new Error(`expected a query, got ${JSON.stringify(result.error)}`);
+    return result.value;
+  }
+
+  it('counts over the last 24 hours in 15-minute buckets when given nothing', () => {
+    expect(histogram({})).toEqual({ filters: DAY_BEFORE_NOW, interval: '15m' });
+  });
+
+  it('takes interval=auto as the default', () => {
+    expect(histogram({ interval: 'auto' })).toEqual(histogram({}));
+  });
+
+  it('chooses the interval from the range it is given', () => {
+    expect(histogram({ from: 'now-1h', to: 'now' }).interval).toBe('30s');
+    expect(histogram({ from: 'now-7d' }).interval).toBe('3h');
+  });
+
+  it('defaults from to 24 hours before a given to, and to to now', () => {
+    expect(histogram({ to: '2026-11-20T00:00:00Z' }).filters).toMatchObject({
+      from: '2026-11-19T00:00:00.000000Z',
+      to: '2026-11-20T00:00:00.000000Z',
+    });
+    expect(histogram({ from: 'now-2h' }).filters).toMatchObject({ to: '2026-11-24T12:00:00.000000Z' });
+  });
+
+  it('keeps a fixed interval and the filters of /api/logs', () => {
+    expect(
+      histogram({ interval: '1m', service: 'checkout', minSeverity: 'error', 'attr.region': 'eu' }),
+    ).toEqual({
+      filters: {
+        ...DAY_BEFORE_NOW,
+        services: ['checkout'],
+        severities: ['error', 'fatal'],
+        attributes: { region: 'eu' },
+      },
+      interval: '1m',
+    });
+  });
+
+  it.each([['limit'], ['cursor']])('refuses %s, naming it', (name) => {
+    expect(parseHistogramQuery({ [name]: '10' }, NOW)).toEqual({
+      ok: false,
+      error: {
+        field: name,
+        message:
+          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, interval or attr.<key>',
+      },
+    });
+  });
+
+  it.each([['2m'], ['1h30m'], [''], ['toString']])('refuses interval=%p', (interval) => {
+    expect(parseHistogramQuery({ interval }, NOW)).toEqual({
+      ok: false,
+      error: {
+        field: 'interval',
+        message: 'must be auto or one of 1s, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d',
+      },
+    });
+  });
+
+  it('refuses an interval making more than 2,000 buckets', () => {
+    expect(parseHistogramQuery({ interval: '1s' }, NOW)).toEqual({
+      ok: false,
+      error: { field: 'interval', message: '1s makes 86400 buckets over this range; at most 2000' },
+    });
+  });
+
+  it('refuses a range too long even for 1d buckets, naming from', () => {
+    expect(parseHistogramQuery({ from: '2000-01-01T00:00:00Z' }, NOW)).toEqual({
+      ok: false,
+      error: { field: 'from', message: 'the range is too long for a histogram: at most 2000 days' },
+    });
+  });
+
+  it('refuses a from later than the default to', () => {
+    expect(parseHistogramQuery({ from: '2026-11-25T00:00:00Z' }, NOW)).toEqual({
+      ok: false,
+      error: { field: 'from', message: 'must be earlier than to' },
+    });
+  });
+});
+
+describe(parseFacetQuery.name, () => {
+  it('counts over the last 24 hours by default, with the filters of /api/logs', () => {
+    expect(parseFacetQuery({ host: 'web-1', q: 'timeout' }, NOW)).toEqual({
+      ok: true,
+      value: {
+        ...EMPTY_FILTERS,
+        from: '2026-11-23T12:00:00.000000Z',
+        to: '2026-11-24T12:00:00.000000Z',
+        hosts: ['web-1'],
+        text: 'timeout',
+      },
+    });
+  });
+
+  it.each([['limit'], ['cursor'], ['interval']])('refuses %s', (name) => {
+    const result = parseFacetQuery({ [name]: '1' }, NOW);
+    expect(result.ok || result.error.field).toBe(name);
   });
 });

@@ -1,6 +1,15 @@
-import { err, parseSeverity, parseTimestamp, Result, severitiesAtLeast } from '@logyard/contracts';
-import { LogQuery } from '@logyard/db';
+import {
+  err,
+  formatEpochMicros,
+  parseSeverity,
+  parseTimestamp,
+  Result,
+  severitiesAtLeast,
+  toEpochMicros,
+} from '@logyard/contracts';
+import { LogFilters, LogQuery } from '@logyard/db';
 import { decodeCursor } from './cursor';
+import { bucketCount, chooseInterval, Interval, INTERVALS, isInterval, MAX_BUCKETS } from './histogram';
 
 export type QueryParams = Record<string, string | string[] | undefined>;
 
@@ -12,20 +21,19 @@ export interface ParamError {
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
+/** The range of a histogram or facet query that names neither end. */
+const DEFAULT_RANGE_MS = 86_400_000;
 const ATTRIBUTE_PREFIX = 'attr.';
-const KNOWN_PARAMS = [
-  'from',
-  'to',
-  'host',
-  'service',
-  'severity',
-  'minSeverity',
-  'q',
-  'traceId',
-  'limit',
-  'cursor',
-];
+const FILTER_PARAMS = ['from', 'to', 'host', 'service', 'severity', 'minSeverity', 'q', 'traceId'];
 const RELATIVE_UNITS_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+
+/** Filters over a closed range: what histograms and facets count over. */
+export type RangeFilters = LogFilters & { from: string; to: string };
+
+export interface HistogramQuery {
+  filters: RangeFilters;
+  interval: Interval;
+}
 
 /**
  * Validates the query string of GET /api/logs (and the AMQP RPC request,
@@ -33,12 +41,95 @@ const RELATIVE_UNITS_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d:
  * ignored: a misspelt filter would otherwise silently widen the answer.
  */
 export function parseLogQuery(params: QueryParams, now = new Date()): Result<LogQuery, ParamError> {
+  const filters = parseFilters(params, [...FILTER_PARAMS, 'limit', 'cursor'], now);
+  if (!filters.ok) return filters;
+  const query: LogQuery = { ...filters.value, limit: DEFAULT_LIMIT };
+
+  const limit = single(params, 'limit');
+  if (limit.error) return limit.error;
+  if (limit.value !== undefined) {
+    const n = Number(limit.value);
+    if (!/^\d+$/.test(limit.value) || n < 1 || n > MAX_LIMIT)
+      return fail('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+    query.limit = n;
+  }
+
+  const cursor = single(params, 'cursor');
+  if (cursor.error) return cursor.error;
+  if (cursor.value !== undefined) {
+    const position = decodeCursor(cursor.value);
+    if (!position.ok) return fail('cursor', position.error);
+    query.after = position.value;
+  }
+  return { ok: true, value: query };
+}
+
+/**
+ * Validates GET /api/logs/histogram: the filters of /api/logs (not its
+ * limit or cursor) and `interval`, `auto` (the default, see
+ * {@link chooseInterval}) or one of {@link INTERVALS}. The range defaults to
+ * the 24 hours before `to`, itself defaulting to now.
+ */
+export function parseHistogramQuery(
+  params: QueryParams,
+  now = new Date(),
+): Result<HistogramQuery, ParamError> {
+  const filters = parseRangeFilters(params, [...FILTER_PARAMS, 'interval'], now);
+  if (!filters.ok) return filters;
+  const { from, to } = filters.value;
+  const given = single(params, 'interval');
+  if (given.error) return given.error;
+  if (given.value === undefined || given.value === 'auto') {
+    const interval = chooseInterval(from, to);
+    if (bucketCount(from, to, interval) > MAX_BUCKETS) {
+      return fail('from', `the range is too long for a histogram: at most ${MAX_BUCKETS} days`);
+    }
+    return { ok: true, value: { filters: filters.value, interval } };
+  }
+  if (!isInterval(given.value)) {
+    return fail('interval', `must be auto or one of ${Object.keys(INTERVALS).join(', ')}`);
+  }
+  const buckets = bucketCount(from, to, given.value);
+  if (buckets > MAX_BUCKETS) {
+    return fail(
+      'interval',
+      `${given.value} makes ${buckets} buckets over this range; at most ${MAX_BUCKETS}`,
+    );
+  }
+  return { ok: true, value: { filters: filters.value, interval: given.value } };
+}
+
+/** Validates GET /api/facets: the filters of /api/logs over a range defaulting to the last 24 hours. */
+export function parseFacetQuery(params: QueryParams, now = new Date()): Result<RangeFilters, ParamError> {
+  return parseRangeFilters(params, FILTER_PARAMS, now);
+}
+
+function parseRangeFilters(
+  params: QueryParams,
+  known: readonly string[],
+  now: Date,
+): Result<RangeFilters, ParamError> {
+  const filters = parseFilters(params, known, now);
+  if (!filters.ok) return filters;
+  const to = filters.value.to ?? formatEpochMicros(BigInt(now.getTime()) * 1000n);
+  const from = filters.value.from ?? formatEpochMicros(toEpochMicros(to) - BigInt(DEFAULT_RANGE_MS) * 1000n);
+  // Only one end was given, and it lies beyond the other's default (e.g. from in the future).
+  if (from >= to) return fail('from', 'must be earlier than to');
+  return { ok: true, value: { ...filters.value, from, to } };
+}
+
+/** The filters every read shares; `known` lists the parameters the endpoint accepts. */
+function parseFilters(
+  params: QueryParams,
+  known: readonly string[],
+  now: Date,
+): Result<LogFilters, ParamError> {
   for (const name of Object.keys(params)) {
-    if (!KNOWN_PARAMS.includes(name) && !name.startsWith(ATTRIBUTE_PREFIX)) {
-      return fail(name, `unknown parameter; use one of ${KNOWN_PARAMS.join(', ')} or attr.<key>`);
+    if (!known.includes(name) && !name.startsWith(ATTRIBUTE_PREFIX)) {
+      return fail(name, `unknown parameter; use one of ${known.join(', ')} or attr.<key>`);
     }
   }
-  const query: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: DEFAULT_LIMIT };
+  const query: LogFilters = { hosts: [], services: [], severities: [], attributes: {} };
 
   for (const field of ['from', 'to'] as const) {
     const value = single(params, field);
@@ -97,23 +188,6 @@ export function parseLogQuery(params: QueryParams, now = new Date()): Result<Log
   }
   // fromEntries defines own properties, so even a key like __proto__ stays a filter.
   query.attributes = Object.fromEntries(attributes);
-
-  const limit = single(params, 'limit');
-  if (limit.error) return limit.error;
-  if (limit.value !== undefined) {
-    const n = Number(limit.value);
-    if (!/^\d+$/.test(limit.value) || n < 1 || n > MAX_LIMIT)
-      return fail('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
-    query.limit = n;
-  }
-
-  const cursor = single(params, 'cursor');
-  if (cursor.error) return cursor.error;
-  if (cursor.value !== undefined) {
-    const position = decodeCursor(cursor.value);
-    if (!position.ok) return fail('cursor', position.error);
-    query.after = position.value;
-  }
   return { ok: true, value: query };
 }
 

@@ -1,26 +1,57 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
-import { LogRecord } from '@logyard/contracts';
-import { LogRepository } from '@logyard/db';
+import { LogRecord, Result } from '@logyard/contracts';
+import { FacetCounts, LogRepository } from '@logyard/db';
 import { encodeCursor } from './cursor';
-import { parseLogQuery, QueryParams } from './log-query.parser';
+import { Histogram, INTERVALS, toHistogram } from './histogram';
+import {
+  ParamError,
+  parseFacetQuery,
+  parseHistogramQuery,
+  parseLogQuery,
+  QueryParams,
+} from './log-query.parser';
 
 export interface LogPage {
   items: LogRecord[];
   nextCursor: string | null;
 }
 
-/** Reads the archive for the HTTP API. */
+/** Values per facet in a facet answer, the most frequent first. */
+export const FACET_LIMIT = 50;
+
+/** Reads the archive for the HTTP API and the AMQP RPC. */
 @Injectable()
 export class LogQueryService {
   constructor(private readonly logs: LogRepository) {}
 
-  async list(params: QueryParams): Promise<LogPage> {
+  /** One page of GET /api/logs, or the parameter at fault; HTTP and RPC both answer with exactly this. */
+  async page(params: QueryParams): Promise<Result<LogPage, ParamError>> {
     const query = parseLogQuery(params);
-    if (!query.ok) throw badParam(query.error.field, query.error.message);
+    if (!query.ok) return query;
     const { records, hasMore } = await this.logs.findPage(query.value);
     const last = records.at(-1);
-    return { items: records, nextCursor: hasMore && last ? encodeCursor(last) : null };
+    return { ok: true, value: { items: records, nextCursor: hasMore && last ? encodeCursor(last) : null } };
+  }
+
+  async list(params: QueryParams): Promise<LogPage> {
+    const page = await this.page(params);
+    if (!page.ok) throw badParam(page.error.field, page.error.message);
+    return page.value;
+  }
+
+  async histogram(params: QueryParams): Promise<Histogram> {
+    const query = parseHistogramQuery(params);
+    if (!query.ok) throw badParam(query.error.field, query.error.message);
+    const { filters, interval } = query.value;
+    const counts = await this.logs.countByBucket(filters, INTERVALS[interval]);
+    return toHistogram(filters.from, filters.to, interval, filters.severities, counts);
+  }
+
+  async facets(params: QueryParams): Promise<FacetCounts> {
+    const filters = parseFacetQuery(params);
+    if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
+    return this.logs.countFacets(filters.value, FACET_LIMIT);
   }
 
   async get(id: string): Promise<LogRecord> {
