@@ -77,7 +77,7 @@ async function time(service: BenchService, name: string, path: string): Promise<
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-async function seed(database: string, rows: number): Promise<void> {
+export async function seed(database: string, rows: number): Promise<void> {
   const url = `${PG_SERVER_URL}/${database}`;
   const dataSource = createDataSource(url);
   await connectAndMigrate(dataSource, url);

@@ -1,4 +1,11 @@
-import { buildFacetQuery, buildHistogramQuery, buildLogQuery, LogFilters, LogQuery } from './log-query';
+import {
+  buildFacetQuery,
+  buildHistogramQuery,
+  buildLogQuery,
+  fullTextWindows,
+  LogFilters,
+  LogQuery,
+} from './log-query';
 
 const base: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
 
@@ -118,5 +125,38 @@ describe(buildFacetQuery.name, () => {
   it('never splices a value into the SQL text', () => {
     const sut = buildFacetQuery({ ...filters, hosts: ["x'); DROP TABLE logs; --"] }, 50);
     expect(sut.text).not.toContain('DROP');
+  });
+});
+
+describe(fullTextWindows.name, () => {
+  const textQuery: LogQuery = { ...base, text: 'declined' };
+  const now = new Date('2026-11-24T12:00:00.000Z');
+
+  it('searches back from now in growing windows, the first one open-ended, then the rest', () => {
+    expect(fullTextWindows(textQuery, now)).toEqual([
+      { from: '2026-11-24T11:00:00.000000Z', to: undefined },
+      { from: '2026-11-24T08:00:00.000000Z', to: '2026-11-24T11:00:00.000000Z' },
+      { from: '2026-11-23T20:00:00.000000Z', to: '2026-11-24T08:00:00.000000Z' },
+      { from: '2026-11-21T20:00:00.000000Z', to: '2026-11-23T20:00:00.000000Z' },
+      { from: '2026-11-13T20:00:00.000000Z', to: '2026-11-21T20:00:00.000000Z' },
+      { from: undefined, to: '2026-11-13T20:00:00.000000Z' },
+    ]);
+  });
+
+  it('starts from the earlier of to and the cursor, and stops at from', () => {
+    const sut = fullTextWindows(
+      {
+        ...textQuery,
+        from: '2026-11-24T00:00:00.000000Z',
+        to: '2026-11-24T10:00:00.000000Z',
+        after: { ts: '2026-11-24T09:00:00.000000Z', id: 'x' },
+      },
+      now,
+    );
+    expect(sut).toEqual([
+      { from: '2026-11-24T08:00:00.000000Z', to: '2026-11-24T10:00:00.000000Z' },
+      { from: '2026-11-24T05:00:00.000000Z', to: '2026-11-24T08:00:00.000000Z' },
+      { from: '2026-11-24T00:00:00.000000Z', to: '2026-11-24T05:00:00.000000Z' },
+    ]);
   });
 });

@@ -105,6 +105,37 @@ export function buildLogQuery(query: LogQuery): SqlStatement {
   };
 }
 
+/** Widths of the newest-first windows a full-text page is searched in before the rest of the range. */
+const TEXT_WINDOW_HOURS = [1, 4, 16, 64, 256];
+const HOUR_MS = 3_600_000;
+
+/**
+ * The time windows, newest first, in which a full-text page is looked for:
+ * 1 h, 4 h, 16 h, … back from the query's upper end (its `to`, its cursor, or
+ * now), then the rest of its range. A page of a frequent word fills in the
+ * first window and stops there; a rare word's windows each cost little. One
+ * query over the whole range would instead collect every match of the word
+ * (tens of thousands over a day) before sorting out the newest 100. The
+ * first window keeps the query's own upper bound, so without `to` records
+ * dated in the future are still found. Windows are disjoint and descending,
+ * so their pages concatenate in keyset order.
+ */
+export function fullTextWindows(query: LogQuery, now: Date): { from?: string; to?: string }[] {
+  const bounds = [query.to, query.after?.ts].filter((ts): ts is string => ts !== undefined).sort();
+  const upperMs = bounds.length ? Date.parse(bounds[0]) : now.getTime();
+  const windows: { from?: string; to?: string }[] = [];
+  let to = query.to;
+  for (const hours of TEXT_WINDOW_HOURS) {
+    // The canonical form (six fractional digits), so it compares as text with `from`.
+    const from = new Date(upperMs - hours * HOUR_MS).toISOString().replace('Z', '000Z');
+    if (query.from !== undefined && from <= query.from) break;
+    windows.push({ from, to });
+    to = from;
+  }
+  windows.push({ from: query.from, to });
+  return windows;
+}
+
 /**
  * Buckets are aligned on a grid from the Unix epoch in UTC, so a 1h bucket
  * starts on the hour and a 1d bucket at UTC midnight, whatever the range.

@@ -7,6 +7,7 @@ import {
   buildFacetQuery,
   buildHistogramQuery,
   buildLogQuery,
+  fullTextWindows,
   FacetName,
   LogFilters,
   LogQuery,
@@ -54,8 +55,14 @@ export class LogRepository {
 
   /** A page of records, newest first, and whether more follow. */
   async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
-    const statement = buildLogQuery(query);
-    const { rows } = await this.pool.query<LogRow>(statement.text, statement.values);
+    const windows = query.text ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
+    const rows: LogRow[] = [];
+    // One row past the limit tells whether a next page exists; later windows only fill what is missing.
+    for (const window of windows) {
+      const statement = buildLogQuery({ ...query, ...window, limit: query.limit - rows.length });
+      rows.push(...(await this.pool.query<LogRow>(statement.text, statement.values)).rows);
+      if (rows.length > query.limit) break;
+    }
     return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
   }
 
