@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { encodeBatch, LogRecord, routingKey } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
-import { LingerBatcher } from '@logyard/pipeline';
+import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { Delivery, QueueConsumer } from './queue-consumer';
@@ -64,7 +64,7 @@ export class BatchConsumer {
   private stopping = false;
   private readonly settled = { acked: 0, records: 0, abandoned: 0 };
   private paused = false;
-  private wakeRetry?: () => void;
+  private readonly retryDelay = new RetryDelay();
 
   constructor(
     private readonly connection: AmqpConnection,
@@ -102,7 +102,7 @@ export class BatchConsumer {
   async stop(): Promise<{ acked: number; records: number; leftUnacked: number }> {
     this.stopping = true;
     await Promise.all(this.consumers.map((consumer) => consumer.pause()));
-    this.wakeRetry?.();
+    this.retryDelay.interrupt();
     const before = { ...this.settled };
     await this.batcher.drain();
     await Promise.all(this.consumers.map((consumer) => consumer.close()));
@@ -167,7 +167,7 @@ export class BatchConsumer {
           `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
         );
         await this.setPaused(true);
-        await this.sleep(delay);
+        await this.retryDelay.wait(delay);
       }
     }
   }
@@ -223,15 +223,5 @@ export class BatchConsumer {
     if (paused) this.logger.warn(`pausing ${this.options.queues.length} queue(s) until the sink recovers`);
     else this.logger.log('sink recovered; consuming again');
     await Promise.all(this.consumers.map((consumer) => (paused ? consumer.pause() : consumer.resume())));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeRetry = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

@@ -1,1 +1,2 @@
 export * from './linger-batcher';
+export * from './retry-delay';

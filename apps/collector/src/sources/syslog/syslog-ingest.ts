@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
-import { LingerBatcher } from '@logyard/pipeline';
+import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { RecordPublisher } from '../../record-publisher';
 import { toSyslogRecord } from './syslog-record.mapper';
 import { ThrottledWarning } from './throttled-warning';
@@ -36,7 +36,7 @@ export class SyslogIngest {
   private readonly publishedListeners = new Set<() => void>();
   private publishing = 0;
   private stopping = false;
-  private wakeRetry?: () => void;
+  private readonly retryDelay = new RetryDelay();
 
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
@@ -99,7 +99,7 @@ export class SyslogIngest {
   /** Publishes everything pending; resolves when no publish is running. */
   async drain(): Promise<void> {
     this.stopping = true;
-    this.wakeRetry?.();
+    this.retryDelay.interrupt();
     await this.batcher.drain();
     this.dropWarning.flush((n) => `dropped ${n} syslog record(s) in the last seconds`);
     this.rejectWarning.flush((n) => `refused ${n} syslog message(s) in the last seconds`);
@@ -122,22 +122,12 @@ export class SyslogIngest {
             1,
             () => `broker away, holding ${this.load} syslog record(s): ${(error as Error).message}`,
           );
-          await this.sleep(Math.min(100 * 2 ** attempt, RETRY_MAX_MS));
+          await this.retryDelay.wait(Math.min(100 * 2 ** attempt, RETRY_MAX_MS));
         }
       }
     } finally {
       this.publishing -= records.length;
       this.publishedListeners.forEach((listener) => listener());
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeRetry = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
