@@ -21,7 +21,7 @@ export class RecordPublisher {
     return this.publisher.publishRecords(
       this.connection.topology.names.ingest,
       records,
-      this.config.collector.maxBatchRecords,
+      this.config.records.maxPerMessage,
     );
   }
 }

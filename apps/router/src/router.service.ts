@@ -5,9 +5,6 @@ import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { normaliseMessage } from './transforms/normalise.transform';
 
-/** Records per message on the logs exchange; the same cap the collector uses. */
-const MAX_RECORDS_PER_MESSAGE = 1000;
-
 /**
  * The router: consumes the router queue, normalises, and republishes clean
  * batches to the logs exchange. Input is acked only after every republished
@@ -18,7 +15,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly consumer: BatchConsumer;
 
   constructor(
-    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
     private readonly connection: AmqpConnection,
     private readonly publisher: ConfirmPublisher,
     private readonly metrics: MetricsService,
@@ -58,7 +55,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
     await this.publisher.publishRecords(
       this.connection.topology.names.logs,
       records,
-      MAX_RECORDS_PER_MESSAGE,
+      this.config.records.maxPerMessage,
     );
     const perSeverity = new Map<string, number>();
     for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);

@@ -20,10 +20,10 @@ describe(loadConfig.name, () => {
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB },
       syslog: { port: 5514, host: '0.0.0.0' },
-      records: { maxMessageBytes: 65536 },
+      records: { maxMessageBytes: 65536, maxPerMessage: 1000 },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
-      collector: { maxBatchRecords: 1000, confirmTimeoutMs: 10_000 },
+      collector: { confirmTimeoutMs: 10_000 },
       router: { prefetch: 256, batchRecords: 4000, flushMs: 25 },
       archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, partitionDaysAhead: 3 },
     };
@@ -40,6 +40,7 @@ describe(loadConfig.name, () => {
       SYSLOG_PORT: '1514',
       SYSLOG_HOST: '127.0.0.1',
       MAX_MESSAGE_BYTES: '1024',
+      MAX_BATCH_RECORDS: '250',
       ARCHIVER_BATCH_RECORDS: '100',
       ARCHIVER_FLUSH_MS: '50',
     });
@@ -47,7 +48,7 @@ describe(loadConfig.name, () => {
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
     expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1' });
-    expect(sut.records.maxMessageBytes).toBe(1024);
+    expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50 });
   });
 

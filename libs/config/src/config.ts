@@ -11,10 +11,11 @@ export interface LogyardConfig {
   http: { port?: number; bodyLimitBytes: number };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`. */
   syslog: { port: number; host: string };
-  records: { maxMessageBytes: number };
+  /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
+  records: { maxMessageBytes: number; maxPerMessage: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
-  collector: { maxBatchRecords: number; confirmTimeoutMs: number };
+  collector: { confirmTimeoutMs: number };
   router: { prefetch: number; batchRecords: number; flushMs: number };
   archiver: { prefetch: number; batchRecords: number; flushMs: number; partitionDaysAhead: number };
 }
@@ -53,13 +54,10 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST },
-    records: { maxMessageBytes: env.MAX_MESSAGE_BYTES },
+    records: { maxMessageBytes: env.MAX_MESSAGE_BYTES, maxPerMessage: env.MAX_BATCH_RECORDS },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
-    collector: {
-      maxBatchRecords: env.COLLECTOR_MAX_BATCH_RECORDS,
-      confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS,
-    },
+    collector: { confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS },
     router: {
       prefetch: env.ROUTER_PREFETCH,
       batchRecords: env.ROUTER_BATCH_RECORDS,

@@ -22,7 +22,7 @@ describe(SyslogIngest.name, () => {
     publish = jest.fn(async (records: LogRecord[]) => void batches.push(records));
     metrics = new MetricsService();
     sut = new SyslogIngest(
-      loadConfig({ COLLECTOR_MAX_BATCH_RECORDS: '100' }),
+      loadConfig({ MAX_BATCH_RECORDS: '100' }),
       { publish } as unknown as RecordPublisher,
       metrics,
     );

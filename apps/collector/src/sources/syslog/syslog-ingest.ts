@@ -17,7 +17,7 @@ const WARNING_INTERVAL_MS = 5_000;
 export type DropReason = 'broker_unavailable' | 'overload';
 
 /**
- * Turns syslog messages into records and publishes them in batches (up to COLLECTOR_MAX_BATCH_RECORDS or
+ * Turns syslog messages into records and publishes them in batches (up to MAX_BATCH_RECORDS or
  * 20 ms). Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the
  * load grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop
  * UDP datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
@@ -44,7 +44,7 @@ export class SyslogIngest {
     private readonly metrics: MetricsService,
   ) {
     this.batcher = new LingerBatcher<LogRecord>({
-      maxWeight: config.collector.maxBatchRecords,
+      maxWeight: config.records.maxPerMessage,
       lingerMs: LINGER_MS,
       weigh: () => 1,
       flush: (records) => this.publish(records),
