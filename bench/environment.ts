@@ -109,3 +109,25 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/**
+ * Resolves once `total` records are committed in `logs`. Polls the archiver's
+ * own commit counter (cheap, so polling does not compete with the run for
+ * PostgreSQL), then confirms with one exact count of the table.
+ */
+export async function waitUntilStored(service: BenchService, total: number): Promise<void> {
+  while ((await archivedCount(service)) < total) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (;;) {
+    const stored = await withClient(service.database, async (client) =>
+      Number((await client.query('SELECT count(*) FROM logs')).rows[0].count),
+    );
+    if (stored >= total) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Records the archiver reports committed since it started (logyard_records_archived_total). */
+export async function archivedCount(service: BenchService): Promise<number> {
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  return Number(/^logyard_records_archived_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+}
