@@ -1,4 +1,5 @@
 import { CreateLogs1764028800000 } from './1764028800000-create-logs';
+import { IndexLogsId1764115200000 } from './1764115200000-index-logs-id';
 
 /** Every migration, in order. A schema change is a new file here, never an edit of an applied one. */
-export const MIGRATIONS = [CreateLogs1764028800000];
+export const MIGRATIONS = [CreateLogs1764028800000, IndexLogsId1764115200000];
