@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   addDays,
   connectAndMigrate,
@@ -17,7 +18,9 @@ import {
 import { SERVICES } from './workload';
 
 const SEED_CHUNK = 250_000;
-const RUNS = 20;
+// A p95 of 20 samples is the second-slowest of them; 100 after a JIT warm-up make it a percentile.
+const RUNS = 100;
+const WARMUPS = 10;
 const DAYS = 14;
 
 export interface QueryLatency {
@@ -32,7 +35,7 @@ export interface QueryLatency {
 /**
  * Seeds `rows` records over the last 14 days with SQL (fast), starts an
  * archiver on that database, and times the four operator queries of the issue
- * through the HTTP API, p50/p95 over 20 runs after two warm-ups.
+ * through the HTTP API (and a lookup by id), p50/p95 over RUNS runs after WARMUPS warm-ups.
  */
 export async function measureQueries(rows: number): Promise<QueryLatency[]> {
   const database = `bench_query_${process.pid}`;
@@ -40,17 +43,18 @@ export async function measureQueries(rows: number): Promise<QueryLatency[]> {
   await seed(database, rows);
   const service = await startService('archiver', database);
   try {
-    const traceId = await withClient(database, async (client) => {
-      const { rows: found } = await client.query<{ trace_id: string }>(
-        `SELECT trace_id FROM logs WHERE ts > now() - interval '3 days' AND ts < now() - interval '2 days' LIMIT 1`,
+    const { traceId, id } = await withClient(database, async (client) => {
+      const { rows: found } = await client.query<{ trace_id: string; id: string }>(
+        `SELECT trace_id, id FROM logs WHERE ts > now() - interval '3 days' AND ts < now() - interval '2 days' LIMIT 1`,
       );
-      return found[0]?.trace_id ?? '0'.repeat(32);
+      return { traceId: found[0]?.trace_id ?? '0'.repeat(32), id: found[0]?.id ?? randomUUID() };
     });
     const queries: [string, string][] = [
       ['newest 100 of a service, last 15 min', `/api/logs?service=${SERVICES[0]}&from=now-15m&limit=100`],
       ['full text over 24 h', '/api/logs?q=declined&from=now-24h&limit=100'],
       ['histogram over 24 h', '/api/logs/histogram?from=now-24h'],
       ['trace-id lookup over 7 days', `/api/logs?traceId=${traceId}&from=now-7d`],
+      ['one record by id', `/api/logs/${id}`],
     ];
     const results: QueryLatency[] = [];
     for (const [name, path] of queries) results.push(await time(service, name, path));
@@ -64,12 +68,12 @@ export async function measureQueries(rows: number): Promise<QueryLatency[]> {
 async function time(service: BenchService, name: string, path: string): Promise<QueryLatency> {
   const samples: number[] = [];
   let status = 0;
-  for (let run = 0; run < RUNS + 2; run++) {
+  for (let run = 0; run < WARMUPS + RUNS; run++) {
     const started = performance.now();
     const response = await fetch(`${service.url}${path}`);
     await response.arrayBuffer();
     status = response.status;
-    if (run >= 2) samples.push(performance.now() - started);
+    if (run >= WARMUPS) samples.push(performance.now() - started);
   }
   progress(`query "${name}": status ${status}, p50 ${percentile(samples, 50).toFixed(1)} ms`);
   return { name, path, status, p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)) };
