@@ -64,6 +64,7 @@ export const envSchema = z.object({
   PORT: port.optional(),
   SYSLOG_PORT: port.default(5514),
   SYSLOG_HOST: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).default('0.0.0.0'),
+  SYSLOG_LINGER_MS: positiveInt.default(500),
   BODY_LIMIT: byteSize.default(10 * MIB),
   MAX_MESSAGE_BYTES: positiveInt.default(65536),
   MAX_BATCH_RECORDS: positiveInt.default(1000),

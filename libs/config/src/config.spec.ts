@@ -19,7 +19,7 @@ describe(loadConfig.name, () => {
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'logyard', queueType: 'classic' },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB },
-      syslog: { port: 5514, host: '0.0.0.0' },
+      syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
       records: { maxMessageBytes: 65536, maxPerMessage: 1000 },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
@@ -39,6 +39,7 @@ describe(loadConfig.name, () => {
       PORT: '8080',
       SYSLOG_PORT: '1514',
       SYSLOG_HOST: '127.0.0.1',
+      SYSLOG_LINGER_MS: '50',
       MAX_MESSAGE_BYTES: '1024',
       MAX_BATCH_RECORDS: '250',
       ARCHIVER_BATCH_RECORDS: '100',
@@ -47,7 +48,7 @@ describe(loadConfig.name, () => {
     expect(sut.amqp).toEqual({ url: 'amqp://u:p@rabbit:5673', prefix: 'test-run_7', queueType: 'quorum' });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
-    expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1' });
+    expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
     expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50 });
   });

@@ -9,8 +9,8 @@ export interface LogyardConfig {
   amqp: { url: string; prefix: string; queueType: QueueType };
   database: { url: string };
   http: { port?: number; bodyLimitBytes: number };
-  /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`. */
-  syslog: { port: number; host: string };
+  /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
+  syslog: { port: number; host: string; lingerMs: number };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
   records: { maxMessageBytes: number; maxPerMessage: number };
   retention: { days: Record<Severity, number> };
@@ -53,7 +53,7 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
-    syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST },
+    syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
     records: { maxMessageBytes: env.MAX_MESSAGE_BYTES, maxPerMessage: env.MAX_BATCH_RECORDS },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },

@@ -3,7 +3,7 @@ import { LogRecord } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { waitFor } from '@logyard/testing';
 import { RecordPublisher } from '../../record-publisher';
-import { SyslogIngest } from './syslog-ingest';
+import { MAX_PENDING_RECORDS, SyslogIngest } from './syslog-ingest';
 
 const frame = (i: number) => Buffer.from(`<14>1 - web-1 app - - - line ${i}`);
 
@@ -22,22 +22,26 @@ describe(SyslogIngest.name, () => {
     publish = jest.fn(async (records: LogRecord[]) => void batches.push(records));
     metrics = new MetricsService();
     sut = new SyslogIngest(
-      loadConfig({ MAX_BATCH_RECORDS: '100' }),
+      loadConfig({ SYSLOG_LINGER_MS: '20' }),
       { publish } as unknown as RecordPublisher,
       metrics,
     );
   });
 
-  it('publishes full batches at once and the rest after a short linger', async () => {
+  it('publishes a full batch at once and the rest after the linger', async () => {
+    const total = MAX_PENDING_RECORDS + 250;
     sut.accept(
-      Array.from({ length: 250 }, (_, i) => frame(i)),
+      Array.from({ length: total }, (_, i) => frame(i)),
       '10.0.0.7',
     );
-    await waitFor('every record published', () => batches.flat().length === 250);
-    expect(batches[0]).toHaveLength(100);
-    expect(batches.flat().map((r) => r.message)).toEqual(Array.from({ length: 250 }, (_, i) => `line ${i}`));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(MAX_PENDING_RECORDS);
+    await waitFor('every record published', () => batches.flat().length === total);
+    expect(batches.flat().map((r) => r.message)).toEqual(
+      Array.from({ length: total }, (_, i) => `line ${i}`),
+    );
     expect(sut.load).toBe(0);
-    await expect(metric('logyard_records_accepted_total', 'source="syslog"')).resolves.toBe(250);
+    await expect(metric('logyard_records_accepted_total', 'source="syslog"')).resolves.toBe(total);
   });
 
   it('counts the records of a batch the broker refused as dropped', async () => {

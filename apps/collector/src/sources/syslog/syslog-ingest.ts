@@ -8,8 +8,11 @@ import { RecordPublisher } from '../../record-publisher';
 import { toSyslogRecord } from './syslog-record.mapper';
 import { ThrottledWarning } from './throttled-warning';
 
-/** A stream source fills batches for this long at most, so throughput never falls to one message per line. */
-const LINGER_MS = 20;
+/**
+ * A batch is published once this many records wait, whatever the linger (SYSLOG_LINGER_MS). It stays
+ * below the listeners' high water (20,000), so a full batch is published before reading pauses.
+ */
+export const MAX_PENDING_RECORDS = 15_000;
 /** While the broker is away a batch is retried this often at most (short, so a drain stays within its deadline). */
 const RETRY_MAX_MS = 2_000;
 const WARNING_INTERVAL_MS = 5_000;
@@ -17,8 +20,11 @@ const WARNING_INTERVAL_MS = 5_000;
 export type DropReason = 'broker_unavailable' | 'overload';
 
 /**
- * Turns syslog messages into records and publishes them in batches (up to MAX_BATCH_RECORDS or
- * 20 ms). Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the
+ * Turns syslog messages into records and publishes them in batches: every SYSLOG_LINGER_MS, or at once
+ * when MAX_PENDING_RECORDS wait. A batch becomes one message per routing key (DESIGN §2), and a relay
+ * interleaves many hosts, services and severities, so the linger is what sizes the messages: with 120
+ * keys at 14,000 records/s, 20 ms made 2–3 records per message and the broker's per-message cost the
+ * wall (5,900 records/s); 500 ms makes ~60 (14,300 records/s; BENCHMARKS.md). Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the
  * load grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop
  * UDP datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
  * held, and counts it. `load` (records waiting or being published) is what the listeners throttle on.
@@ -44,8 +50,8 @@ export class SyslogIngest {
     private readonly metrics: MetricsService,
   ) {
     this.batcher = new LingerBatcher<LogRecord>({
-      maxWeight: config.records.maxPerMessage,
-      lingerMs: LINGER_MS,
+      maxWeight: MAX_PENDING_RECORDS,
+      lingerMs: config.syslog.lingerMs,
       weigh: () => 1,
       flush: (records) => this.publish(records),
       onError: (error) => this.logger.error(`syslog batch failed: ${(error as Error).message}`),
