@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import amqplib from 'amqplib';
 import { Client } from 'pg';
 import { buildTopology } from '@logyard/amqp';
+import { SERVICE_NODE_FLAGS } from '@logyard/config';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -48,18 +49,22 @@ export async function startService(
   const databaseUrl = `${PG_SERVER_URL}/${database}`;
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under load.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN_JS, '--target', target], {
-    env: {
-      ...process.env,
-      AMQP_URL,
-      AMQP_PREFIX: prefix,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      NO_COLOR: '1',
-      ...extraEnv,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, ...nodeArgs, MAIN_JS, '--target', target],
+    {
+      env: {
+        ...process.env,
+        AMQP_URL,
+        AMQP_PREFIX: prefix,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        NO_COLOR: '1',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '@logyard/config';
 
 /** The built all-in-one entry point (`npm test` builds first). */
 export const MAIN_JS = join(__dirname, '../../dist/apps/logyard/src/main.js');
@@ -12,7 +13,7 @@ export interface LogyardProcess {
 
 /** Starts `node dist/…/main.js args` as a real OS process with `env` on top of a clean environment. */
 export function spawnLogyard(args: string[], env: Record<string, string>): LogyardProcess {
-  const child = spawn(process.execPath, [MAIN_JS, ...args], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, MAIN_JS, ...args], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Target } from '@logyard/config';
+import { SERVICE_NODE_FLAGS, Target } from '@logyard/config';
 
 /**
  * The built service. The CLI never imports the apps (libs do not depend on
@@ -15,7 +15,9 @@ const SERVICE_MAIN = join(__dirname, '..', '..', '..', 'apps', 'logyard', 'src',
  * resolves with its exit code.
  */
 export function startService(target: Target): Promise<number> {
-  const child = spawn(process.execPath, [SERVICE_MAIN, '--target', target], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, SERVICE_MAIN, '--target', target], {
+    stdio: 'inherit',
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward).on('SIGTERM', forward);
   return new Promise((resolve) => {
