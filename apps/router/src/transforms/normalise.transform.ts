@@ -80,11 +80,16 @@ function fillFromKey(item: unknown, key: { host: string; service: string; severi
   const record = item as Record<string, unknown>;
   const has = (...names: string[]) =>
     names.some((name) => record[name] !== undefined && record[name] !== null && record[name] !== '');
+  const hasHost = has('host', 'hostname');
+  const hasService = has('service');
+  const hasSeverity = has('severity', 'level');
+  // Logyard's own batches always carry all three: no copy for them.
+  if (hasHost && hasService && hasSeverity) return record;
   return {
     ...record,
-    ...(has('host', 'hostname') ? {} : { host: key.host }),
-    ...(has('service') ? {} : { service: key.service }),
-    ...(has('severity', 'level') ? {} : { severity: key.severity }),
+    ...(hasHost ? {} : { host: key.host }),
+    ...(hasService ? {} : { service: key.service }),
+    ...(hasSeverity ? {} : { severity: key.severity }),
   };
 }
 
