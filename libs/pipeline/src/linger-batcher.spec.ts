@@ -1,7 +1,19 @@
 import { LingerBatcher } from './linger-batcher';
 
-function makeBatcher(maxWeight: number, lingerMs: number, flush: (items: number[]) => Promise<void>) {
-  return new LingerBatcher<number>({ maxWeight, lingerMs, weigh: () => 1, flush, onError: () => undefined });
+function makeBatcher(
+  maxWeight: number,
+  lingerMs: number,
+  flush: (items: number[]) => Promise<void>,
+  maxConcurrentFlushes?: number,
+) {
+  return new LingerBatcher<number>({
+    maxWeight,
+    lingerMs,
+    maxConcurrentFlushes,
+    weigh: () => 1,
+    flush,
+    onError: () => undefined,
+  });
 }
 
 describe(LingerBatcher.name, () => {
@@ -41,6 +53,40 @@ describe(LingerBatcher.name, () => {
       [1, 2],
       [3, 4, 5],
     ]);
+  });
+
+  it('runs up to maxConcurrentFlushes at once, and drain waits for all of them', async () => {
+    const started: number[][] = [];
+    const releases: (() => void)[] = [];
+    const sut = makeBatcher(
+      2,
+      1000,
+      (items) => {
+        started.push(items);
+        return new Promise<void>((resolve) => releases.push(resolve));
+      },
+      2,
+    );
+    [1, 2, 3, 4, 5, 6, 7].forEach((n) => sut.add(n));
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    let drained = false;
+    const draining = sut.drain().then(() => (drained = true));
+    releases[1]();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6, 7],
+    ]);
+    releases[2]();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(drained).toBe(false);
+    releases[0]();
+    await draining;
+    expect(sut.size).toBe(0);
   });
 
   it('reports a failed flush and keeps going', async () => {

@@ -3,6 +3,8 @@ export interface LingerBatcherOptions<T> {
   maxWeight: number;
   /** Flush at most this long after the first pending item arrived. */
   lingerMs: number;
+  /** Flushes that may run at once (default 1: batches then complete in arrival order). */
+  maxConcurrentFlushes?: number;
   weigh: (item: T) => number;
   /** Handles its own failures; a rejection is reported to onError and the items are dropped from the batcher. */
   flush: (items: T[]) => Promise<void>;
@@ -11,19 +13,22 @@ export interface LingerBatcherOptions<T> {
 
 /**
  * Accumulates items into batches by weight or time, whichever comes first,
- * and runs one flush at a time so batches complete in arrival order (the
- * consumers rely on that to settle deliveries). While a flush runs, new items
- * gather into the next batch. This is the stateful piece of a pipeline stage;
- * its memory is bounded by whatever feeds it (a consumer's prefetch).
+ * and runs at most `maxConcurrentFlushes` flushes at once. While every flush
+ * slot is busy, new items gather into the next batch. This is the stateful
+ * piece of a pipeline stage; its memory is bounded by whatever feeds it (a
+ * consumer's prefetch).
  */
 export class LingerBatcher<T> {
   private pending: T[] = [];
   private pendingWeight = 0;
   private timer?: NodeJS.Timeout;
   private due = false;
-  private inFlight?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxConcurrentFlushes: number;
 
-  constructor(private readonly options: LingerBatcherOptions<T>) {}
+  constructor(private readonly options: LingerBatcherOptions<T>) {
+    this.maxConcurrentFlushes = options.maxConcurrentFlushes ?? 1;
+  }
 
   add(item: T): void {
     this.pending.push(item);
@@ -44,14 +49,14 @@ export class LingerBatcher<T> {
 
   /** Flushes everything pending and resolves when no flush is running. */
   async drain(): Promise<void> {
-    while (this.inFlight || this.pending.length > 0) {
-      if (!this.inFlight) this.trigger();
-      await this.inFlight;
+    while (this.inFlight.size > 0 || this.pending.length > 0) {
+      this.trigger();
+      await Promise.race(this.inFlight);
     }
   }
 
   private trigger(): void {
-    if (this.inFlight) {
+    if (this.inFlight.size >= this.maxConcurrentFlushes) {
       this.due = true;
       return;
     }
@@ -62,13 +67,14 @@ export class LingerBatcher<T> {
     const batch = this.pending;
     this.pending = [];
     this.pendingWeight = 0;
-    this.inFlight = this.options
+    const flushing: Promise<void> = this.options
       .flush(batch)
       .catch((error: unknown) => this.options.onError(error))
       .finally(() => {
-        this.inFlight = undefined;
+        this.inFlight.delete(flushing);
         // Items added meanwhile either hit the weight or the linger (→ due) or still have their timer armed.
         if (this.due) this.trigger();
       });
+    this.inFlight.add(flushing);
   }
 }

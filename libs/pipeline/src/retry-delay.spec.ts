@@ -21,4 +21,12 @@ describe(RetryDelay.name, () => {
     await expect(waiting).resolves.toBeUndefined();
     expect(jest.getTimerCount()).toBe(0);
   });
+
+  it('ends every wait when interrupted, however many there are', async () => {
+    const sut = new RetryDelay();
+    const waits = [sut.wait(10_000), sut.wait(20_000)];
+    sut.interrupt();
+    await expect(Promise.all(waits)).resolves.toEqual([undefined, undefined]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

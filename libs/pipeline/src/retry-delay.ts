@@ -1,24 +1,26 @@
 /**
  * The pause between retries of a stage whose downstream is away, which a
  * shutdown can cut short: a drain must not wait out a backoff it no longer
- * needs (its deadline is 10 s).
+ * needs (its deadline is 10 s). Several batches may be waiting at once.
  */
 export class RetryDelay {
-  private wake?: () => void;
+  private readonly wakers = new Set<() => void>();
 
   /** Resolves after `ms`, or at once when interrupted. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 
-  /** Ends the current wait, if any. */
+  /** Ends every current wait. */
   interrupt(): void {
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 }
