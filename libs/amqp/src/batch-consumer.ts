@@ -20,6 +20,12 @@ export interface BatchConsumerOptions {
   prefetch: number;
   maxRecords: number;
   lingerMs: number;
+  /**
+   * Batches written at once (default 1). Deliveries are acked one by one, so
+   * batches may complete in any order; a sink such as PostgreSQL uses a
+   * second core for a second writer.
+   */
+  maxConcurrentWrites?: number;
   /** Pure and total: anything it cannot use goes into `rejects`, it never throws for bad input. */
   decode: (message: ConsumeMessage) => DecodedMessage;
   /** The stage's sink; resolves once the records are durable downstream, rejects to have the batch retried. */
@@ -64,6 +70,8 @@ export class BatchConsumer {
   private stopping = false;
   private readonly settled = { acked: 0, records: 0, abandoned: 0 };
   private paused = false;
+  /** Batches currently retrying: consumption stays paused until none is. */
+  private retrying = 0;
   private readonly retryDelay = new RetryDelay();
 
   constructor(
@@ -76,6 +84,7 @@ export class BatchConsumer {
     this.batcher = new LingerBatcher<PendingDelivery>({
       maxWeight: options.maxRecords,
       lingerMs: options.lingerMs,
+      maxConcurrentFlushes: options.maxConcurrentWrites,
       weigh: (pending) => Math.max(1, pending.decoded.records.length),
       flush: (batch) => this.flush(batch),
       onError: (error) => this.logger.error(`batch lost to an unexpected error: ${(error as Error).stack}`),
@@ -140,35 +149,42 @@ export class BatchConsumer {
     try {
       await this.deliver(batch);
     } finally {
-      // Consumption resumes once the batch is settled — or dropped because its channel is gone.
-      await this.setPaused(false);
+      // Consumption resumes once no batch is retrying: each is settled, or dropped because its channel is gone.
+      await this.setPaused(this.retrying > 0);
     }
   }
 
   private async deliver(batch: PendingDelivery[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
-      if (live.length === 0) return;
-      try {
-        const refused = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
-        await this.deadLetter(live, refused);
-        for (const pending of live) pending.consumer.ack(pending.delivery);
-        this.settled.acked += live.length;
-        this.settled.records += live.reduce((sum, pending) => sum + pending.decoded.records.length, 0);
-        return;
-      } catch (error) {
-        // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
-        if (this.stopping) {
-          this.settled.abandoned += live.length;
+    let retried = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
+        if (live.length === 0) return;
+        try {
+          const refused = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
+          await this.deadLetter(live, refused);
+          for (const pending of live) pending.consumer.ack(pending.delivery);
+          this.settled.acked += live.length;
+          this.settled.records += live.reduce((sum, pending) => sum + pending.decoded.records.length, 0);
           return;
+        } catch (error) {
+          // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
+          if (this.stopping) {
+            this.settled.abandoned += live.length;
+            return;
+          }
+          if (!retried) this.retrying++;
+          retried = true;
+          const delay = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_MS);
+          this.logger.warn(
+            `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
+          );
+          await this.setPaused(true);
+          await this.retryDelay.wait(delay);
         }
-        const delay = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_MS);
-        this.logger.warn(
-          `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
-        );
-        await this.setPaused(true);
-        await this.retryDelay.wait(delay);
       }
+    } finally {
+      if (retried) this.retrying--;
     }
   }
 

@@ -79,5 +79,6 @@ export const envSchema = z.object({
   ARCHIVER_PREFETCH: positiveInt.default(64),
   ARCHIVER_BATCH_RECORDS: positiveInt.default(5000),
   ARCHIVER_FLUSH_MS: positiveInt.default(200),
+  ARCHIVER_WRITERS: positiveInt.default(2),
   PARTITION_DAYS_AHEAD: positiveInt.default(3),
 });

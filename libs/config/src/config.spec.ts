@@ -25,7 +25,7 @@ describe(loadConfig.name, () => {
       auth: { ingestTokens: [], queryTokens: [] },
       collector: { confirmTimeoutMs: 10_000 },
       router: { prefetch: 256, batchRecords: 4000, flushMs: 25 },
-      archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, partitionDaysAhead: 3 },
+      archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, writers: 2, partitionDaysAhead: 3 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -44,13 +44,14 @@ describe(loadConfig.name, () => {
       MAX_BATCH_RECORDS: '250',
       ARCHIVER_BATCH_RECORDS: '100',
       ARCHIVER_FLUSH_MS: '50',
+      ARCHIVER_WRITERS: '3',
     });
     expect(sut.amqp).toEqual({ url: 'amqp://u:p@rabbit:5673', prefix: 'test-run_7', queueType: 'quorum' });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
     expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
     expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
-    expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50 });
+    expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50, writers: 3 });
   });
 
   it('ignores variables it does not know', () => {

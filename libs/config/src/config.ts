@@ -17,7 +17,14 @@ export interface LogyardConfig {
   auth: { ingestTokens: string[]; queryTokens: string[] };
   collector: { confirmTimeoutMs: number };
   router: { prefetch: number; batchRecords: number; flushMs: number };
-  archiver: { prefetch: number; batchRecords: number; flushMs: number; partitionDaysAhead: number };
+  /** writers: database batches written at once, each on its own connection. */
+  archiver: {
+    prefetch: number;
+    batchRecords: number;
+    flushMs: number;
+    writers: number;
+    partitionDaysAhead: number;
+  };
 }
 
 /** Thrown with every invalid variable listed, so an operator fixes them in one pass. */
@@ -67,6 +74,7 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
       prefetch: env.ARCHIVER_PREFETCH,
       batchRecords: env.ARCHIVER_BATCH_RECORDS,
       flushMs: env.ARCHIVER_FLUSH_MS,
+      writers: env.ARCHIVER_WRITERS,
       partitionDaysAhead: env.PARTITION_DAYS_AHEAD,
     },
   };

@@ -9,7 +9,8 @@ import { MetricsService } from '@logyard/observability';
  * The archiver's sink: consumes the six per-severity archive queues, gathers
  * deliveries into database batches (ARCHIVER_BATCH_RECORDS or
  * ARCHIVER_FLUSH_MS, whichever first), writes each batch with one bulk
- * statement, and acks only after it committed. While PostgreSQL is away the
+ * statement — ARCHIVER_WRITERS batches at once, so PostgreSQL can use a
+ * second core — and acks only after it committed. While PostgreSQL is away the
  * BatchConsumer pauses the queues and retries with backoff.
  */
 @Injectable()
@@ -23,7 +24,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly logs: LogRepository,
     private readonly metrics: MetricsService,
   ) {
-    const { prefetch, batchRecords, flushMs } = config.archiver;
+    const { prefetch, batchRecords, flushMs, writers } = config.archiver;
     const maxMessageBytes = config.records.maxMessageBytes;
     this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
       stage: 'archiver',
@@ -31,6 +32,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
       prefetch,
       maxRecords: batchRecords,
       lingerMs: flushMs,
+      maxConcurrentWrites: writers,
       decode: (message) => {
         const items = parseJsonBody(message.content);
         if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
