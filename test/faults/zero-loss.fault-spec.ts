@@ -141,7 +141,8 @@ describe('faults: every accepted record is stored exactly once', () => {
   it('survives PostgreSQL stopping mid-stream: the collector keeps accepting, the archiver waits', async () => {
     const logyard = await start('all');
     const records = makeOutgoingRecords(RECORDS, 'postgres');
-    const sender = new RetryingSender(() => logyard.url, records);
+    // Half the records are held back until the database is down, so ingest during the outage is observable.
+    const sender = new RetryingSender(() => logyard.url, records, { holdAfter: RECORDS / 2 });
     const sending = sender.run();
     await waitFor('rows being written', async () => (await storedCount()) >= STRIKE_AT, {
       timeoutMs: 60_000,
@@ -158,6 +159,7 @@ describe('faults: every accepted record is stored exactly once', () => {
       return status === 503 && body.checks.database.status === 'down';
     });
     // Ingest does not depend on the database: records keep being accepted into the broker.
+    sender.release();
     await waitFor('ingest continuing', () => sender.accepted >= acceptedAtStop + 2_000, {
       timeoutMs: 60_000,
     });

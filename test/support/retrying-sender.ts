@@ -39,8 +39,22 @@ export class RetryingSender {
   constructor(
     private readonly url: () => string,
     private readonly records: OutgoingRecord[],
-    private readonly options: { chunk?: number; concurrency?: number; deadlineMs?: number } = {},
+    private readonly options: {
+      chunk?: number;
+      concurrency?: number;
+      deadlineMs?: number;
+      /** Sends this many records, then holds the rest until `release()`: a fault can strike with records still to come. */
+      holdAfter?: number;
+    } = {},
   ) {}
+
+  private releaseHeld!: () => void;
+  private readonly held = new Promise<void>((resolve) => (this.releaseHeld = resolve));
+
+  /** Lets the sender go on past `holdAfter`. */
+  release(): void {
+    this.releaseHeld();
+  }
 
   async run(): Promise<void> {
     const chunk = this.options.chunk ?? 500;
@@ -48,8 +62,11 @@ export class RetryingSender {
     for (let i = 0; i < this.records.length; i += chunk) chunks.push(this.records.slice(i, i + chunk));
     const deadline = Date.now() + (this.options.deadlineMs ?? 240_000);
     let next = 0;
+    const holdAt = Math.ceil((this.options.holdAfter ?? Infinity) / chunk);
     const worker = async () => {
       while (next < chunks.length) {
+        if (next >= holdAt) await this.held;
+        if (next >= chunks.length) return;
         const body = chunks[next++];
         await this.sendUntilAccepted(body, deadline);
       }
