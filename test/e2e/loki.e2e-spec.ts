@@ -39,8 +39,6 @@ logger.fatal('shutting down');
 transport.end();
 `;
 const REPOSITORY = join(__dirname, '../..');
-// Syslog binds a free port: the suite must not collide with a collector already on 5514.
-const SYSLOG_ENV = { SYSLOG_PORT: '0', SYSLOG_HOST: '127.0.0.1' };
 const PushRequest = parse(LOKI_PUSH_PROTO).root.lookupType('logproto.PushRequest');
 
 interface Row {
@@ -69,7 +67,7 @@ describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreS
     });
 
   beforeAll(async () => {
-    world = createTestEnvironment(SYSLOG_ENV);
+    world = createTestEnvironment();
     logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
     db = await DatabaseProbe.open(world.databaseUrl);
   });
@@ -215,7 +213,7 @@ describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreS
 
 describe('Loki push while the broker is away', () => {
   it('answers 503 with Retry-After, so the client retries', async () => {
-    const world = createTestEnvironment(SYSLOG_ENV);
+    const world = createTestEnvironment();
     const collector = await startLogyard([CollectorModule], world.env);
     try {
       // What the collector sees when RabbitMQ goes away: a closed connection.

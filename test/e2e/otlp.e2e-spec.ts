@@ -67,8 +67,6 @@ provider.shutdown().then(() => {
 const REPOSITORY = join(__dirname, '../..');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
-// Syslog binds a free port: the suite must not collide with a collector already on 5514.
-const SYSLOG_ENV = { SYSLOG_PORT: '0', SYSLOG_HOST: '127.0.0.1' };
 
 interface SdkLog {
   timestamp?: string;
@@ -131,7 +129,7 @@ describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL',
   const countOf = (service: string) => db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
 
   beforeAll(async () => {
-    world = createTestEnvironment(SYSLOG_ENV);
+    world = createTestEnvironment();
     logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
     db = await DatabaseProbe.open(world.databaseUrl);
   });
@@ -341,7 +339,7 @@ describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL',
 
 describe('OTLP/HTTP logs while the broker is away', () => {
   it('answers 503 with Retry-After, so the exporter retries', async () => {
-    const world = createTestEnvironment(SYSLOG_ENV);
+    const world = createTestEnvironment();
     const collector = await startLogyard([CollectorModule], world.env);
     try {
       // What the collector sees when RabbitMQ goes away: a closed connection.

@@ -20,9 +20,6 @@ import { SyslogSource } from '../../apps/collector/src/sources/syslog/syslog.sou
 import { SwitchableProxy } from '../support/switchable-proxy';
 import { metricValue, request } from '../support/http';
 
-// Free ports, on loopback: the suite must not collide with a collector already on 5514.
-const SYSLOG_ENV = { SYSLOG_PORT: '0', SYSLOG_HOST: '127.0.0.1' };
-
 interface Row {
   ts: Date;
   host: string;
@@ -62,7 +59,7 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
     });
 
   beforeAll(async () => {
-    world = createTestEnvironment(SYSLOG_ENV);
+    world = createTestEnvironment();
     logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
     ports = logyard.app.get(SyslogSource).ports;
     db = await DatabaseProbe.open(world.databaseUrl);
@@ -197,7 +194,7 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
 
 describe('syslog while the broker is away', () => {
   it('holds what TCP senders sent, pausing nothing else, and publishes it once the broker is back', async () => {
-    const world = createTestEnvironment(SYSLOG_ENV);
+    const world = createTestEnvironment();
     // Only the collector reaches RabbitMQ through the proxy: the broker goes away for it alone.
     const proxy = await SwitchableProxy.start({ host: '127.0.0.1', port: 5672 });
     proxy.forward();
