@@ -125,8 +125,7 @@ async function main(): Promise<void> {
         });
       }
     } finally {
-      await service.stop();
-      await dropDatabase(database);
+      await service.stop().finally(() => dropDatabase(database));
     }
   }
 

@@ -86,9 +86,12 @@ export async function startService(
     databaseUrl,
     prefix,
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      // A service that died during the run has nothing left to drain.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       await deleteTopology(prefix);
     },
   };

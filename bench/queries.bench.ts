@@ -60,8 +60,7 @@ export async function measureQueries(rows: number): Promise<QueryLatency[]> {
     for (const [name, path] of queries) results.push(await time(service, name, path));
     return results;
   } finally {
-    await service.stop();
-    await dropDatabase(database);
+    await service.stop().finally(() => dropDatabase(database));
   }
 }
 
