@@ -6,6 +6,7 @@ import amqplib from 'amqplib';
 import { Client } from 'pg';
 import { buildTopology } from '@logyard/amqp';
 import { SERVICE_NODE_FLAGS } from '@logyard/config';
+import { metricValue } from '@logyard/observability';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -135,8 +136,7 @@ export async function waitUntilStored(service: BenchService, total: number): Pro
   }
 }
 
-/** Records the archiver reports committed since it started (logyard_records_archived_total). */
-export async function archivedCount(service: BenchService): Promise<number> {
-  const metrics = await (await fetch(`${service.url}/metrics`)).text();
-  return Number(/^logyard_records_archived_total (\d+)/m.exec(metrics)?.[1] ?? 0);
+/** Records the archiver reports committed since it started. */
+export function archivedCount(service: BenchService): Promise<number> {
+  return metricValue(service.url, 'logyard_records_archived_total');
 }

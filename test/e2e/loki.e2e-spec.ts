@@ -19,7 +19,8 @@ import {
   waitFor,
 } from '@logyard/testing';
 import { LOKI_PUSH_PROTO } from '../../apps/collector/src/sources/loki/loki-protobuf.decoder';
-import { metricValue, request } from '../support/http';
+import { metricValue } from '@logyard/observability';
+import { request } from '../support/http';
 
 /**
  * A service logging with pino through the pino-loki transport. It runs as a process of its own: the

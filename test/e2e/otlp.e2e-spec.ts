@@ -25,7 +25,8 @@ import {
   TestEnvironment,
   waitFor,
 } from '@logyard/testing';
-import { metricValue, request } from '../support/http';
+import { metricValue } from '@logyard/observability';
+import { request } from '../support/http';
 
 /**
  * An instrumented service in miniature: the OpenTelemetry JS SDK and its OTLP exporter, in a Node process of

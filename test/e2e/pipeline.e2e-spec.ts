@@ -13,7 +13,8 @@ import {
   TestEnvironment,
   waitFor,
 } from '@logyard/testing';
-import { metricValue, request } from '../support/http';
+import { metricValue } from '@logyard/observability';
+import { request } from '../support/http';
 
 /** Mixed-case aliases for every severity, as real senders spell them. */
 const ALIASES: Record<Severity, string[]> = {

@@ -18,7 +18,8 @@ import {
 import { SyslogIngest } from '../../apps/collector/src/sources/syslog/syslog-ingest';
 import { SyslogSource } from '../../apps/collector/src/sources/syslog/syslog.source';
 import { SwitchableProxy } from '../support/switchable-proxy';
-import { metricValue, request } from '../support/http';
+import { metricValue } from '@logyard/observability';
+import { request } from '../support/http';
 
 interface Row {
   ts: Date;

@@ -13,7 +13,8 @@ import {
   waitFor,
 } from '@logyard/testing';
 import { closeConnection, queueOwners } from '../support/broker';
-import { metricValue, request } from '../support/http';
+import { metricValue } from '@logyard/observability';
+import { request } from '../support/http';
 import { SseClient } from '../support/sse';
 
 interface Subscription {

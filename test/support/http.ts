@@ -18,13 +18,3 @@ export async function request<T = unknown>(
   }
   return { status: response.status, headers: response.headers, body: body as T };
 }
-
-/** Reads one counter or gauge from a Prometheus text page (sum over label sets matching `labels`). */
-export async function metricValue(baseUrl: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
-    .filter((line) => line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
