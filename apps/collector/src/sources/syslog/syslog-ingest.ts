@@ -26,8 +26,9 @@ export type DropReason = 'broker_unavailable' | 'overload';
  * keys at 14,000 records/s, 20 ms made 2–3 records per message and the broker's per-message cost the
  * wall (5,900 records/s); 500 ms makes ~60 (14,300 records/s; BENCHMARKS.md).
  *
- * Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the load grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop
- * UDP datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
+ * Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the load
+ * grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop UDP
+ * datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
  * held, and counts it. `load` (records waiting or being published) is what the listeners throttle on.
  *
  * Stateful, like every batcher: its memory is bounded by the listeners' limits.
