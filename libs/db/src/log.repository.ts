@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
@@ -12,7 +15,11 @@ import {
   LogFilters,
   LogQuery,
 } from './log-query';
-import { LOG_ROW_COLUMNS, LogRow, toColumnArrays, toLogRecord } from './log-row';
+import { isRefusedData } from './database';
+import { COPY_COLUMNS, LOG_ROW_COLUMNS, LogRow, toColumnArrays, toCopyText, toLogRecord } from './log-row';
+
+const COPY_BATCH_SQL = `COPY logs (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * One statement for a whole batch: ten array parameters, whatever the batch
@@ -46,11 +53,42 @@ export class LogRepository {
     return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
-  /** Inserts a batch in one transaction; resolves to the number of new rows (duplicates excluded). */
+  /**
+   * Stores a batch atomically; resolves to the number of new rows (records
+   * already stored are skipped). COPY first, as it is the cheapest write
+   * PostgreSQL has; COPY cannot skip a conflict, so a batch holding a record
+   * that is already stored (a redelivery) fails as a whole and is written
+   * again with INSERT … ON CONFLICT DO NOTHING.
+   */
   async insertBatch(records: readonly LogRecord[]): Promise<number> {
     if (records.length === 0) return 0;
-    const result = await this.pool.query(INSERT_BATCH_SQL, toColumnArrays(records));
-    return result.rowCount ?? 0;
+    try {
+      return await this.copyBatch(records);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      const result = await this.pool.query(INSERT_BATCH_SQL, toColumnArrays(records));
+      return result.rowCount ?? 0;
+    }
+  }
+
+  private async copyBatch(records: readonly LogRecord[]): Promise<number> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A checked-out client reports a lost connection as an 'error' event; unheard, it would crash the process.
+    const onConnectionError = (error: Error) => (broken = error);
+    client.on('error', onConnectionError);
+    try {
+      const copy = client.query(copyFrom(COPY_BATCH_SQL));
+      await pipeline(Readable.from([Buffer.from(toCopyText(records))]), copy);
+      return copy.rowCount;
+    } catch (error) {
+      // PostgreSQL refused the rows themselves: the connection is fine. Anything else may have broken it.
+      if (!isRefusedData(error)) broken ??= error as Error;
+      throw error;
+    } finally {
+      client.removeListener('error', onConnectionError);
+      client.release(broken);
+    }
   }
 
   /** A page of records, newest first, and whether more follow. */

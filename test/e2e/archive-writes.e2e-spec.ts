@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { LogRecord, makeRecord } from '@logyard/contracts';
+import { connectAndMigrate, createDataSource, isRefusedData, LogRepository } from '@logyard/db';
+import { createTestEnvironment, DatabaseProbe, TestEnvironment } from '@logyard/testing';
+
+/** The archiver's write path (COPY, and INSERT … ON CONFLICT for batches holding stored records) on a real PostgreSQL. */
+describe('archive writes: LogRepository.insertBatch', () => {
+  let world: TestEnvironment;
+  let dataSource: DataSource;
+  let logs: LogRepository;
+  let db: DatabaseProbe;
+  const count = () => db.scalar<number>('SELECT count(*)::int FROM logs');
+
+  beforeAll(async () => {
+    world = createTestEnvironment();
+    dataSource = createDataSource(world.databaseUrl);
+    await connectAndMigrate(dataSource, world.databaseUrl);
+    logs = new LogRepository(dataSource);
+    db = await DatabaseProbe.open(world.databaseUrl);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await dataSource?.destroy();
+    await world?.dispose();
+  });
+
+  beforeEach(() => db.rows('TRUNCATE logs'));
+
+  it('stores text that COPY must escape exactly as sent (NUL as U+FFFD)', async () => {
+    const awkward = 'tab\there\nnewline\r\nCRLF back\\slash \\N \\. "quoted" emoji 🚀 ünïcödé';
+    const records: LogRecord[] = [
+      makeRecord({
+        host: `web\t1\\${awkward}`,
+        service: awkward,
+        message: awkward,
+        attributes: { path: 'C:\\logs\\app', nested: { list: [1, 'two\n', null] }, line: awkward },
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+      }),
+      makeRecord({ message: 'with\u0000nul', attributes: { k: 'v\u0000' } }),
+      makeRecord({ message: '' }),
+    ];
+    expect(await logs.insertBatch(records)).toBe(3);
+    expect(await logs.findById(records[0].id)).toEqual(records[0]);
+    expect(await logs.findById(records[1].id)).toEqual({
+      ...records[1],
+      message: 'with\ufffdnul',
+      attributes: { k: 'v\ufffd' },
+    });
+    expect(await logs.findById(records[2].id)).toEqual(records[2]);
+  });
+
+  it('stores a redelivered batch once: a batch of stored records adds nothing, a partly stored one adds the rest', async () => {
+    const first = Array.from({ length: 500 }, (_, i) => makeRecord({ message: `first ${i}` }));
+    const second = Array.from({ length: 300 }, (_, i) => makeRecord({ message: `second ${i}` }));
+    expect(await logs.insertBatch(first)).toBe(500);
+    expect(await logs.insertBatch(first)).toBe(0);
+    expect(await logs.insertBatch([...second, ...first.slice(0, 100)])).toBe(300);
+    expect(await count()).toBe(800);
+  });
+
+  it('stores a record that appears twice in one batch once', async () => {
+    const record = makeRecord();
+    expect(await logs.insertBatch([record, makeRecord(), record])).toBe(2);
+    expect(await count()).toBe(2);
+  });
+
+  it('refuses a batch holding a row PostgreSQL cannot store, as refused data, and stores none of it', async () => {
+    // Too large for a btree entry of the (host, ts) index, even compressed.
+    const poison = makeRecord({ host: randomBytes(6000).toString('hex') });
+    const error = await logs.insertBatch([makeRecord(), poison]).catch((e: unknown) => e);
+    expect(isRefusedData(error)).toBe(true);
+    expect(await count()).toBe(0);
+    // The connection that saw the refusal goes back to the pool in working order.
+    expect(await logs.insertBatch([makeRecord()])).toBe(1);
+  });
+});
