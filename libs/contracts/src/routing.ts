@@ -5,8 +5,6 @@ import { parseSeverity, Severity, unrecognisedSeverity } from './severity';
 /** Longest routing token; keeps a whole key well inside AMQP's 255-byte routing key limit. */
 export const MAX_ROUTING_TOKEN_LENGTH = 63;
 
-const TOKEN_CHAR = /^[a-z0-9_-]$/;
-
 /**
  * One word of a routing key: ASCII lower-case, every code point outside [a-z0-9_-] replaced by one '_',
  * cut to MAX_ROUTING_TOKEN_LENGTH, and 'unknown' for an empty value. Dots, '*' and '#' can therefore never
@@ -15,11 +13,19 @@ const TOKEN_CHAR = /^[a-z0-9_-]$/;
 export function routingToken(value: string): string {
   let token = '';
   for (const char of value) {
-    const lower = char >= 'A' && char <= 'Z' ? char.toLowerCase() : char;
-    token += TOKEN_CHAR.test(lower) ? lower : '_';
+    // Each record's key is built at every publish: char codes, not a RegExp per character.
+    const code = char.charCodeAt(0);
+    if (isTokenCode(code)) token += char;
+    else if (code >= 0x41 && code <= 0x5a) token += String.fromCharCode(code + 0x20);
+    else token += '_';
     if (token.length === MAX_ROUTING_TOKEN_LENGTH) break;
   }
   return token === '' ? 'unknown' : token;
+}
+
+/** a-z, 0-9, '_' or '-'; a surrogate (the first half of a non-ASCII code point) is none of them. */
+function isTokenCode(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2d;
 }
 
 /** The `host.service.severity` key a record is published under. */

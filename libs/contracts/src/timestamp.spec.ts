@@ -1,4 +1,11 @@
-import { formatEpochMicros, fromEpochNanos, nowIso, parseTimestamp, toEpochMicros } from './timestamp';
+import {
+  formatEpochMicros,
+  fromEpochNanos,
+  isCanonicalTimestamp,
+  nowIso,
+  parseTimestamp,
+  toEpochMicros,
+} from './timestamp';
 
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -122,6 +129,53 @@ describe(parseTimestamp.name, () => {
       ok: false,
       error: 'ts "soon" is not a valid timestamp; use ISO-8601, epoch milliseconds or epoch nanoseconds',
     });
+  });
+});
+
+describe('the canonical forms (what every hop re-reads)', () => {
+  const CANONICAL = '2026-11-24T23:49:27.123456Z';
+
+  it.each([
+    ['2024-02-29T00:00:00.000000Z'],
+    ['2000-02-29T12:00:00.000000Z'],
+    ['1970-01-01T00:00:00.000000Z'],
+    ['9999-12-31T23:59:59.999999Z'],
+    [CANONICAL],
+  ])('knows %s is canonical', (input) => {
+    expect(isCanonicalTimestamp(input)).toBe(true);
+    expect(parseTimestamp(input)).toEqual({ ok: true, value: input });
+  });
+
+  it('pads toISOString output to six fractional digits', () => {
+    expect(parseTimestamp('2026-11-24T23:49:27.123Z')).toEqual({
+      ok: true,
+      value: '2026-11-24T23:49:27.123000Z',
+    });
+    expect(isCanonicalTimestamp('2026-11-24T23:49:27.123Z')).toBe(false);
+  });
+
+  it.each([
+    ['2100-02-29T00:00:00.000000Z'],
+    ['2026-02-29T00:00:00.000000Z'],
+    ['2026-04-31T00:00:00.000000Z'],
+    ['2026-00-10T00:00:00.000000Z'],
+    ['2026-11-00T00:00:00.000000Z'],
+    ['2026-11-24T24:00:00.000000Z'],
+    ['2026-11-24T23:60:00.000000Z'],
+    ['2026-11-24T23:59:60.000000Z'],
+    ['1969-12-31T23:59:59.999999Z'],
+  ])('refuses the impossible %s', (input) => {
+    expect(isCanonicalTimestamp(input)).toBe(false);
+    expect(parseTimestamp(input).ok).toBe(false);
+  });
+
+  it('refuses a canonical-looking string with any character out of place', () => {
+    for (let i = 0; i < CANONICAL.length; i++) {
+      const input = `${CANONICAL.slice(0, i)}x${CANONICAL.slice(i + 1)}`;
+      expect([input, isCanonicalTimestamp(input), parseTimestamp(input).ok]).toEqual([input, false, false]);
+    }
+    expect(isCanonicalTimestamp(CANONICAL.toLowerCase())).toBe(false);
+    expect(isCanonicalTimestamp(`${CANONICAL} `)).toBe(false);
   });
 });
 
