@@ -30,6 +30,17 @@ export async function dropDatabase(name: string): Promise<void> {
   await withClient('postgres', (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
+/**
+ * Flushes PostgreSQL's dirty pages before a timed phase, so every phase
+ * starts from the same state rather than inheriting a checkpoint (and the
+ * full-page writes after it) due to the previous phase's WAL.
+ */
+export async function checkpoint(): Promise<void> {
+  await withClient('postgres', (client) => client.query('CHECKPOINT')).catch((error: Error) =>
+    progress(`CHECKPOINT refused (${error.message}); a checkpoint may land inside the timed phase`),
+  );
+}
+
 /** A Logyard process of the built tree, on its own prefix and database. */
 export interface BenchService {
   url: string;

@@ -1,6 +1,7 @@
 import {
   archivedCount,
   BenchService,
+  checkpoint,
   peakRssMb,
   percentile,
   progress,
@@ -43,6 +44,7 @@ export async function measureEndToEnd(
     requests.push(JSON.stringify(batch));
   }
   const before = await archivedCount(service);
+  await checkpoint();
   const started = process.hrtime.bigint();
   let next = 0;
   await Promise.all(

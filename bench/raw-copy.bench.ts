@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDataSource, connectAndMigrate } from '@logyard/db';
-import { dropDatabase, PG_SERVER_URL, progress, withClient } from './environment';
+import { checkpoint, dropDatabase, PG_SERVER_URL, progress, withClient } from './environment';
 import { makeHostBatch, toCsvRow } from './workload';
 
 const COPY_BATCH = 5_000;
@@ -44,6 +44,7 @@ export async function measureRawCopy(records: number): Promise<{ rowsPerSecond: 
         }
         batches.push(rows.join('\n') + '\n');
       }
+      await checkpoint();
       const started = process.hrtime.bigint();
       for (const [index, batch] of batches.entries()) {
         await pipeline(
