@@ -119,6 +119,9 @@ export async function seed(database: string, rows: number): Promise<void> {
       const rate = Math.round(to / ((Date.now() - started) / 1000));
       progress(`seed: ${to} / ${rows} rows (${rate} rows/s)`);
     }
-    await client.query('ANALYZE logs');
+    // What autovacuum does to insert-only partitions on a default PostgreSQL (this machine runs with it off): the
+    // visibility map lets the histogram count from the primary key alone (~2.5x faster on 1.5 M rows).
+    progress('seed: VACUUM (ANALYZE)');
+    await client.query('VACUUM (ANALYZE) logs');
   });
 }
