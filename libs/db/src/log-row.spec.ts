@@ -1,5 +1,5 @@
 import { makeRecord } from '@logyard/contracts';
-import { COPY_COLUMNS, toColumnArrays, toCopyText } from './log-row';
+import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
 
 const ID = '019ab3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';
 const TS = '2026-11-24T10:00:00.123456Z';
@@ -9,7 +9,7 @@ const fields = (line: string) => line.split('\t');
 describe(toCopyText.name, () => {
   const record = makeRecord({ id: ID, ts: TS, observedTs: OBSERVED, severity: 'error' });
 
-  it('writes one tab-separated line per record, in COPY_COLUMNS order, with \\N for absent ids', () => {
+  it('writes one tab-separated line per record, in LOG_COLUMNS order, with \\N for absent ids', () => {
     const text = toCopyText([record, { ...record, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }]);
     const [first, second, rest] = text.split('\n');
     expect(rest).toBe('');
@@ -25,7 +25,7 @@ describe(toCopyText.name, () => {
       '\\N',
       '\\N',
     ]);
-    expect(fields(first)).toHaveLength(COPY_COLUMNS.length);
+    expect(fields(first)).toHaveLength(LOG_COLUMNS.length);
     expect(fields(second).slice(8)).toEqual(['a'.repeat(32), 'b'.repeat(16)]);
   });
 

@@ -22,10 +22,11 @@ export interface LogRow {
 export const tsText = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-export const LOG_ROW_COLUMNS = [
+/** The columns of `logs`, in the order every read, COPY and insert of the repository uses. */
+export const LOG_COLUMNS = [
   'id',
-  `${tsText('ts')} AS ts`,
-  `${tsText('observed_ts')} AS observed_ts`,
+  'ts',
+  'observed_ts',
   'host',
   'service',
   'severity',
@@ -33,7 +34,11 @@ export const LOG_ROW_COLUMNS = [
   'attributes',
   'trace_id',
   'span_id',
-].join(', ');
+] as const;
+
+export const LOG_ROW_COLUMNS = LOG_COLUMNS.map((column) =>
+  column === 'ts' || column === 'observed_ts' ? `${tsText(column)} AS ${column}` : column,
+).join(', ');
 
 export function toLogRecord(row: LogRow): LogRecord {
   return {
@@ -50,22 +55,8 @@ export function toLogRecord(row: LogRow): LogRecord {
   };
 }
 
-/** The columns of `logs` in the order toCopyText writes them. */
-export const COPY_COLUMNS = [
-  'id',
-  'ts',
-  'observed_ts',
-  'host',
-  'service',
-  'severity',
-  'message',
-  'attributes',
-  'trace_id',
-  'span_id',
-] as const;
-
 /**
- * A batch as the body of `COPY logs (COPY_COLUMNS) FROM STDIN` in PostgreSQL's
+ * A batch as the body of `COPY logs (LOG_COLUMNS) FROM STDIN` in PostgreSQL's
  * text format: one line per record, tab-separated, `\N` for null. COPY is
  * the archiver's write path because it costs PostgreSQL ~40 % less per row
  * than an INSERT of the same rows (BENCHMARKS.md). PostgreSQL text and jsonb

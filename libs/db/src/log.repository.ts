@@ -16,9 +16,9 @@ import {
   LogQuery,
 } from './log-query';
 import { isRefusedData } from './database';
-import { COPY_COLUMNS, LOG_ROW_COLUMNS, LogRow, toColumnArrays, toCopyText, toLogRecord } from './log-row';
+import { LOG_COLUMNS, LOG_ROW_COLUMNS, LogRow, toColumnArrays, toCopyText, toLogRecord } from './log-row';
 
-const COPY_BATCH_SQL = `COPY logs (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
+const COPY_BATCH_SQL = `COPY logs (${LOG_COLUMNS.join(', ')}) FROM STDIN`;
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -28,7 +28,7 @@ const UNIQUE_VIOLATION = '23505';
  * exactly-once storage.
  */
 const INSERT_BATCH_SQL = `
-  INSERT INTO logs (id, ts, observed_ts, host, service, severity, message, attributes, trace_id, span_id)
+  INSERT INTO logs (${LOG_COLUMNS.join(', ')})
   SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[],
                        $6::smallint[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
   ON CONFLICT DO NOTHING`;
