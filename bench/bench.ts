@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { unusedPort } from '@logyard/testing';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
 import { measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency } from './queries.bench';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const roundLines = rawRates.length > 1 || ingestRuns.length > 1 ? [roundsLine(rawRates, ingestRuns)] : [];
 
   if (run('latency') || run('syslog')) {
-    const syslogPort = 46_000 + Math.floor(Math.random() * 4000);
+    const syslogPort = await unusedPort();
     await withService({ SYSLOG_PORT: String(syslogPort) }, async (service) => {
       if (run('syslog')) {
         progress(`syslog: ${n} records over one TCP connection`);

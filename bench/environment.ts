@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { buildTopology } from '@logyard/amqp';
 import { SERVICE_NODE_FLAGS } from '@logyard/config';
 import { metricValue } from '@logyard/observability';
+import { unusedPort } from '@logyard/testing';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -57,7 +58,7 @@ export async function startService(
   extraEnv: Record<string, string> = {},
 ): Promise<BenchService> {
   const prefix = `bench_${randomBytes(3).toString('hex')}`;
-  const port = 45_000 + Math.floor(Math.random() * 5000);
+  const port = await unusedPort();
   const databaseUrl = `${PG_SERVER_URL}/${database}`;
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under load.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { validate as isUuid } from 'uuid';
 import { LogRecord } from '@logyard/contracts';
-import { createTestEnvironment, TestEnvironment, waitFor } from '@logyard/testing';
+import { createTestEnvironment, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { CliProcess, runCli, spawnCli } from '../support/cli';
 import { request } from '../support/http';
-import { freshPort } from '../support/processes';
 
 type Page = { items: LogRecord[]; nextCursor: string | null };
 
@@ -19,7 +18,7 @@ describe('the logyard CLI, run as a user types it', () => {
 
   beforeAll(async () => {
     world = createTestEnvironment();
-    env = { ...world.env, PORT: String(freshPort()) };
+    env = { ...world.env, PORT: String(await unusedPort()) };
     service = spawnCli(['start'], env);
     await waitFor(
       'logyard start to be ready',

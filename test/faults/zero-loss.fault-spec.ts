@@ -2,9 +2,9 @@ import amqplib from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { REASON_HEADER, topologyNames } from '@logyard/amqp';
-import { createTestEnvironment, DatabaseProbe, TestEnvironment, waitFor } from '@logyard/testing';
+import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
-import { freshPort, LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { makeOutgoingRecords, OutgoingRecord, RetryingSender } from '../support/retrying-sender';
 import { pgCluster, rabbitmqctl } from '../support/services';
 
@@ -41,11 +41,8 @@ describe('faults: every accepted record is stored exactly once', () => {
     await world.dispose();
   });
 
-  async function start(
-    target: 'all' | 'collector' | 'router' | 'archiver',
-    port = freshPort(),
-  ): Promise<Running> {
-    const running = await startLogyardProcess(target, world.env, port);
+  async function start(target: 'all' | 'collector' | 'router' | 'archiver', port?: number): Promise<Running> {
+    const running = await startLogyardProcess(target, world.env, port ?? (await unusedPort()));
     processes.push(running);
     return running;
   }
@@ -115,11 +112,14 @@ describe('faults: every accepted record is stored exactly once', () => {
   it('survives a RabbitMQ restart mid-stream, answering 503 while it is away', async () => {
     const logyard = await start('all');
     const records = makeOutgoingRecords(RECORDS, 'rabbit');
-    const sender = new RetryingSender(() => logyard.url, records);
+    // Half the records are held back until the broker is down: a fast stream could otherwise end
+    // before `stop_app` does, and no sender would ever meet the outage.
+    const sender = new RetryingSender(() => logyard.url, records, { holdAfter: RECORDS / 2 });
     const sending = sender.run();
     await waitFor('the stream under way', () => sender.accepted >= STRIKE_AT, { timeoutMs: 60_000 });
 
     await rabbitmqctl('stop_app');
+    sender.release();
     await waitFor('senders refused with 503', () => sender.refusals > 0, { timeoutMs: 30_000 });
     const ready = await request<{ checks: Record<string, { status: string }> }>(
       `${logyard.url}/health/ready`,
@@ -197,7 +197,7 @@ describe('faults: every accepted record is stored exactly once', () => {
   });
 
   it('survives kill -9 of the all-in-one process, the sender retrying against its restart', async () => {
-    const port = freshPort();
+    const port = await unusedPort();
     let logyard = await start('all', port);
     const records = makeOutgoingRecords(RECORDS, 'kill-all');
     const sender = new RetryingSender(() => logyard.url, records);

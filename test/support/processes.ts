@@ -24,13 +24,6 @@ export function spawnLogyard(args: string[], env: Record<string, string>): Logya
   return { child, output: () => output, exited };
 }
 
-let nextPort = 41_000 + Math.floor(Math.random() * 1000) * 10;
-
-/** A port for one test process; distinct within a run, unlikely to collide across runs. */
-export function freshPort(): number {
-  return nextPort++;
-}
-
 /** Spawns a role on `port` and resolves once it reports ready. */
 export async function startLogyardProcess(
   target: 'all' | 'collector' | 'router' | 'archiver',

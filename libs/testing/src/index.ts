@@ -3,3 +3,4 @@ export * from './test-environment';
 export * from './databases';
 export * from './database-probe';
 export * from './running-logyard';
+export * from './ports';
