@@ -5,13 +5,8 @@ import { MetricsService } from '@logyard/observability';
 import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DecodedMessage } from './decoded-message';
 import { Delivery, QueueConsumer } from './queue-consumer';
-
-/** What a stage made of one message: records to pass on, and parts that can never become records. */
-export interface DecodedMessage {
-  records: LogRecord[];
-  rejects: { reason: string; body: Buffer; contentType?: string }[];
-}
 
 export interface BatchConsumerOptions {
   /** Names the stage in logs and in the dead-letter metric. */

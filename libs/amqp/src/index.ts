@@ -5,5 +5,6 @@ export * from './queue-consumer';
 export * from './dead-letter.publisher';
 export * from './amqp.module';
 export * from './batch-consumer';
+export * from './decoded-message';
 export * from './record-batches';
 export * from './tail-consumer';

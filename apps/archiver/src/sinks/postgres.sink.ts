@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpConnection, BatchConsumer, DeadLetterPublisher } from '@logyard/amqp';
+import { AmqpConnection, BatchConsumer, DeadLetterPublisher, decodeJsonItems } from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { decodeRecords, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import { LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 
@@ -36,15 +36,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
       decode: (message) => {
         const items = parseJsonBody(message.content);
         if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
-        const decoded = decodeRecords(items.value, { maxMessageBytes });
-        return {
-          records: decoded.records,
-          rejects: decoded.errors.map(({ index, error, raw }) => ({
-            reason: `record ${index}: ${error}`,
-            body: Buffer.from(JSON.stringify(raw) ?? 'null'),
-            contentType: 'application/json',
-          })),
-        };
+        return decodeJsonItems(items.value, { maxMessageBytes });
       },
       write: (records) => this.write(records),
       isPoison: isRefusedData,

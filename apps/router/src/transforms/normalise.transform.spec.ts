@@ -1,6 +1,7 @@
 import { validate, version } from 'uuid';
 import { encodeBatch, LogRecord, makeRecord, ParseOptions, toWire } from '@logyard/contracts';
-import { InboundMessage, NormalisedMessage, normaliseMessage } from './normalise.transform';
+import { DecodedMessage } from '@logyard/amqp';
+import { InboundMessage, normaliseMessage } from './normalise.transform';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
 const OPTIONS: ParseOptions = { observedTs: OBSERVED };
@@ -19,7 +20,7 @@ function json(value: unknown, overrides: Partial<InboundMessage> = {}): InboundM
 }
 
 /** The single record a message must normalise to, failing the test with the reject reasons otherwise. */
-function onlyRecord(outcome: NormalisedMessage): LogRecord {
+function onlyRecord(outcome: DecodedMessage): LogRecord {
   expect(outcome.rejects.map((reject) => reject.reason)).toEqual([]);
   expect(outcome.records).toHaveLength(1);
   return outcome.records[0];

@@ -1,12 +1,6 @@
 import { validate as isUuid } from 'uuid';
-import {
-  decodeRecords,
-  LogRecord,
-  parseJsonBody,
-  parseLogRecord,
-  parseRoutingKey,
-  ParseOptions,
-} from '@logyard/contracts';
+import { DecodedMessage, decodeJsonItems } from '@logyard/amqp';
+import { parseJsonBody, parseLogRecord, parseRoutingKey, ParseOptions } from '@logyard/contracts';
 
 /** What the router needs of an AMQP message; no transport types here. */
 export interface InboundMessage {
@@ -16,11 +10,6 @@ export interface InboundMessage {
   /** AMQP `timestamp` property: seconds since the epoch. */
   timestamp?: number;
   messageId?: string;
-}
-
-export interface NormalisedMessage {
-  records: LogRecord[];
-  rejects: { reason: string; body: Buffer; contentType?: string }[];
 }
 
 /**
@@ -33,7 +22,7 @@ export interface NormalisedMessage {
  * Total: every record it cannot make is returned as a reject with its reason,
  * one per bad array item, or one for the whole message.
  */
-export function normaliseMessage(message: InboundMessage, options: ParseOptions): NormalisedMessage {
+export function normaliseMessage(message: InboundMessage, options: ParseOptions): DecodedMessage {
   if (looksLikeJson(message)) {
     const items = parseJsonBody(message.body);
     if (items.ok) return normaliseJson(items.value, message, options);
@@ -42,21 +31,12 @@ export function normaliseMessage(message: InboundMessage, options: ParseOptions)
   return normalisePlainText(message, options);
 }
 
-function normaliseJson(items: unknown[], message: InboundMessage, options: ParseOptions): NormalisedMessage {
+function normaliseJson(items: unknown[], message: InboundMessage, options: ParseOptions): DecodedMessage {
   const key = parseRoutingKey(message.routingKey);
-  const withKeyDefaults = key.ok ? items.map((item) => fillFromKey(item, key.value)) : items;
-  const decoded = decodeRecords(withKeyDefaults, options);
-  return {
-    records: decoded.records,
-    rejects: decoded.errors.map(({ index, error }) => ({
-      reason: items.length > 1 ? `record ${index}: ${error}` : error,
-      body: Buffer.from(JSON.stringify(items[index]) ?? 'null'),
-      contentType: 'application/json',
-    })),
-  };
+  return decodeJsonItems(items, options, key.ok ? (item) => fillFromKey(item, key.value) : undefined);
 }
 
-function normalisePlainText(message: InboundMessage, options: ParseOptions): NormalisedMessage {
+function normalisePlainText(message: InboundMessage, options: ParseOptions): DecodedMessage {
   const key = parseRoutingKey(message.routingKey);
   if (!key.ok)
     return rejectAll(message, `plain-text message needs a host.service.severity key: ${key.error}`);
@@ -105,6 +85,6 @@ function looksLikeJson(message: InboundMessage): boolean {
   return first === '{' || first === '[';
 }
 
-function rejectAll(message: InboundMessage, reason: string): NormalisedMessage {
+function rejectAll(message: InboundMessage, reason: string): DecodedMessage {
   return { records: [], rejects: [{ reason, body: message.body, contentType: message.contentType }] };
 }
