@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { unusedPort } from '@logyard/testing';
+import { checkCpu, CpuCheck } from './cpu-check';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
 import { measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency } from './queries.bench';
@@ -69,14 +70,20 @@ async function main(): Promise<void> {
   // shared machine's CPU lands on both sides of the ratio rather than on one of them.
   const rawRates: number[] = [];
   const ingestRuns: { recordsPerSecond: number; peakRssMb: number }[] = [];
+  const cpuChecks: CpuCheck[] = [];
   for (let round = 1; round <= options.rounds && (run('raw') || run('ingest')); round++) {
     const of = `round ${round} of ${options.rounds}`;
+    const cpu = await checkCpu();
+    cpuChecks.push(cpu);
+    progress(
+      `CPU check before ${of}: a fixed loop ${fmt(Math.round(cpu.aloneMs))} ms alone, ${fmt(Math.round(cpu.pairMs))} ms two at once`,
+    );
     if (run('raw')) {
-      progress(`raw COPY of ${n} records, ${of}`);
+      progress(`raw COPY of ${fmt(n)} records, ${of}`);
       rawRates.push((await measureRawCopy(n)).rowsPerSecond);
     }
     if (run('ingest')) {
-      progress(`end to end: ${n} records through POST /ingest, ${of}`);
+      progress(`end to end: ${fmt(n)} records through POST /ingest, ${of}`);
       ingestRuns.push(await withService({}, (service) => measureEndToEnd(service, n)));
     }
   }
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
   const rounds = `median of ${options.rounds} round${options.rounds > 1 ? 's' : ''}`;
   if (raw !== undefined) {
     rows.push({
-      measure: `1. raw COPY reference (${n} rows, batches of 5,000; ${rounds})`,
+      measure: `1. raw COPY reference (${fmt(n)} rows, batches of 5,000; ${rounds})`,
       result: `${fmt(raw)} rows/s`,
       target: '—',
     });
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
   if (ingestRate !== undefined) {
     const ratio = raw ? ingestRate / raw : undefined;
     rows.push({
-      measure: `2. Logyard end to end, POST /ingest → committed (${n} records, 1,000/request, 4 in flight; ${rounds})`,
+      measure: `2. Logyard end to end, POST /ingest → committed (${fmt(n)} records, 1,000/request, 4 in flight; ${rounds})`,
       result: `${fmt(ingestRate)} records/s${ratio ? ` = ${ratio.toFixed(2)}× raw` : ''}`,
       target: '≥ 0.8× raw (stretch 1.0×)',
       met: ratio === undefined ? undefined : ratio >= 0.8,
@@ -106,17 +113,20 @@ async function main(): Promise<void> {
       met: peakRssMb < 512,
     });
   }
-  const roundLines = rawRates.length > 1 || ingestRuns.length > 1 ? [roundsLine(rawRates, ingestRuns)] : [];
+  const roundLines =
+    rawRates.length > 1 || ingestRuns.length > 1
+      ? [roundsLine(rawRates, ingestRuns), cpuLine(cpuChecks)]
+      : [];
 
   if (run('latency') || run('syslog')) {
     const syslogPort = await unusedPort();
     await withService({ SYSLOG_PORT: String(syslogPort) }, async (service) => {
       if (run('syslog')) {
-        progress(`syslog: ${n} records over one TCP connection`);
+        progress(`syslog: ${fmt(n)} records over one TCP connection`);
         try {
           const result = await measureSyslog(service, syslogPort, n);
           rows.push({
-            measure: `3. syslog RFC 5424 over one TCP connection, octet counting (${n} records)`,
+            measure: `3. syslog RFC 5424 over one TCP connection, octet counting (${fmt(n)} records)`,
             result: `${fmt(result.recordsPerSecond)} records/s`,
             target: '≥ 15,000 records/s',
             met: result.recordsPerSecond >= 15_000,
@@ -223,6 +233,14 @@ function roundsLine(rawRates: number[], ingestRuns: { recordsPerSecond: number }
   return `Rounds (raw rows/s / ingest records/s): ${rounds.join('; ')}.`;
 }
 
+function cpuLine(checks: CpuCheck[]): string {
+  const each = checks.map((check) => `${fmt(Math.round(check.aloneMs))} / ${fmt(Math.round(check.pairMs))}`);
+  return (
+    `CPU check before each round (a fixed loop alone / the slower of two at once, ms): ${each.join('; ')}. ` +
+    'Two at once near alone means two full cores.'
+  );
+}
+
 function render(rows: Row[], notes: string[], machine: string): string {
   const lines = [
     `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
@@ -235,7 +253,7 @@ function render(rows: Row[], notes: string[], machine: string): string {
         `| ${r.measure} | ${r.result} | ${r.target} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`,
     ),
     '',
-    ...(notes.length ? [...notes, ''] : []),
+    ...notes.flatMap((note) => [note, '']),
   ];
   return lines.join('\n');
 }
