@@ -12,10 +12,9 @@ import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
 import {
   createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
+  IsolatedLogyard,
+  startIsolatedLogyard,
   startLogyard,
-  TestEnvironment,
   waitFor,
 } from '@logyard/testing';
 import { LOKI_PUSH_PROTO } from '../../apps/collector/src/sources/loki/loki-protobuf.decoder';
@@ -54,13 +53,11 @@ interface Row {
 const nanos = (date: Date) => `${BigInt(date.getTime()) * 1_000_000n}`;
 
 describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreSQL', () => {
-  let world: TestEnvironment;
-  let logyard: RunningLogyard;
-  let db: DatabaseProbe;
+  let logyard: IsolatedLogyard;
   const push = () => `${logyard.url}/loki/api/v1/push`;
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
   const rows = (service: string) =>
-    db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
+    logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
   const archived = (service: string, count: number) =>
     waitFor(`${count} records of ${service}`, async () => {
       const found = await rows(service);
@@ -68,16 +65,10 @@ describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreS
     });
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
-    db = await DatabaseProbe.open(world.databaseUrl);
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
   });
 
-  afterAll(async () => {
-    await logyard?.close();
-    await db?.close();
-    await world?.dispose();
-  });
+  afterAll(() => logyard?.close());
 
   it('archives what pino sends through the pino-loki transport', async () => {
     const app = unique('pino');

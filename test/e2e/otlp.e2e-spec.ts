@@ -19,10 +19,9 @@ import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
 import {
   createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
+  IsolatedLogyard,
+  startIsolatedLogyard,
   startLogyard,
-  TestEnvironment,
   waitFor,
 } from '@logyard/testing';
 import { metricValue } from '@logyard/observability';
@@ -121,25 +120,18 @@ async function sdkRecords(
 }
 
 describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL', () => {
-  let world: TestEnvironment;
-  let logyard: RunningLogyard;
-  let db: DatabaseProbe;
+  let logyard: IsolatedLogyard;
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
   const rows = (service: string) =>
-    db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
-  const countOf = (service: string) => db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
+    logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
+  const countOf = (service: string) =>
+    logyard.db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
-    db = await DatabaseProbe.open(world.databaseUrl);
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
   });
 
-  afterAll(async () => {
-    await logyard?.close();
-    await db?.close();
-    await world?.dispose();
-  });
+  afterAll(() => logyard?.close());
 
   it.each([
     ['JSON, gzip-compressed', 'json', 'gzip'],

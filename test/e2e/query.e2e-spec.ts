@@ -6,14 +6,7 @@ import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { LogRecord, SEVERITIES } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
-import {
-  createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
-  startLogyard,
-  TestEnvironment,
-  waitFor,
-} from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 
 type Page = { items: LogRecord[]; nextCursor: string | null };
@@ -29,9 +22,7 @@ const ZERO = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0 };
 const wire = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
 
 describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI', () => {
-  let world: TestEnvironment;
-  let app: RunningLogyard;
-  let db: DatabaseProbe;
+  let logyard: IsolatedLogyard;
   let amqp: ChannelModel;
   const now = Date.now();
   const ago = (ms: number) => new Date(now - ms).toISOString();
@@ -86,12 +77,12 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
   );
 
   async function ingest(records: Outgoing[]): Promise<void> {
-    const response = await request(`${app.url}/ingest`, { body: records });
+    const response = await request(`${logyard.url}/ingest`, { body: records });
     expect(response).toMatchObject({ status: 202, body: { accepted: records.length, rejected: 0 } });
   }
 
   async function get<T>(path: string): Promise<T> {
-    const response = await request<T>(`${app.url}${path}`);
+    const response = await request<T>(`${logyard.url}${path}`);
     expect({ path, status: response.status }).toEqual({ path, status: 200 });
     return response.body;
   }
@@ -100,22 +91,18 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     (await get<Page>(`/api/logs?limit=1000&${query}`)).items.map((record) => record.message);
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    app = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
-    db = await DatabaseProbe.open(world.databaseUrl);
-    amqp = await amqplib.connect(world.amqpUrl);
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
+    amqp = await amqplib.connect(logyard.world.amqpUrl);
     await ingest([...shop, ledger, ...histogramRecords]);
     await waitFor(
       'the seeded records archived',
-      async () => (await db.scalar('SELECT count(*) FROM logs')) === 21,
+      async () => (await logyard.db.scalar('SELECT count(*) FROM logs')) === 21,
     );
   });
 
   afterAll(async () => {
     await amqp?.close();
-    await db?.close();
-    await app?.close();
-    await world?.dispose();
+    await logyard?.close();
   });
 
   describe('GET /api/logs', () => {
@@ -228,7 +215,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
       ['cursor=abc', 'cursor'],
       ['from=now+1h', 'from'],
     ])('refuses %s, naming %s', async (query, field) => {
-      await expect(request(`${app.url}/api/logs/histogram?${query}`)).resolves.toMatchObject({
+      await expect(request(`${logyard.url}/api/logs/histogram?${query}`)).resolves.toMatchObject({
         status: 400,
         body: { field },
       });
@@ -301,7 +288,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     async function call(body: unknown): Promise<{ message: ConsumeMessage; reply: unknown }> {
       const correlationId = randomUUID();
       channel.sendToQueue(
-        topologyNames(world.prefix).rpc,
+        topologyNames(logyard.world.prefix).rpc,
         Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body)),
         { replyTo: 'amq.rabbitmq.reply-to', correlationId, contentType: 'application/json' },
       );
@@ -333,7 +320,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     });
 
     it('answers a bad parameter with the error HTTP gives, and a non-JSON body naming body', async () => {
-      const http = await request<{ message: string }>(`${app.url}/api/logs?limit=0`);
+      const http = await request<{ message: string }>(`${logyard.url}/api/logs?limit=0`);
       await expect(call({ limit: '0' })).resolves.toMatchObject({
         reply: { error: { statusCode: 400, field: 'limit', message: http.body.message } },
       });
@@ -348,7 +335,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     });
 
     it('dead-letters a request without reply_to, and acks every request', async () => {
-      const names = topologyNames(world.prefix);
+      const names = topologyNames(logyard.world.prefix);
       channel.sendToQueue(names.rpc, Buffer.from('{"service":"shop"}'), { correlationId: 'lost' });
       const letter = await waitFor('the dead letter', () => channel.get(names.deadQueue, { noAck: true }));
       expect(letter.content.toString()).toBe('{"service":"shop"}');
@@ -364,7 +351,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
         Object.keys(operations).map((method) => `${method} ${path}`),
       );
       // Express 5's router holds one layer per route Nest registered; swagger's own are not endpoints.
-      const layers: { route?: { path: string; methods: Record<string, boolean> } }[] = app.app
+      const layers: { route?: { path: string; methods: Record<string, boolean> } }[] = logyard.app
         .getHttpAdapter()
         .getInstance().router.stack;
       const served = layers
@@ -390,10 +377,12 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     });
 
     it('serves Swagger UI with its assets', async () => {
-      const page = await fetch(`${app.url}/api/docs`);
+      const page = await fetch(`${logyard.url}/api/docs`);
       expect(page.status).toBe(200);
       await expect(page.text()).resolves.toContain('swagger-ui');
-      await expect(fetch(`${app.url}/api/docs/swagger-ui-bundle.js`)).resolves.toMatchObject({ status: 200 });
+      await expect(fetch(`${logyard.url}/api/docs/swagger-ui-bundle.js`)).resolves.toMatchObject({
+        status: 200,
+      });
     });
   });
 
@@ -410,7 +399,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
         ts: new Date(ts(i)).toISOString(),
       }));
     for (let i = 0; i < 4; i++) await ingest(stream(500, (j) => now - MINUTE - (i * 500 + j) * 1_700));
-    const stored = () => db.scalar<number>(`SELECT count(*) FROM logs WHERE service = 'stream'`);
+    const stored = () => logyard.db.scalar<number>(`SELECT count(*) FROM logs WHERE service = 'stream'`);
     await waitFor('the 2,000 records archived', async () => (await stored()) === 2000);
 
     // Meanwhile: records newer than the walk's start, and late ones with old timestamps inside the range.
@@ -427,7 +416,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     })();
     try {
       await waitFor('concurrent records arriving', async () => (await stored()) > 2000);
-      const before = await db.rows<{ id: string }>(
+      const before = await logyard.db.rows<{ id: string }>(
         `SELECT id FROM logs WHERE service = 'stream' AND ts >= $1`,
         [from],
       );

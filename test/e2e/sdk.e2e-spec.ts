@@ -7,14 +7,7 @@ import { CollectorModule } from '@logyard/collector';
 import { LogRecord, routingKey } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { LogyardLogger } from '@logyard/sdk';
-import {
-  createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
-  startLogyard,
-  TestEnvironment,
-  waitFor,
-} from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 import { HostApp, startHostApp } from '../support/sdk-host-app';
 import { SwitchableProxy } from '../support/switchable-proxy';
@@ -46,9 +39,7 @@ function recordingConsole(): LoggerService & { calls: [string, unknown[]][] } {
 }
 
 describe('NestJS SDK: a host service logging through LogyardLogger into the real pipeline', () => {
-  let world: TestEnvironment;
-  let pipeline: RunningLogyard;
-  let db: DatabaseProbe;
+  let logyard: IsolatedLogyard;
   let amqp: ChannelModel;
   let proxy: SwitchableProxy | undefined;
   const hosts: HostApp[] = [];
@@ -58,7 +49,7 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
   const reports = () => consoleWarn.mock.calls.map(([text]) => String(text));
 
   const rows = (service: string, extra = '') =>
-    db.rows<Row>(
+    logyard.db.rows<Row>(
       `SELECT host, service, severity, message, attributes FROM logs WHERE service = $1 ${extra} ORDER BY ts, id`,
       [service],
     );
@@ -69,20 +60,16 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
   };
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    pipeline = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
-    db = await DatabaseProbe.open(world.databaseUrl);
-    amqp = await amqplib.connect(world.amqpUrl);
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
+    amqp = await amqplib.connect(logyard.world.amqpUrl);
   });
 
   afterAll(async () => {
     for (const host of hosts) await host.close();
     for (const logger of loggers) await logger.close(1_000);
     await proxy?.close();
-    await pipeline?.close();
-    await db?.close();
     await amqp?.close();
-    await world?.dispose();
+    await logyard?.close();
     consoleWarn.mockRestore();
   });
 
@@ -90,12 +77,12 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
     // A copy of what the SDK publishes, to check the wire format itself.
     const channel = await amqp.createChannel();
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, topologyNames(world.prefix).ingest, '*.checkout-sdk.*');
+    await channel.bindQueue(queue, topologyNames(logyard.world.prefix).ingest, '*.checkout-sdk.*');
     const echo = recordingConsole();
     const logger = newLogger({
       service: 'checkout-sdk',
-      url: world.amqpUrl,
-      prefix: world.prefix,
+      url: logyard.world.amqpUrl,
+      prefix: logyard.world.prefix,
       console: echo,
     });
     const host = await startHostApp(logger);
@@ -159,7 +146,7 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
     const logger = newLogger({
       service: 'offline-sdk',
       url: 'amqp://guest:guest@127.0.0.1:1',
-      prefix: world.prefix,
+      prefix: logyard.world.prefix,
       maxBuffered: 20,
       console: false,
     });
@@ -191,7 +178,9 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
     );
     expect(reports()).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^cannot reach ${world.prefix}\\.ingest at amqp://guest:\\*\\*\\*@127\\.0\\.0\\.1:1 \\(`),
+        new RegExp(
+          `^cannot reach ${logyard.world.prefix}\\.ingest at amqp://guest:\\*\\*\\*@127\\.0\\.0\\.1:1 \\(`,
+        ),
       ),
     );
 
@@ -207,20 +196,22 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
   it('publishes what it buffered once the broker becomes reachable, with a record of the gap', async () => {
     proxy = await SwitchableProxy.start({
       host: '127.0.0.1',
-      port: Number(new URL(world.amqpUrl).port || 5672),
+      port: Number(new URL(logyard.world.amqpUrl).port || 5672),
     });
-    const url = new URL(world.amqpUrl);
+    const url = new URL(logyard.world.amqpUrl);
     url.port = String(proxy.port);
     const logger = newLogger({
       service: 'recovering-sdk',
       url: url.toString(),
-      prefix: world.prefix,
+      prefix: logyard.world.prefix,
       maxBuffered: 50,
       console: false,
     });
     await waitFor('the first failed connection', () =>
       reports().some((text) =>
-        text.startsWith(`cannot reach ${world.prefix}.ingest at amqp://guest:***@127.0.0.1:${proxy!.port}`),
+        text.startsWith(
+          `cannot reach ${logyard.world.prefix}.ingest at amqp://guest:***@127.0.0.1:${proxy!.port}`,
+        ),
       ),
     );
     for (let i = 0; i < 80; i++) logger.warn(`queued while away ${i}`, 'RecoveryTest');
@@ -253,8 +244,13 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
   });
 
   it('counts records no queue can take as dropped, rather than trusting the confirm, and hints at the prefix', async () => {
-    const prefix = `${world.prefix}_nobody`;
-    const logger = newLogger({ service: 'misrouted-sdk', url: world.amqpUrl, prefix, console: false });
+    const prefix = `${logyard.world.prefix}_nobody`;
+    const logger = newLogger({
+      service: 'misrouted-sdk',
+      url: logyard.world.amqpUrl,
+      prefix,
+      console: false,
+    });
     try {
       for (let i = 0; i < 3; i++) logger.error(`nobody hears ${i}`, 'MisroutedTest');
       await waitFor(

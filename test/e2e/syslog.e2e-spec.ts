@@ -10,9 +10,9 @@ import { RouterModule } from '@logyard/router';
 import {
   createTestEnvironment,
   DatabaseProbe,
-  RunningLogyard,
+  IsolatedLogyard,
+  startIsolatedLogyard,
   startLogyard,
-  TestEnvironment,
   waitFor,
 } from '@logyard/testing';
 import { SyslogIngest } from '../../apps/collector/src/sources/syslog/syslog-ingest';
@@ -47,30 +47,23 @@ async function openTcp(port: number): Promise<Socket> {
 }
 
 describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () => {
-  let world: TestEnvironment;
-  let logyard: RunningLogyard;
-  let db: DatabaseProbe;
+  let logyard: IsolatedLogyard;
   let ports: { tcp: number; udp: number };
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
-  const count = (service: string) => db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
+  const count = (service: string) =>
+    logyard.db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
   const archived = (service: string, expected: number) =>
     waitFor(`${expected} records of ${service}`, async () => {
-      const rows = await db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts', [service]);
+      const rows = await logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts', [service]);
       return rows.length === expected && rows;
     });
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    logyard = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
     ports = logyard.app.get(SyslogSource).ports;
-    db = await DatabaseProbe.open(world.databaseUrl);
   });
 
-  afterAll(async () => {
-    await logyard?.close();
-    await db?.close();
-    await world?.dispose();
-  });
+  afterAll(() => logyard?.close());
 
   it.each([
     ['RFC 5424 over TCP, octet-counted', 'tcp', ['-T', '--octet-count']],
