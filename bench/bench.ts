@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { unusedPort } from '@logyard/testing';
-import { checkCpu, CpuCheck } from './cpu-check';
+import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
 import { measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency } from './queries.bench';
@@ -70,14 +70,12 @@ async function main(): Promise<void> {
   // shared machine's CPU lands on both sides of the ratio rather than on one of them.
   const rawRates: number[] = [];
   const ingestRuns: { recordsPerSecond: number; peakRssMb: number }[] = [];
-  const cpuChecks: CpuCheck[] = [];
+  const machineChecks: MachineCheck[] = [];
   for (let round = 1; round <= options.rounds && (run('raw') || run('ingest')); round++) {
     const of = `round ${round} of ${options.rounds}`;
-    const cpu = await checkCpu();
-    cpuChecks.push(cpu);
-    progress(
-      `CPU check before ${of}: a fixed loop ${fmt(Math.round(cpu.aloneMs))} ms alone, ${fmt(Math.round(cpu.pairMs))} ms two at once`,
-    );
+    const check = await checkMachine();
+    machineChecks.push(check);
+    progress(`machine check before ${of} (alone / two at once): ${describeCheck(check)}`);
     if (run('raw')) {
       progress(`raw COPY of ${fmt(n)} records, ${of}`);
       rawRates.push((await measureRawCopy(n)).rowsPerSecond);
@@ -115,7 +113,7 @@ async function main(): Promise<void> {
   }
   const roundLines =
     rawRates.length > 1 || ingestRuns.length > 1
-      ? [roundsLine(rawRates, ingestRuns), cpuLine(cpuChecks)]
+      ? [roundsLine(rawRates, ingestRuns), machineLine(machineChecks)]
       : [];
 
   if (run('latency') || run('syslog')) {
@@ -233,11 +231,17 @@ function roundsLine(rawRates: number[], ingestRuns: { recordsPerSecond: number }
   return `Rounds (raw rows/s / ingest records/s): ${rounds.join('; ')}.`;
 }
 
-function cpuLine(checks: CpuCheck[]): string {
-  const each = checks.map((check) => `${fmt(Math.round(check.aloneMs))} / ${fmt(Math.round(check.pairMs))}`);
+function describeCheck({ integerMs, memoryNs }: MachineCheck): string {
   return (
-    `CPU check before each round (a fixed loop alone / the slower of two at once, ms): ${each.join('; ')}. ` +
-    'Two at once near alone means two full cores.'
+    `integer loop ${fmt(Math.round(integerMs.alone))} / ${fmt(Math.round(integerMs.paired))} ms, ` +
+    `memory read ${Math.round(memoryNs.alone)} / ${Math.round(memoryNs.paired)} ns`
+  );
+}
+
+function machineLine(checks: MachineCheck[]): string {
+  return (
+    `Machine check before each round (alone / the slower of two at once): ${checks.map(describeCheck).join('; ')}. ` +
+    'Two at once near alone means two full cores; see "How to read and rerun".'
   );
 }
 
