@@ -48,27 +48,35 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function parseSyslogMessage(text: string, now: Date = new Date()): SyslogMessage {
   const trimmed = text.replace(/[\r\n\0]+$/, '');
   const pri = PRI.exec(trimmed);
-  const value = pri && Number(pri[1]) <= MAX_PRI ? Number(pri[1]) : DEFAULT_PRI;
-  const body = pri && Number(pri[1]) <= MAX_PRI ? trimmed.slice(pri[0].length) : trimmed;
-  const priority = { facility: value >> 3, severity: value & 7 };
-  return { ...priority, ...(parseRfc5424(body) ?? parseRfc3164(body, now)) };
+  const valid = pri !== null && Number(pri[1]) <= MAX_PRI;
+  const value = valid ? Number(pri[1]) : DEFAULT_PRI;
+  const body = valid ? trimmed.slice(pri[0].length) : trimmed;
+  const priority: Priority = { facility: value >> 3, severity: value & 7 };
+  return parseRfc5424(body, priority) ?? parseRfc3164(body, priority, now);
 }
 
-type Parsed = Omit<SyslogMessage, 'facility' | 'severity'>;
+type Priority = Pick<SyslogMessage, 'facility' | 'severity'>;
 
-function parseRfc5424(body: string): Parsed | undefined {
+// Each parser returns one object literal with every field: merging partial objects with spreads
+// cost more than all of the parsing.
+
+function parseRfc5424(body: string, { facility, severity }: Priority): SyslogMessage | undefined {
   const header = RFC5424_HEADER.exec(body);
   if (!header) return undefined;
-  const [, timestamp, hostname, appName, procId, msgId] = header.map(nil);
-  const fields = { format: 'rfc5424' as const, timestamp, hostname, appName, procId, msgId };
   const sd = parseStructuredData(body, header[0].length);
-  // Malformed structured data is kept as message text rather than guessed at.
-  if (!sd) return { ...fields, structuredData: [], message: body.slice(header[0].length) };
-  const message = body.slice(sd.end + 1);
+  const rest = sd ? body.slice(sd.end + 1) : body.slice(header[0].length);
   return {
-    ...fields,
-    structuredData: sd.elements,
-    message: message.startsWith(BOM) ? message.slice(1) : message,
+    format: 'rfc5424',
+    facility,
+    severity,
+    timestamp: nil(header[1]),
+    hostname: nil(header[2]),
+    appName: nil(header[3]),
+    procId: nil(header[4]),
+    msgId: nil(header[5]),
+    // Malformed structured data is kept as message text rather than guessed at.
+    structuredData: sd ? sd.elements : [],
+    message: sd && rest.startsWith(BOM) ? rest.slice(1) : rest,
   };
 }
 
@@ -103,14 +111,15 @@ function parseStructuredData(
   return { elements, end: at };
 }
 
-function parseRfc3164(body: string, now: Date): Parsed {
-  const unparsed: Parsed = { format: 'rfc3164', structuredData: [], message: body };
+function parseRfc3164(body: string, { facility, severity }: Priority, now: Date): SyslogMessage {
   const bsd = BSD_TIMESTAMP.exec(body);
   const iso = bsd ? null : ISO_TIMESTAMP.exec(body);
   const header = bsd ?? iso;
   const timestamp = bsd ? bsdTimestamp(bsd, now) : iso?.[1];
   // Without a timestamp there is no header to speak of: "<13>Error: boom" is a message, not tag "Error".
-  if (!header || timestamp === undefined) return unparsed;
+  if (!header || timestamp === undefined) {
+    return { format: 'rfc3164', facility, severity, structuredData: [], message: body };
+  }
   let rest = body.slice(header[0].length);
   // HOSTNAME comes next, but local senders often leave it out and start with the TAG ("app[42]:").
   const word = FIRST_WORD.exec(rest);
@@ -118,11 +127,14 @@ function parseRfc3164(body: string, now: Date): Parsed {
   if (word && hostname) rest = rest.slice(word[0].length);
   const tag = TAG.exec(rest);
   return {
-    ...unparsed,
+    format: 'rfc3164',
+    facility,
+    severity,
     timestamp,
     hostname,
     appName: tag?.[1],
     procId: tag?.[2] || undefined,
+    structuredData: [],
     message: tag ? rest.slice(tag[0].length) : rest,
   };
 }

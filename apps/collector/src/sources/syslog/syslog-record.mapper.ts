@@ -1,7 +1,8 @@
 import { LogRecord, parseLogRecord, ParseOptions, Result } from '@logyard/contracts';
 import { parseSyslogMessage, SyslogMessage } from './syslog-message.parser';
 
-export interface SyslogRecordOptions extends ParseOptions {
+/** The scale is not among them: syslog severities are always read on the syslog scale. */
+export interface SyslogRecordOptions extends Pick<ParseOptions, 'observedTs' | 'maxMessageBytes'> {
   /** Who sent the datagram or opened the connection: the host when the message names none. */
   peer?: string;
   /** Resolves RFC 3164 timestamps, which carry no year; defaults to now. */
@@ -35,7 +36,7 @@ const FACILITIES = [
  * become `syslog.*` attributes, flat so that `attr.syslog.msgid=…` style filters reach them.
  */
 export function toSyslogRecord(text: string, options: SyslogRecordOptions = {}): Result<LogRecord> {
-  const { peer, now, ...parse } = options;
+  const { peer, now, observedTs, maxMessageBytes } = options;
   const message = parseSyslogMessage(text, now);
   return parseLogRecord(
     {
@@ -46,7 +47,8 @@ export function toSyslogRecord(text: string, options: SyslogRecordOptions = {}):
       message: message.message,
       attributes: syslogAttributes(message),
     },
-    { ...parse, severityScale: 'syslog' },
+    // Named fields, not a rest and a spread: those were half of the mapping's cost per message.
+    { observedTs, maxMessageBytes, severityScale: 'syslog' },
   );
 }
 
