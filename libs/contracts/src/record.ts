@@ -117,18 +117,22 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   }
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 
-  return ok({
-    id: id.value ?? uuidv7(),
-    ts: ts.value,
-    observedTs,
-    host: host.value,
-    service: service.value,
-    severity: severity.value,
-    message: truncateMessage(text.value, maxBytes, attributes.value),
-    attributes: attributes.value,
-    ...(traceId.value !== undefined ? { traceId: traceId.value } : {}),
-    ...(spanId.value !== undefined ? { spanId: spanId.value } : {}),
-  });
+  return ok(
+    withIds(
+      {
+        id: id.value ?? uuidv7(),
+        ts: ts.value,
+        observedTs,
+        host: host.value,
+        service: service.value,
+        severity: severity.value,
+        message: truncateMessage(text.value, maxBytes, attributes.value),
+        attributes: attributes.value,
+      },
+      traceId.value,
+      spanId.value,
+    ),
+  );
 }
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -164,18 +168,11 @@ function asCanonicalWireRecord(input: Record<string, unknown>, maxBytes: number)
     (spanId === undefined ||
       (typeof spanId === 'string' && CANONICAL_SPAN_ID.test(spanId) && !/^0+$/.test(spanId)));
   if (!canonical) return undefined;
-  return {
-    id,
-    ts,
-    observedTs,
-    host,
-    service,
-    severity: severity as Severity,
-    message,
-    attributes,
-    ...(traceId !== undefined ? { traceId } : {}),
-    ...(spanId !== undefined ? { spanId } : {}),
-  };
+  return withIds(
+    { id, ts, observedTs, host, service, severity: severity as Severity, message, attributes },
+    traceId,
+    spanId,
+  );
 }
 
 const CANONICAL_TRACE_ID = /^[0-9a-f]{32}$/;
@@ -183,13 +180,31 @@ const CANONICAL_SPAN_ID = /^[0-9a-f]{16}$/;
 
 /** The wire form of a record: `v` first, optional fields left out rather than sent as null. */
 export function toWire(record: LogRecord): WireRecord {
-  const { traceId, spanId, ...required } = record;
-  return {
-    v: WIRE_VERSION,
-    ...required,
-    ...(traceId !== undefined ? { traceId } : {}),
-    ...(spanId !== undefined ? { spanId } : {}),
-  };
+  return withIds(
+    {
+      v: WIRE_VERSION,
+      id: record.id,
+      ts: record.ts,
+      observedTs: record.observedTs,
+      host: record.host,
+      service: record.service,
+      severity: record.severity,
+      message: record.message,
+      attributes: record.attributes,
+    },
+    record.traceId,
+    record.spanId,
+  );
+}
+
+/**
+ * Adds the optional ids only when present, so a record never carries `traceId: undefined`. Assigned
+ * rather than spread in: a conditional spread per record cost more than building the rest of it.
+ */
+function withIds<T extends LogRecord>(record: T, traceId: string | undefined, spanId: string | undefined): T {
+  if (traceId !== undefined) record.traceId = traceId;
+  if (spanId !== undefined) record.spanId = spanId;
+  return record;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
