@@ -125,7 +125,8 @@ async function main(): Promise<void> {
           const result = await measureSyslog(service, syslogPort, n);
           rows.push({
             measure: `3. syslog RFC 5424 over one TCP connection, octet counting (${fmt(n)} records)`,
-            result: `${fmt(result.recordsPerSecond)} records/s`,
+            // The target is absolute; the ratio shows how far the day's machine moved it.
+            result: `${fmt(result.recordsPerSecond)} records/s${raw ? ` = ${(result.recordsPerSecond / raw).toFixed(2)}× raw` : ''}`,
             target: '≥ 15,000 records/s',
             met: result.recordsPerSecond >= 15_000,
           });
