@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { topologyNames } from '@logyard/amqp';
 import { ConfigError, DEFAULT_PORTS, loadConfig, LogyardConfig, Target, TARGETS } from '@logyard/config';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf, usageError } from './cli-error';
+import { escapeControls } from './format';
 import { queryLogs } from './query.command';
 import { QueryOptions, toQueryParams } from './query-params';
 import { sendRecord } from './send.command';
@@ -128,10 +129,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     // Commander has already printed its own message (and help) for these.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     if (error instanceof CliError) {
-      process.stderr.write(`logyard: ${error.message}\n`);
+      process.stderr.write(`logyard: ${escapeControls(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`logyard: ${messageOf(error)}\n`);
+    process.stderr.write(`logyard: ${escapeControls(messageOf(error))}\n`);
     return EXIT_FAILURE;
   }
 }

@@ -3,7 +3,7 @@ import { TopologyNames } from '@logyard/amqp';
 import { LogRecord } from '@logyard/contracts';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure, messageOf, usageError } from './cli-error';
-import { formatQueryLine } from './format';
+import { escapeControls, escapeJson, formatQueryLine } from './format';
 import { QueryParams, toSearchParams } from './query-params';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no queue declared. */
@@ -41,12 +41,12 @@ export async function queryLogs(
     target.via === 'amqp' ? await askOverAmqp(target, params) : await askOverHttp(target, params);
   const page = readAnswer(status, body);
   if (options.json) {
-    process.stdout.write(`${body.trim()}\n`);
+    process.stdout.write(`${escapeJson(body.trim())}\n`);
     return;
   }
   process.stdout.write(page.items.map((record) => `${formatQueryLine(record)}\n`).join(''));
   if (page.items.length === 0) process.stderr.write('(no logs matched)\n');
-  if (page.nextCursor) process.stderr.write(`(more: add --cursor ${page.nextCursor})\n`);
+  if (page.nextCursor) process.stderr.write(`(more: add --cursor ${escapeControls(page.nextCursor)})\n`);
 }
 
 async function askOverHttp(

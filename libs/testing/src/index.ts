@@ -4,3 +4,4 @@ export * from './databases';
 export * from './database-probe';
 export * from './running-logyard';
 export * from './ports';
+export * from './property-runs';
