@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TopologyNames } from '@logyard/amqp';
+import { TOKEN_HEADER } from '@logyard/auth';
 import { LogRecord } from '@logyard/contracts';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure, messageOf, usageError } from './cli-error';
@@ -13,7 +14,7 @@ export interface QueryTarget {
   via: 'http' | 'amqp';
   /** The HTTP API, for `via: 'http'`. */
   baseUrl: string;
-  /** A query token (LOGYARD_TOKEN), sent as a bearer token over HTTP. */
+  /** A query token (LOGYARD_TOKEN): a bearer token over HTTP, header x-logyard-token over AMQP. */
   token?: string;
   amqpUrl: string;
   names: TopologyNames;
@@ -120,6 +121,7 @@ async function askOverAmqp(
             replyTo: DIRECT_REPLY_TO,
             correlationId,
             contentType: 'application/json',
+            headers: target.token ? { [TOKEN_HEADER]: target.token } : {},
             expiration: String(target.timeoutMs),
             mandatory: true,
           }),

@@ -36,6 +36,30 @@ const byteSize = z.string().transform((value, ctx) => {
   return Number(match[1]) * unit;
 });
 
+/** Milliseconds per unit of a duration setting; a bare number is milliseconds. */
+export const DURATION_UNITS_MS: Record<string, number> = {
+  '': 1,
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Accepts milliseconds or a duration such as `10s`, `250ms`, `31d`; must be more than zero. */
+const duration = z.string().transform((value, ctx) => {
+  const match = /^\s*(\d{1,15})\s*([a-z]*)\s*$/i.exec(value);
+  const unit = match ? DURATION_UNITS_MS[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration; use milliseconds or a unit, as in 250ms, 10s, 5m, 2h, 31d`,
+    });
+    return z.NEVER;
+  }
+  return Number(match[1]) * unit;
+});
+
 const positiveInt = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
 const tokenList = z.string().transform((value) =>
@@ -81,4 +105,10 @@ export const envSchema = z.object({
   ARCHIVER_FLUSH_MS: positiveInt.default(200),
   ARCHIVER_WRITERS: positiveInt.default(2),
   PARTITION_DAYS_AHEAD: positiveInt.default(3),
+  QUERY_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  QUERY_POOL_SIZE: positiveInt.default(5),
+  QUERY_TIMEOUT: duration.default(10_000),
+  QUERY_MAX_RANGE: duration.default(31 * 86_400_000),
+  RPC_MAX_REQUEST_BYTES: byteSize.default(16 * 1024),
+  TAIL_MAX_SESSIONS: positiveInt.default(100),
 });

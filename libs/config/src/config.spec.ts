@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, LogyardConfig, redactUrl } from './config';
+import { ConfigError, formatDuration, loadConfig, LogyardConfig, redactUrl } from './config';
 
 const MIB = 1024 * 1024;
 
@@ -26,6 +26,14 @@ describe(loadConfig.name, () => {
       collector: { confirmTimeoutMs: 10_000 },
       router: { prefetch: 256, batchRecords: 4000, flushMs: 25 },
       archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, writers: 2, partitionDaysAhead: 3 },
+      query: {
+        databaseUrl: 'postgres://postgres@127.0.0.1:5432/logyard',
+        poolSize: 5,
+        timeoutMs: 10_000,
+        maxRangeMs: 31 * 86_400_000,
+        rpcMaxRequestBytes: 16 * 1024,
+      },
+      tail: { maxSessions: 100 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -160,6 +168,44 @@ describe(loadConfig.name, () => {
   it('splits token lists on commas, trimming and dropping empty entries', () => {
     const sut = loadConfig({ INGEST_TOKENS: 'alpha, beta,,gamma ,', QUERY_TOKENS: 'reader' });
     expect(sut.auth).toEqual({ ingestTokens: ['alpha', 'beta', 'gamma'], queryTokens: ['reader'] });
+  });
+
+  it('reads the query settings, durations with or without a unit', () => {
+    const sut = loadConfig({
+      DATABASE_URL: 'postgres://u@primary/logyard',
+      QUERY_DATABASE_URL: 'postgres://u@replica/logyard',
+      QUERY_POOL_SIZE: '3',
+      QUERY_TIMEOUT: '250ms',
+      QUERY_MAX_RANGE: '14d',
+      RPC_MAX_REQUEST_BYTES: '4kb',
+      TAIL_MAX_SESSIONS: '7',
+    });
+    expect(sut.query).toEqual({
+      databaseUrl: 'postgres://u@replica/logyard',
+      poolSize: 3,
+      timeoutMs: 250,
+      maxRangeMs: 14 * 86_400_000,
+      rpcMaxRequestBytes: 4096,
+    });
+    expect(sut.tail).toEqual({ maxSessions: 7 });
+    expect(loadConfig({ QUERY_TIMEOUT: '1500' }).query.timeoutMs).toBe(1500);
+  });
+
+  it.each([['0'], ['10x'], ['-1s'], ['1.5s']])('refuses QUERY_TIMEOUT=%p', (value) => {
+    expect(configError({ QUERY_TIMEOUT: value }).problems).toEqual([
+      `QUERY_TIMEOUT: "${value}" is not a duration; use milliseconds or a unit, as in 250ms, 10s, 5m, 2h, 31d`,
+    ]);
+  });
+});
+
+describe(formatDuration.name, () => {
+  it.each([
+    [31 * 86_400_000, '31d'],
+    [10_000, '10s'],
+    [90_000, '90s'],
+    [1500, '1500ms'],
+  ])('writes %p as %p', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES, Severity } from '@logyard/contracts';
-import { envSchema } from './config.schema';
+import { DURATION_UNITS_MS, envSchema } from './config.schema';
 
 export type QueueType = 'classic' | 'quorum';
 
@@ -25,6 +25,22 @@ export interface LogyardConfig {
     writers: number;
     partitionDaysAhead: number;
   };
+  /**
+   * Reads of the archive (HTTP API and AMQP RPC): their own pool of poolSize
+   * connections to databaseUrl (a replica may serve them; DATABASE_URL by
+   * default), so archiving never waits behind a query; every statement ends
+   * after timeoutMs; histograms and facets span at most maxRangeMs; an RPC
+   * request body holds at most rpcMaxRequestBytes.
+   */
+  query: {
+    databaseUrl: string;
+    poolSize: number;
+    timeoutMs: number;
+    maxRangeMs: number;
+    rpcMaxRequestBytes: number;
+  };
+  /** Live tails (GET /tail) one process serves at once. */
+  tail: { maxSessions: number };
 }
 
 /** Thrown with every invalid variable listed, so an operator fixes them in one pass. */
@@ -77,7 +93,24 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
       writers: env.ARCHIVER_WRITERS,
       partitionDaysAhead: env.PARTITION_DAYS_AHEAD,
     },
+    query: {
+      databaseUrl: env.QUERY_DATABASE_URL ?? env.DATABASE_URL,
+      poolSize: env.QUERY_POOL_SIZE,
+      timeoutMs: env.QUERY_TIMEOUT,
+      maxRangeMs: env.QUERY_MAX_RANGE,
+      rpcMaxRequestBytes: env.RPC_MAX_REQUEST_BYTES,
+    },
+    tail: { maxSessions: env.TAIL_MAX_SESSIONS },
   };
+}
+
+/** A duration in the largest unit that divides it, as the settings take it: `31d`, `10s`, `1500ms`. */
+export function formatDuration(ms: number): string {
+  const [unit, size] = Object.entries(DURATION_UNITS_MS)
+    .filter(([name]) => name !== '')
+    .sort(([, a], [, b]) => b - a)
+    .find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
 }
 
 /** Hides the password of a connection URL before it is logged. */

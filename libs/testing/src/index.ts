@@ -5,3 +5,4 @@ export * from './database-probe';
 export * from './running-logyard';
 export * from './ports';
 export * from './property-runs';
+export * from './linear-time';
