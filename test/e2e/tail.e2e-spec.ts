@@ -1,10 +1,10 @@
 import amqplib, { ChannelModel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { ArchiverModule } from '@logyard/archiver';
-import { AmqpConnection, COUNT_HEADER, TAIL_QUEUE_MAX_MESSAGES, topologyNames } from '@logyard/amqp';
+import { COUNT_HEADER, TAIL_QUEUE_MAX_MESSAGES, topologyNames } from '@logyard/amqp';
 import { CollectorModule } from '@logyard/collector';
 import { encodeBatch, LogRecord, makeRecord, routingKey, Severity } from '@logyard/contracts';
-import { RouterModule } from '@logyard/router';
+import { RouterModule, TailAmqpConnection } from '@logyard/router';
 import {
   createTestEnvironment,
   RunningLogyard,
@@ -151,8 +151,8 @@ describe('live tail: GET /tail', () => {
     const { queue } = subscriptions(reader)[0];
     reader.pause();
 
-    // The queue is exclusive to the app's connection; only a channel on that connection may inspect it.
-    const probe = sut.app.get(AmqpConnection).createChannel('probe', false);
+    // The queue is exclusive to the app's tail connection; only a channel on that connection may inspect it.
+    const probe = sut.app.get(TailAmqpConnection).createChannel('probe', false);
     await probe.waitForConnect();
     let deepest = 0;
     let sampling = true;
