@@ -12,6 +12,9 @@ import { request } from '../support/http';
 import { SseClient } from '../support/sse';
 
 const TOKEN = 'query-token-of-the-hostile-suite';
+/** What a record must never send to a terminal: C0, DEL, C1, bidi overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- control characters are what it seeks
+const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * What an outsider can make the query side (archiver API and RPC, router
@@ -193,6 +196,29 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
         code: 1,
         stderr: expect.stringContaining('set LOGYARD_TOKEN to a query token'),
       });
+    });
+  });
+
+  describe('logyard query', () => {
+    it('prints a record with terminal escapes and forged lines in its fields as one inert line', async () => {
+      await logyard.db.rows(
+        `INSERT INTO logs (id, ts, observed_ts, host, service, severity, message, attributes)
+         VALUES (gen_random_uuid(), now(), now(), $1, $2, 17, $3, '{}')`,
+        [
+          'evil\u001b]0;pwned\u0007',
+          'svc\u202e',
+          'boom\n2026-01-01T00:00:00.000000Z web-1 svc info forged\u001b[2J\u009b',
+        ],
+      );
+      const env = { ...logyard.world.env, LOGYARD_URL: logyard.url, LOGYARD_TOKEN: TOKEN };
+      for (const json of [[], ['--json']]) {
+        const printed = await runCli(['query', '--severity', 'error', ...json], env);
+        expect(printed).toMatchObject({ code: 0, stderr: '' });
+        expect(printed.stdout.trimEnd()).not.toMatch(TERMINAL_CONTROL);
+        expect(printed.stdout.trimEnd().split('\n')).toHaveLength(1);
+      }
+      const { stdout } = await runCli(['query', '--severity', 'error'], env);
+      expect(stdout).toContain('evil\\x1b]0;pwned\\x07 svc\\u{202e} error boom\\n2026');
     });
   });
 
