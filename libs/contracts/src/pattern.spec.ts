@@ -12,6 +12,13 @@ describe(validatePattern.name, () => {
     ['*.*.error.#'],
     ['*.#'],
     ['#.#.#'],
+    ['*.error'],
+    ['checkout.*'],
+    ['error'],
+    ['*'],
+    ['*.*'],
+    ['checkout.error'],
+    ['checkout.#'],
   ])('accepts %j', (pattern) => {
     expect(validatePattern(pattern)).toEqual({ ok: true, value: pattern });
   });
@@ -21,19 +28,48 @@ describe(validatePattern.name, () => {
   });
 
   it.each([
-    ['*.error', 'error'],
     ['a.b.c.d', 'error'],
     ['*.*.*.*', 'error'],
-    ['warn', 'warn'],
-    ['*.warning', 'warn'],
     ['x.y.z.fatal', 'fatal'],
     ['x.y.z.EMERG', 'fatal'],
-  ])('refuses %j, which has the wrong number of words, with a hint', (pattern, severity) => {
+  ])('refuses %j, which has more words than any routing key, with a hint', (pattern, severity) => {
     expect(validatePattern(pattern)).toEqual({
       ok: false,
       error:
-        `pattern "${pattern}" can never match a host.service.severity key; ` +
+        `pattern "${pattern}" can never match a routing key, which has at most three words ` +
+        `(host.service.severity, service.severity or severity); ` +
         `did you mean '*.*.${severity}' or '#.${severity}'?`,
+    });
+  });
+
+  it.each([
+    ['warning', 'warn'],
+    ['*.warning', '*.warn'],
+    ['checkout.crit', 'checkout.fatal'],
+  ])('refuses the alias in %j, suggesting %j', (pattern, suggestion) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error: expect.stringContaining(`can never match there; did you mean '${suggestion}'?`),
+    });
+  });
+
+  it.each([
+    ['checkout', 'checkout.*'],
+    ['web-1.checkout', 'web-1.checkout.*'],
+  ])('refuses %j, which lacks a severity word, suggesting %j', (pattern, suggestion) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error:
+        `pattern "${pattern}": the last word of a routing key (host.service.severity, service.severity or ` +
+        `severity) is a severity (trace, debug, info, warn, error or fatal), so "${pattern.split('.').at(-1)}" ` +
+        `can never match there; did you mean '${suggestion}'?`,
+    });
+  });
+
+  it('suggests the pattern without its empty word when that one can match', () => {
+    expect(validatePattern('*..error')).toEqual({
+      ok: false,
+      error: `pattern "*..error" has an empty word; separate words with single dots, e.g. '*.error'; did you mean '*.error'?`,
     });
   });
 
@@ -54,7 +90,7 @@ describe(validatePattern.name, () => {
   it('refuses an alias in the severity position, suggesting the canonical name', () => {
     expect(validatePattern('*.*.err')).toEqual({
       ok: false,
-      error: expect.stringMatching(/"err" can never match; did you mean '\*\.\*\.error'\?$/),
+      error: expect.stringMatching(/"err" can never match there; did you mean '\*\.\*\.error'\?$/),
     });
   });
 
@@ -128,6 +164,9 @@ describe(matchesPattern.name, () => {
     ['web-1.#', 'web-2.checkout.error', false],
     ['#.checkout.#', 'web-1.checkout.info', true],
     ['*.error', 'web-1.checkout.error', false],
+    ['*.error', 'checkout.error', true],
+    ['checkout.*', 'checkout.warn', true],
+    ['checkout.*', 'web-1.checkout.warn', false],
     ['*.*.error.#', 'web-1.checkout.error', true],
   ])('%j against %j is %p', (pattern, key, expected) => {
     expect(matchesPattern(pattern, key)).toBe(expected);
