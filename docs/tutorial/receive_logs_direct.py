@@ -5,6 +5,8 @@ import pika
 prefix = os.environ.get('AMQP_PREFIX', 'logyard')
 connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
 channel = connection.channel()
+# As in the tutorial; Logyard's exchanges are durable, and RabbitMQ refuses a redeclaration that differs.
+channel.exchange_declare(exchange=f'{prefix}.severity', exchange_type='direct', durable=True)
 
 severities = sys.argv[1:]
 if not severities:

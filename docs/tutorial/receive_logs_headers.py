@@ -5,6 +5,8 @@ import pika
 prefix = os.environ.get('AMQP_PREFIX', 'logyard')
 connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
 channel = connection.channel()
+# As in the tutorial; Logyard's exchanges are durable, and RabbitMQ refuses a redeclaration that differs.
+channel.exchange_declare(exchange=f'{prefix}.headers', exchange_type='headers', durable=True)
 
 # x-match all: every header given must match; any: one is enough. Values are routing tokens, like the key's words.
 arguments = {'x-match': sys.argv[1] if len(sys.argv) > 1 else 'all'}

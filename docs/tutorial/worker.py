@@ -5,6 +5,8 @@ import pika
 prefix = os.environ.get('AMQP_PREFIX', 'logyard')
 connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
 channel = connection.channel()
+# As in the tutorial; Logyard's exchanges are durable, and RabbitMQ refuses a redeclaration that differs.
+channel.exchange_declare(exchange=f'{prefix}.logs', exchange_type='topic', durable=True)
 
 queue = sys.argv[1]
 channel.queue_declare(queue=queue, durable=True)  # outlives the workers: nothing is lost while none runs
