@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { SEVERITIES } from './severity';
 import { matchesPattern, validatePattern } from './pattern';
 
 describe(validatePattern.name, () => {
@@ -170,5 +172,30 @@ describe(matchesPattern.name, () => {
     ['*.*.error.#', 'web-1.checkout.error', true],
   ])('%j against %j is %p', (pattern, key, expected) => {
     expect(matchesPattern(pattern, key)).toBe(expected);
+  });
+});
+
+describe('validatePattern against the keys records are routed under', () => {
+  // Every literal a generated pattern may hold, plus one word none holds: enough keys to witness any match.
+  const TOKENS = ['checkout', 'web-1', 'error', 'warn', 'warning', 'fatal', 'other'];
+  const KEYS = SEVERITIES.flatMap((severity) => [
+    severity,
+    ...TOKENS.map((service) => `${service}.${severity}`),
+    ...TOKENS.flatMap((host) => TOKENS.map((service) => `${host}.${service}.${severity}`)),
+  ]);
+  const pattern = fc
+    .array(fc.constantFrom('*', '#', 'checkout', 'web-1', 'error', 'warn', 'warning', 'fatal', ''), {
+      minLength: 1,
+      maxLength: 5,
+    })
+    .map((words) => words.join('.'));
+
+  it('accepts exactly the patterns that match some 1-, 2- or 3-word key', () => {
+    fc.assert(
+      fc.property(pattern, (p) => {
+        expect(validatePattern(p).ok).toBe(KEYS.some((key) => matchesPattern(p, key)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
