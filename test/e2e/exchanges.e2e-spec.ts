@@ -27,7 +27,13 @@ const EVERY_MESSAGE = PUBLISHED.map(([, message]) => message);
 /** Keys with no severity word, two, or too many words: dead letters. */
 const REFUSED_KEYS = ['checkout', 'info.error', 'a.b.c.d'];
 
-type Binding = { exchange: 'logs' | 'severity' | 'headers' | 'all'; keys: string[]; arguments?: object };
+type Binding = {
+  exchange: 'logs' | 'severity' | 'headers' | 'all';
+  keys: string[];
+  arguments?: object;
+  /** More bindings of the same queue, on other exchanges. */
+  also?: Binding[];
+};
 
 /** Every subscription style, and exactly the messages each must get — each once. */
 const SUBSCRIPTIONS: Record<string, Binding & { expected: string[] }> = {
@@ -90,6 +96,16 @@ const SUBSCRIPTIONS: Record<string, Binding & { expected: string[] }> = {
     expected: ['web checkout error', 'web api fatal', 'db pg crit'],
   },
   fanout: { exchange: 'all', keys: [''], expected: EVERY_MESSAGE },
+  'one queue bound on all four exchanges': {
+    exchange: 'logs',
+    keys: ['*.error'],
+    also: [
+      { exchange: 'severity', keys: ['error'] },
+      { exchange: 'headers', keys: [''], arguments: { 'x-match': 'any', severity: 'error' } },
+      { exchange: 'all', keys: [''] },
+    ],
+    expected: EVERY_MESSAGE,
+  },
 };
 
 describe('the tutorial exchanges: topic, direct, headers and fanout subscriptions of 1-, 2- and 3-word keys', () => {
@@ -103,10 +119,12 @@ describe('the tutorial exchanges: topic, direct, headers and fanout subscription
     sut = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
     amqp = await amqplib.connect(sut.world.amqpUrl);
     channel = await amqp.createChannel();
-    for (const [name, binding] of Object.entries(SUBSCRIPTIONS)) {
+    for (const [name, subscription] of Object.entries(SUBSCRIPTIONS)) {
       const { queue } = await channel.assertQueue('', { exclusive: true });
-      for (const key of binding.keys) {
-        await channel.bindQueue(queue, names()[binding.exchange], key, binding.arguments);
+      for (const binding of [subscription, ...(subscription.also ?? [])]) {
+        for (const key of binding.keys) {
+          await channel.bindQueue(queue, names()[binding.exchange], key, binding.arguments);
+        }
       }
       queues.set(name, queue);
     }
