@@ -127,12 +127,12 @@ describe('live tail: GET /tail', () => {
   });
 
   it("refuses a pattern that can never match with 400 and validatePattern's hint", async () => {
-    await expect(request(tailUrl('*.*.error', '*.error'))).resolves.toMatchObject({
+    await expect(request(tailUrl('*.*.error', '*..error'))).resolves.toMatchObject({
       status: 400,
       body: {
         statusCode: 400,
         field: 'pattern',
-        message: `pattern "*.error" can never match a host.service.severity key; did you mean '*.*.error' or '#.error'?`,
+        message: `pattern "*..error" has an empty word; separate words with single dots, e.g. '*.error'; did you mean '*.error'?`,
       },
     });
     await expect(request(`${sut.url}/tail`)).resolves.toMatchObject({
