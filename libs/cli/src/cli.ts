@@ -50,7 +50,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program
     .command('send')
     .description('publish one record to the ingest exchange and wait for the broker to confirm it')
-    .argument('<key>', 'routing key host.service.severity, e.g. web-1.checkout.error')
+    .argument(
+      '<key>',
+      'routing key host.service.severity, service.severity or severity, e.g. web-1.checkout.error',
+    )
     .argument('<message...>', 'the log line (words are joined with spaces)')
     .addHelpText(
       'after',
@@ -65,11 +68,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program
     .command('tail')
     .description('print live records matching any pattern until Ctrl-C')
-    .argument('<pattern...>', "AMQP topic patterns over host.service.severity: '*' one word, '#' any")
+    .argument(
+      '<pattern...>',
+      "AMQP topic patterns over host.service.severity (also service.severity, severity): '*' one word, '#' any",
+    )
     .option('--json', 'print each record as one line of JSON')
     .addHelpText(
       'after',
-      `\nExamples:\n  logyard tail '*.*.error'            # every error\n  logyard tail 'web-1_prod.#' '#.fatal' --json`,
+      `\nExamples:\n  logyard tail '*.error'              # every error\n  logyard tail 'checkout.*'           # every record of one service\n  logyard tail 'web-1_prod.#' '#.fatal' --json`,
     )
     .action(async (patterns: string[], options: { json?: boolean }) => {
       const config = readConfig();

@@ -8,14 +8,19 @@ export type QueueType = 'classic' | 'quorum';
 export interface LogyardConfig {
   amqp: { url: string; prefix: string; queueType: QueueType };
   database: { url: string };
-  http: { port?: number; bodyLimitBytes: number };
+  /** corsOrigins: browser origins allowed cross-origin; none means no CORS headers at all. */
+  http: { port?: number; bodyLimitBytes: number; corsOrigins: string[] };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
   syslog: { port: number; host: string; lingerMs: number };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
   records: { maxMessageBytes: number; maxPerMessage: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
-  collector: { confirmTimeoutMs: number };
+  /**
+   * ingestRate: inflated body bytes per second each sender may post to the HTTP ingest routes, and how many
+   * it may post at once; bytesPerSecond 0 means no limit.
+   */
+  collector: { confirmTimeoutMs: number; ingestRate: { bytesPerSecond: number; burstBytes: number } };
   router: { prefetch: number; batchRecords: number; flushMs: number };
   /** writers: database batches written at once, each on its own connection. */
   archiver: {
@@ -50,13 +55,19 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose blank value is refused instead of falling back to a default that opens the service. */
+const BLANK_IS_AN_ERROR = new Set(['INGEST_TOKENS', 'QUERY_TOKENS']);
+
 /**
  * Validates an environment into a typed config. Unknown variables are ignored;
- * blank values count as unset so `FOO= npm start` falls back to the default.
+ * blank values count as unset so `FOO= npm start` falls back to the default,
+ * except for token lists, where that default would silently open the service.
  */
 export function loadConfig(env: Record<string, string | undefined>): LogyardConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+    Object.entries(env).filter(
+      ([name, value]) => value !== undefined && (value.trim() !== '' || BLANK_IS_AN_ERROR.has(name)),
+    ),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
@@ -75,12 +86,15 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
   return {
     amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
     database: { url: env.DATABASE_URL },
-    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
+    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
     records: { maxMessageBytes: env.MAX_MESSAGE_BYTES, maxPerMessage: env.MAX_BATCH_RECORDS },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
-    collector: { confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS },
+    collector: {
+      confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS,
+      ingestRate: { bytesPerSecond: env.INGEST_RATE_LIMIT, burstBytes: env.INGEST_RATE_BURST },
+    },
     router: {
       prefetch: env.ROUTER_PREFETCH,
       batchRecords: env.ROUTER_BATCH_RECORDS,
