@@ -28,6 +28,7 @@ describe('archive writes: LogRepository.insertBatch', () => {
     reads = new LogQueryRepository(
       createQueryPool({ url: world.databaseUrl, poolSize: 1, timeoutMs: 10_000 }),
       10_000,
+      1,
     );
     db = await DatabaseProbe.open(world.databaseUrl);
   });

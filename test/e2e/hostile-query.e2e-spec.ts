@@ -48,6 +48,7 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
       QUERY_TOKENS: TOKEN,
       TAIL_MAX_SESSIONS: '2',
       QUERY_TIMEOUT: '500ms',
+      QUERY_POOL_SIZE: '1',
       QUERY_MAX_RANGE: '7d',
       RPC_MAX_REQUEST_BYTES: '1kb',
     });
@@ -238,6 +239,32 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
         });
       },
     );
+
+    it('refuses a read at once with 503 and Retry-After while every query connection is busy and as many reads wait', async () => {
+      const facets = () => request<{ message: string }>(`${logyard.url}/api/facets`, { headers: auth });
+      const [first, second, third] = await whileLogsLocked(async () => {
+        const holding = facets();
+        await waitFor(
+          'the first read to hold the one query connection, waiting on the lock',
+          async () =>
+            (await logyard.db.scalar(
+              "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'logyard-query' AND wait_event_type = 'Lock'",
+            )) > 0,
+        );
+        return Promise.all([holding, facets(), facets()]);
+      });
+      expect(first.status).toBe(504);
+      const [refused, queued] = second.status === 503 ? [second, third] : [third, second];
+      expect(queued.status).toBe(504);
+      expect(refused).toMatchObject({
+        status: 503,
+        body: {
+          statusCode: 503,
+          message: 'all 1 query connections are busy and 1 more reads wait (QUERY_POOL_SIZE); retry in 5 s',
+        },
+      });
+      expect(refused.headers.get('retry-after')).toBe('5');
+    });
 
     it.each([['/api/facets'], ['/api/logs/histogram']])(
       '%s refuses a range wider than QUERY_MAX_RANGE with a 400 naming from',

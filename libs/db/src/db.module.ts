@@ -60,6 +60,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
         new LogQueryRepository(
           createQueryPool({ url: query.databaseUrl, poolSize: query.poolSize, timeoutMs: query.timeoutMs }),
           query.timeoutMs,
+          query.poolSize,
         ),
     },
     LogRepository,

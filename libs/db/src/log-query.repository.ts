@@ -29,17 +29,27 @@ export class QueryTimeoutError extends Error {
   }
 }
 
+/** Every query connection is busy and as many reads already wait for one; the caller should retry shortly. */
+export class QueryBusyError extends Error {
+  constructor(readonly poolSize: number) {
+    super(`all ${poolSize} query connections are busy and ${poolSize} more reads wait`);
+  }
+}
+
 /**
  * Every read of the `logs` table, on the query pool (see createQueryPool):
  * each statement is cancelled by PostgreSQL past `timeoutMs`, and a read of
  * several statements stops once its whole time is spent, so no read costs
  * the database more than about that long. Either way it rejects with
- * QueryTimeoutError.
+ * QueryTimeoutError. At most as many reads wait for a connection as the pool
+ * holds; past that a read is refused at once with QueryBusyError, so a flood
+ * of heavy queries is shed rather than queued until each one times out.
  */
 export class LogQueryRepository {
   constructor(
     private readonly pool: Pool,
     private readonly timeoutMs: number,
+    private readonly poolSize: number,
   ) {}
 
   /** A page of records, newest first, and whether more follow. */
@@ -99,6 +109,7 @@ export class LogQueryRepository {
   }
 
   private async query<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
     try {
       return (await this.pool.query<T>(text, values)).rows;
     } catch (error) {

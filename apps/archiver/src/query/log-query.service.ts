@@ -1,14 +1,8 @@
-import {
-  BadRequestException,
-  GatewayTimeoutException,
-  Inject,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
 import { formatDuration, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, Result } from '@logyard/contracts';
-import { FacetCounts, LogQueryRepository, QueryTimeoutError } from '@logyard/db';
+import { FacetCounts, LogQueryRepository, QueryBusyError, QueryTimeoutError } from '@logyard/db';
 import { encodeCursor } from './cursor';
 import { Histogram, INTERVALS, toHistogram } from './histogram';
 import {
@@ -27,10 +21,14 @@ export interface LogPage {
 /** Values per facet in a facet answer, the most frequent first. */
 export const FACET_LIMIT = 50;
 
+/** Seconds a client should wait before retrying a read refused while every query connection was busy. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Reads the archive for the HTTP API and the AMQP RPC. A read that runs
- * past QUERY_TIMEOUT rejects with QueryTimeoutError (see {@link timedOut}
- * for its answer); over HTTP it is a 504.
+ * past QUERY_TIMEOUT rejects with QueryTimeoutError, one refused while the
+ * query pool is saturated with QueryBusyError (see {@link readFailure} for
+ * their answers; QueryRefusedFilter gives them over HTTP).
  */
 @Injectable()
 export class LogQueryService {
@@ -53,7 +51,7 @@ export class LogQueryService {
   }
 
   async list(params: QueryParams): Promise<LogPage> {
-    const page = await answerHttp(this.page(params));
+    const page = await this.page(params);
     if (!page.ok) throw badParam(page.error.field, page.error.message);
     return page.value;
   }
@@ -62,19 +60,19 @@ export class LogQueryService {
     const query = parseHistogramQuery(params, this.maxRangeMs);
     if (!query.ok) throw badParam(query.error.field, query.error.message);
     const { filters, interval } = query.value;
-    const counts = await answerHttp(this.logs.countByBucket(filters, INTERVALS[interval]));
+    const counts = await this.logs.countByBucket(filters, INTERVALS[interval]);
     return toHistogram(filters.from, filters.to, interval, filters.severities, counts);
   }
 
   async facets(params: QueryParams): Promise<FacetCounts> {
     const filters = parseFacetQuery(params, this.maxRangeMs);
     if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
-    return answerHttp(this.logs.countFacets(filters.value, FACET_LIMIT));
+    return this.logs.countFacets(filters.value, FACET_LIMIT);
   }
 
   async get(id: string): Promise<LogRecord> {
     if (!isUuid(id)) throw badParam('id', 'must be a UUID');
-    const record = await answerHttp(this.logs.findById(id.toLowerCase()));
+    const record = await this.logs.findById(id.toLowerCase());
     if (!record)
       throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `no log with id ${id}` });
     return record;
@@ -90,23 +88,26 @@ export function badParam(field: string, message: string): BadRequestException {
   });
 }
 
-/** The answer to a read cancelled at QUERY_TIMEOUT, over HTTP (504) and RPC alike: what happened, and what to do. */
-export function timedOut(error: QueryTimeoutError): { statusCode: number; message: string } {
-  return {
-    statusCode: 504,
-    message:
-      `the query ran longer than QUERY_TIMEOUT (${formatDuration(error.timeoutMs)}) and was cancelled; ` +
-      'narrow the time range or add filters (host, service, severity)',
-  };
-}
-
-async function answerHttp<T>(read: Promise<T>): Promise<T> {
-  try {
-    return await read;
-  } catch (error) {
-    if (error instanceof QueryTimeoutError) {
-      throw new GatewayTimeoutException({ ...timedOut(error), error: 'Gateway Timeout' });
-    }
-    throw error;
+/**
+ * The answer to a read the query side refused, over HTTP and RPC alike, saying
+ * what happened and what to do: 504 for one cancelled at QUERY_TIMEOUT, 503
+ * for one refused while the query pool was saturated; undefined for any other
+ * error, which is a fault of Logyard's.
+ */
+export function readFailure(error: unknown): { statusCode: number; message: string } | undefined {
+  if (error instanceof QueryTimeoutError) {
+    return {
+      statusCode: 504,
+      message:
+        `the query ran longer than QUERY_TIMEOUT (${formatDuration(error.timeoutMs)}) and was cancelled; ` +
+        'narrow the time range or add filters (host, service, severity)',
+    };
   }
+  if (error instanceof QueryBusyError) {
+    return {
+      statusCode: 503,
+      message: `${error.message} (QUERY_POOL_SIZE); retry in ${BUSY_RETRY_AFTER_SECONDS} s`,
+    };
+  }
+  return undefined;
 }

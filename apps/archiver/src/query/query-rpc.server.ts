@@ -9,9 +9,8 @@ import { ChannelWrapper } from 'amqp-connection-manager';
 import { AmqpConnection, DeadLetterPublisher, Delivery, QueueConsumer } from '@logyard/amqp';
 import { TokenSet } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { QueryTimeoutError } from '@logyard/db';
 import { QueryParams } from './log-query.parser';
-import { LogQueryService, timedOut } from './log-query.service';
+import { LogQueryService, readFailure } from './log-query.service';
 import { paramErrorReply, RpcPolicy, RpcReply, vetRpcRequest } from './rpc-request';
 
 /** Requests answered at once; each holds a database connection while it runs. */
@@ -110,7 +109,8 @@ export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplication
       const page = await this.queries.page(params);
       return page.ok ? page.value : paramErrorReply(page.error);
     } catch (error) {
-      if (error instanceof QueryTimeoutError) return { error: timedOut(error) };
+      const failure = readFailure(error);
+      if (failure) return { error: failure };
       // As over HTTP: the client learns that it failed, the log says why.
       this.logger.error(`RPC query failed: ${(error as Error).message}`);
       return { error: { statusCode: 500, message: 'Internal server error' } };
