@@ -15,7 +15,7 @@ export interface QueryTarget {
   baseUrl: string;
   /** A query token (LOGYARD_TOKEN), sent as a bearer token over HTTP. */
   token?: string;
-  amqpUrl: string;
+  amqpUrls: readonly string[];
   names: TopologyNames;
   timeoutMs: number;
 }
@@ -79,7 +79,7 @@ async function askOverAmqp(
   target: QueryTarget,
   params: QueryParams,
 ): Promise<{ status: number; body: string }> {
-  const connection = await connectBroker(target.amqpUrl);
+  const connection = await connectBroker(target.amqpUrls);
   try {
     const channel = await connection.createChannel();
     let channelError: Error | undefined;

@@ -38,21 +38,36 @@ const byteSize = z.string().transform((value, ctx) => {
 
 const positiveInt = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
-const tokenList = z.string().transform((value) =>
-  value
+/** The non-blank items of a comma-separated list (tokens, broker URLs), trimmed. */
+export function splitList(value: string): string[] {
+  return value
     .split(',')
-    .map((token) => token.trim())
-    .filter(Boolean),
-);
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+const tokenList = z.string().transform(splitList);
+
+const amqpUrl = z.url({ protocol: /^amqps?$/ });
+/** One broker URL, or several (the nodes of a cluster, tried in turn); every item must be an amqp(s) URL. */
+const amqpUrlList = z.string().transform((value, ctx) => {
+  const urls = splitList(value);
+  if (urls.length === 0 || !urls.every((url) => amqpUrl.safeParse(url).success)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an amqp:// or amqps:// URL, or a comma-separated list of them',
+    });
+    return z.NEVER;
+  }
+  return urls;
+});
 
 const retentionOverrides = Object.fromEntries(
   SEVERITIES.map((severity) => [`RETENTION_DAYS_${severity.toUpperCase()}`, positiveInt.optional()]),
 ) as Record<`RETENTION_DAYS_${Uppercase<Severity>}`, z.ZodOptional<typeof positiveInt>>;
 
 export const envSchema = z.object({
-  AMQP_URL: z
-    .url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' })
-    .default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_URL: amqpUrlList.default(['amqp://guest:guest@127.0.0.1:5672']),
   AMQP_PREFIX: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" and "-"')
