@@ -23,7 +23,7 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly channels = new Set<ChannelWrapper>();
 
   constructor(@Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig) {
-    this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType);
+    this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType, config.amqp.deliveryLimit);
   }
 
   async onModuleInit(): Promise<void> {

@@ -73,6 +73,7 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" and "-"')
     .default('logyard'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  DELIVERY_LIMIT: positiveInt.default(10),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .default('postgres://postgres@127.0.0.1:5432/logyard'),

@@ -16,7 +16,12 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 describe(loadConfig.name, () => {
   it('defaults every variable as DESIGN §8 says', () => {
     const expected: LogyardConfig = {
-      amqp: { urls: ['amqp://guest:guest@127.0.0.1:5672'], prefix: 'logyard', queueType: 'classic' },
+      amqp: {
+        urls: ['amqp://guest:guest@127.0.0.1:5672'],
+        prefix: 'logyard',
+        queueType: 'classic',
+        deliveryLimit: 10,
+      },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB },
       syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
@@ -35,6 +40,7 @@ describe(loadConfig.name, () => {
       AMQP_URL: 'amqp://u:p@rabbit:5673',
       AMQP_PREFIX: 'test-run_7',
       QUEUE_TYPE: 'quorum',
+      DELIVERY_LIMIT: '3',
       DATABASE_URL: 'postgres://u:p@pg:5433/other',
       PORT: '8080',
       SYSLOG_PORT: '1514',
@@ -46,7 +52,12 @@ describe(loadConfig.name, () => {
       ARCHIVER_FLUSH_MS: '50',
       ARCHIVER_WRITERS: '3',
     });
-    expect(sut.amqp).toEqual({ urls: ['amqp://u:p@rabbit:5673'], prefix: 'test-run_7', queueType: 'quorum' });
+    expect(sut.amqp).toEqual({
+      urls: ['amqp://u:p@rabbit:5673'],
+      prefix: 'test-run_7',
+      queueType: 'quorum',
+      deliveryLimit: 3,
+    });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
     expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });

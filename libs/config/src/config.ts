@@ -6,8 +6,11 @@ export type QueueType = 'classic' | 'quorum';
 
 /** Everything a Logyard process reads from its environment, validated and typed once at start. */
 export interface LogyardConfig {
-  /** urls: the nodes of one RabbitMQ cluster (or one node); a process uses one at a time and fails over. */
-  amqp: { urls: string[]; prefix: string; queueType: QueueType };
+  /**
+   * urls: the nodes of one RabbitMQ cluster (or one node); a process uses one at a time and fails over.
+   * deliveryLimit: returns of one message to a quorum queue before the broker dead-letters it.
+   */
+  amqp: { urls: string[]; prefix: string; queueType: QueueType; deliveryLimit: number };
   database: { url: string };
   http: { port?: number; bodyLimitBytes: number };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
@@ -58,7 +61,12 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     ]),
   ) as Record<Severity, number>;
   return {
-    amqp: { urls: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
+    amqp: {
+      urls: env.AMQP_URL,
+      prefix: env.AMQP_PREFIX,
+      queueType: env.QUEUE_TYPE,
+      deliveryLimit: env.DELIVERY_LIMIT,
+    },
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
