@@ -2,7 +2,18 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
+import { randomBytes } from 'node:crypto';
+import { ensureDatabase } from '@logyard/db';
+import {
+  createTestEnvironment,
+  DatabaseProbe,
+  dropDatabase,
+  PG_SERVER_URL,
+  TEST_DATABASE_STEM,
+  TestEnvironment,
+  unusedPort,
+  waitFor,
+} from '@logyard/testing';
 import { request } from '../support/http';
 
 const ROOT = join(__dirname, '..', '..');
@@ -134,5 +145,20 @@ describe('npm start of every role at once', () => {
     ).resolves.toBe(true);
     // Still all five: none lost its dist/ to another's start.
     expect(runs.map((r) => r.child.exitCode)).toEqual([null, null, null, null, null]);
+  });
+});
+
+describe('archivers starting at once on a new database', () => {
+  it('creates the database once, every one of them starting', async () => {
+    // The race is narrow: a few rounds of four archivers' worth of CREATE DATABASE at the same moment.
+    for (let round = 0; round < 5; round++) {
+      const name = `${TEST_DATABASE_STEM}${randomBytes(4).toString('hex')}`;
+      try {
+        const starts = Array.from({ length: 4 }, () => ensureDatabase(`${PG_SERVER_URL}/${name}`));
+        await expect(Promise.all(starts)).resolves.toHaveLength(4);
+      } finally {
+        await dropDatabase(name);
+      }
+    }
   });
 });
