@@ -1,5 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { AmqpConnection, BatchConsumer, ConfirmPublisher, DeadLetterPublisher } from '@logyard/amqp';
+import {
+  AmqpConnection,
+  BatchConsumer,
+  ConfirmPublisher,
+  DeadLetterPublisher,
+  logsBatchHeaders,
+} from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
@@ -56,6 +62,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
       this.connection.topology.names.logs,
       records,
       this.config.records.maxPerMessage,
+      logsBatchHeaders,
     );
     const perSeverity = new Map<string, number>();
     for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { encodeBatch, LogRecord } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
-import { COUNT_HEADER } from './topology';
-import { toRoutedBatches } from './record-batches';
+import { batchHeaders, RoutedBatch, toRoutedBatches } from './record-batches';
 
 /** The broker cannot take a message now; HTTP callers answer 503 with Retry-After. */
 export class BrokerUnavailableError extends Error {
@@ -61,18 +60,20 @@ export class ConfirmPublisher {
 
   /**
    * Publishes records as batch messages (the wire format of DESIGN §2),
-   * grouped by routing key, at most `maxPerMessage` records each; resolves
-   * when every message is confirmed.
+   * grouped by routing key, at most `maxPerMessage` records each, with the
+   * headers `headersOf` gives (logsBatchHeaders for the logs exchange);
+   * resolves when every message is confirmed.
    */
   async publishRecords(
     exchange: string,
     records: readonly LogRecord[],
     maxPerMessage: number,
+    headersOf: (batch: RoutedBatch) => Record<string, unknown> = batchHeaders,
   ): Promise<void> {
     await Promise.all(
       toRoutedBatches(records, maxPerMessage).map((batch) =>
         this.publish(exchange, batch.routingKey, encodeBatch(batch.records), {
-          headers: { [COUNT_HEADER]: batch.records.length },
+          headers: headersOf(batch),
         }),
       ),
     );

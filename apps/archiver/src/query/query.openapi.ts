@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiQuery, SchemaObject } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiGatewayTimeoutResponse, ApiQuery, SchemaObject } from '@nestjs/swagger';
 import { SEVERITIES } from '@logyard/contracts';
 import { FACET_LIMIT } from './log-query.service';
 import { INTERVALS } from './histogram';
@@ -123,6 +123,10 @@ export function ApiLogFilters(rangeDefault?: string): MethodDecorator {
     ApiBadRequestResponse({
       description: 'a bad or unknown parameter; `attr.<key>=<value>` filters on an attribute (any number)',
       schema: PARAM_ERROR_SCHEMA,
+    }),
+    ApiGatewayTimeoutResponse({
+      description:
+        'the query ran longer than QUERY_TIMEOUT and was cancelled; narrow the range or filter more',
     }),
   );
 }
