@@ -1,5 +1,5 @@
-// Three tiers: pure unit specs beside the code, end-to-end suites against the
-// machine's real RabbitMQ and PostgreSQL, and fault suites that restart them.
+// Pure unit specs beside the code, end-to-end suites against the machine's real
+// RabbitMQ and PostgreSQL, fault suites that restart them, and a cluster suite.
 const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
 const moduleNameMapper = {
   '^@logyard/collector$': '<rootDir>/apps/collector/src/collector.module',
@@ -28,6 +28,14 @@ module.exports = {
       ...base,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/jest-faults-timeouts.ts'],
+    },
+    {
+      // Starts a RabbitMQ cluster of its own beside the machine's node: `npm run test:cluster`.
+      ...base,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/jest-faults-timeouts.ts'],
     },

@@ -2,14 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { AmqpConnectionManagerClass, Channel, ChannelWrapper } from 'amqp-connection-manager';
 import { LOGYARD_CONFIG, LogyardConfig, redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
+import { createFailoverManager } from './broker-failover';
 import { assertTopology, buildTopology, Topology } from './topology';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The process's one RabbitMQ connection. amqp-connection-manager reconnects
- * it and re-runs every channel's setup (topology, prefetch, consumers) after
- * the broker comes back, so components only describe what a channel needs.
+ * The process's one RabbitMQ connection, to one node of AMQP_URL's list at a
+ * time. amqp-connection-manager reconnects it — to the next node, after a
+ * jittered backoff (createFailoverManager) — and re-runs every channel's setup
+ * (topology, prefetch, consumers) on the new connection, so components only
+ * describe what a channel needs.
  */
 @Injectable()
 export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
@@ -22,19 +25,18 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly channels = new Set<ChannelWrapper>();
 
   constructor(@Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig) {
-    this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType);
+    this.topology = buildTopology(config.amqp.prefix, config.amqp.queueType, config.amqp.deliveryLimit);
   }
 
   async onModuleInit(): Promise<void> {
-    const url = this.config.amqp.url;
-    const manager = new AmqpConnectionManagerClass([url], {
+    const urls = this.config.amqp.urls;
+    const manager = createFailoverManager(urls, {
       heartbeatIntervalInSeconds: 5,
-      reconnectTimeInSeconds: 1,
       connectionOptions: { clientProperties: { connection_name: this.connectionName } },
     });
     this.manager = manager;
     const name = this.connectionName;
-    manager.on('connect', () => this.logger.log(`${name} connected to ${redactUrl(url)}`));
+    manager.on('connect', ({ url }) => this.logger.log(`${name} connected to ${redactUrl(String(url))}`));
     manager.on('disconnect', ({ err }) =>
       this.logger.warn(`${name} disconnected from RabbitMQ: ${err?.message ?? 'closed'}`),
     );
@@ -45,13 +47,10 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
       await manager.close().catch(() => undefined);
       const reason = (this.lastError ?? (error as Error)).message;
       throw new StartupError(
-        `cannot reach RabbitMQ at ${redactUrl(url)} (${reason}); start it with 'rabbitmq-server -detached' or set AMQP_URL`,
+        `cannot reach RabbitMQ at ${urls.map(redactUrl).join(', ')} (${reason}); start it with 'rabbitmq-server -detached' or set AMQP_URL`,
       );
     }
-    // Assert once before any role starts, so a failure here is a clear start-up error.
-    const channel = this.createChannel('topology', false, (ch) => assertTopology(ch, this.topology));
-    await channel.waitForConnect();
-    await channel.close();
+    await this.assertTopologyAtStart(manager);
   }
 
   isConnected(): boolean {
@@ -72,7 +71,30 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
     });
     this.channels.add(channel);
     channel.once('close', () => this.channels.delete(channel));
+    // A setup cut short by a lost node is emitted as an 'error', which would crash the process with no
+    // listener; the next connection runs the setup again.
+    channel.on('error', (error: Error) => this.logger.warn(`channel ${name} not set up: ${error.message}`));
     return channel;
+  }
+
+  /**
+   * Asserts the topology once before any role starts, on a plain channel, so
+   * that a broker refusing it — say a queue already declared with another
+   * QUEUE_TYPE — is a start-up error naming the reason.
+   */
+  private async assertTopologyAtStart(manager: AmqpConnectionManagerClass): Promise<void> {
+    try {
+      if (!manager.connection) throw new Error('the connection closed again at once');
+      const channel = await manager.connection.createChannel();
+      channel.on('error', () => undefined);
+      await assertTopology(channel, this.topology);
+      await channel.close();
+    } catch (error) {
+      await manager.close().catch(() => undefined);
+      throw new StartupError(
+        `RabbitMQ refused Logyard's topology on prefix ${this.config.amqp.prefix}: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import { encodeBatch, LogRecord, routingKey } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
-import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
+import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DecodedMessage } from './decoded-message';
@@ -45,16 +45,15 @@ interface PendingDelivery {
   decoded: DecodedMessage;
 }
 
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 10_000;
+const RETRY_BACKOFF = { baseMs: 250, maxMs: 10_000 };
 
 /**
  * The consumer wrapper of the router and the archiver: consume queues with a
  * bounded prefetch, decode, gather deliveries into batches, hand the records to
  * the sink, dead-letter what cannot be used, and only then ack — so an ack
  * always means "durable downstream". While the sink fails (broker or database
- * away) consumption pauses and the same batch is retried with capped
- * exponential backoff; memory stays bounded by the prefetch. Deliveries whose
+ * away) consumption pauses and the same batch is retried with capped,
+ * jittered exponential backoff; memory stays bounded by the prefetch. Deliveries whose
  * channel closed meanwhile are dropped from the retry: the broker has already
  * requeued them, and the idempotent sinks absorb the redelivery.
  */
@@ -170,7 +169,7 @@ export class BatchConsumer {
           }
           if (!retried) this.retrying++;
           retried = true;
-          const delay = Math.min(RETRY_BASE_MS * 2 ** attempt, RETRY_MAX_MS);
+          const delay = backoffDelayMs(attempt, RETRY_BACKOFF);
           this.logger.warn(
             `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
           );

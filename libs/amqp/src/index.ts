@@ -8,3 +8,4 @@ export * from './batch-consumer';
 export * from './decoded-message';
 export * from './record-batches';
 export * from './tail-consumer';
+export * from './broker-failover';

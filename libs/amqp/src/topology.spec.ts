@@ -49,4 +49,18 @@ describe(buildTopology.name, () => {
     const router = sut.queues.find((q) => q.name === topologyNames('logyard').router);
     expect(router?.arguments['x-dead-letter-exchange']).toBe('logyard.dead');
   });
+
+  it('gives quorum work and RPC queues the delivery limit, and the dead queue none', () => {
+    const sut = buildTopology('logyard', 'quorum', 7);
+    const names = topologyNames('logyard');
+    const limitOf = (name: string) => sut.queues.find((q) => q.name === name)?.arguments['x-delivery-limit'];
+    for (const name of [names.router, ...Object.values(names.archive), names.rpc])
+      expect(limitOf(name)).toBe(7);
+    expect(limitOf(names.deadQueue)).toBeUndefined();
+  });
+
+  it('declares no delivery limit on classic queues, which would refuse it', () => {
+    const sut = buildTopology('logyard', 'classic', 7);
+    expect(sut.queues.some((q) => 'x-delivery-limit' in q.arguments)).toBe(false);
+  });
 });

@@ -93,11 +93,23 @@ export const SEVERITY_HEADER = 'severity';
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-logyard-routing-key';
 export const ORIGINAL_QUEUE_HEADER = 'x-logyard-queue';
 
-export function buildTopology(prefix: string, queueType: QueueType): Topology {
+/**
+ * `deliveryLimit` applies to quorum queues (classic queues have none): how
+ * often a message may return to its queue unacked — its consumer crashed, or
+ * lost its connection — before the broker dead-letters it instead of
+ * delivering it again, so a message that kills every process it reaches ends
+ * in the dead queue (header `x-first-death-reason: delivery_limit`) rather than
+ * killing them in turn forever. It is part of the queue's declaration: a queue
+ * declared with another limit is refused (406), so changing it is a migration
+ * like any other argument change.
+ */
+export function buildTopology(prefix: string, queueType: QueueType, deliveryLimit?: number): Topology {
   const names = topologyNames(prefix);
+  const limit =
+    queueType === 'quorum' && deliveryLimit !== undefined ? { 'x-delivery-limit': deliveryLimit } : {};
   // Work queues send what they reject (nack without requeue, quorum delivery
   // limit) to the dead exchange, so the broker itself never drops a message.
-  const workQueueArguments = { 'x-queue-type': queueType, 'x-dead-letter-exchange': names.dead };
+  const workQueueArguments = { 'x-queue-type': queueType, 'x-dead-letter-exchange': names.dead, ...limit };
   return {
     names,
     exchanges: [
@@ -112,8 +124,9 @@ export function buildTopology(prefix: string, queueType: QueueType): Topology {
       { name: names.router, arguments: workQueueArguments },
       ...SEVERITIES.map((s) => ({ name: names.archive[s], arguments: workQueueArguments })),
       { name: names.deadQueue, arguments: { 'x-queue-type': queueType } },
-      // Requests are worthless once their caller gave up: they expire rather than pile up.
-      { name: names.rpc, arguments: { 'x-queue-type': queueType, 'x-message-ttl': 60_000 } },
+      // Requests are worthless once their caller gave up: they expire rather than pile up, and one past
+      // its delivery limit is dropped, not dead-lettered — the dead queue is for records.
+      { name: names.rpc, arguments: { 'x-queue-type': queueType, 'x-message-ttl': 60_000, ...limit } },
     ],
     bindings: [
       { queue: names.router, exchange: names.ingest, pattern: '#' },

@@ -13,7 +13,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 const ENVIRONMENT_HELP = `
 Environment:
-  AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
+  AMQP_URL      RabbitMQ, or a comma-separated list of a cluster's nodes (default amqp://guest:guest@127.0.0.1:5672)
   AMQP_PREFIX   prefix of every exchange and queue (default logyard)
   LOGYARD_URL   HTTP API for query (default http://127.0.0.1:$PORT, PORT defaulting to 3000)
   LOGYARD_TOKEN a query token, when the service has QUERY_TOKENS
@@ -61,7 +61,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     )
     .action(async (key: string, words: string[]) => {
       const config = readConfig();
-      const id = await sendRecord(config.amqp.url, topologyNames(config.amqp.prefix), key, words);
+      const id = await sendRecord(config.amqp.urls, topologyNames(config.amqp.prefix), key, words);
       process.stdout.write(`${id}\n`);
     });
 
@@ -79,7 +79,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     )
     .action(async (patterns: string[], options: { json?: boolean }) => {
       const config = readConfig();
-      exitCode = await tailPatterns(config.amqp.url, topologyNames(config.amqp.prefix), patterns, {
+      exitCode = await tailPatterns(config.amqp.urls, topologyNames(config.amqp.prefix), patterns, {
         json: options.json ?? false,
       });
     });
@@ -118,7 +118,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
               options.url ??
               (process.env.LOGYARD_URL || `http://127.0.0.1:${config.http.port ?? DEFAULT_PORTS.all}`),
             token: process.env.LOGYARD_TOKEN || undefined,
-            amqpUrl: config.amqp.url,
+            amqpUrls: config.amqp.urls,
             names: topologyNames(config.amqp.prefix),
             timeoutMs: options.timeout,
           },

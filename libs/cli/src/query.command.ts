@@ -16,7 +16,7 @@ export interface QueryTarget {
   baseUrl: string;
   /** A query token (LOGYARD_TOKEN): a bearer token over HTTP, header x-logyard-token over AMQP. */
   token?: string;
-  amqpUrl: string;
+  amqpUrls: readonly string[];
   names: TopologyNames;
   timeoutMs: number;
 }
@@ -80,7 +80,7 @@ async function askOverAmqp(
   target: QueryTarget,
   params: QueryParams,
 ): Promise<{ status: number; body: string }> {
-  const connection = await connectBroker(target.amqpUrl);
+  const connection = await connectBroker(target.amqpUrls);
   try {
     const channel = await connection.createChannel();
     let channelError: Error | undefined;

@@ -9,7 +9,7 @@ import { failure, usageError } from './cli-error';
  * once the broker confirmed it — so a script can trust exit 0.
  */
 export async function sendRecord(
-  amqpUrl: string,
+  amqpUrls: readonly string[],
   names: TopologyNames,
   key: string,
   words: string[],
@@ -19,7 +19,7 @@ export async function sendRecord(
   const record = parseLogRecord({ ...parts.value, message: words.join(' ') });
   if (!record.ok) throw usageError(record.error);
 
-  const connection = await connectBroker(amqpUrl);
+  const connection = await connectBroker(amqpUrls);
   try {
     const channel = await connection.createConfirmChannel();
     let error: Error | undefined;

@@ -12,7 +12,7 @@ import { escapeJson, formatTailLine } from './format';
  * keeping up, go to stderr.
  */
 export async function tailPatterns(
-  amqpUrl: string,
+  amqpUrls: readonly string[],
   names: TopologyNames,
   patterns: string[],
   options: { json: boolean },
@@ -23,7 +23,7 @@ export async function tailPatterns(
     if (!result.ok) throw usageError(result.error);
     valid.push(result.value);
   }
-  const connection = await connectBroker(amqpUrl);
+  const connection = await connectBroker(amqpUrls);
   const channel = await connection.createChannel();
   const format = options.json ? (record: LogRecord) => escapeJson(JSON.stringify(record)) : formatTailLine;
 

@@ -62,6 +62,27 @@ const duration = z.string().transform((value, ctx) => {
 
 const positiveInt = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
+/** The non-blank items of a comma-separated list (tokens, broker URLs), trimmed. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+const amqpUrl = z.url({ protocol: /^amqps?$/ });
+/** One broker URL, or several (the nodes of a cluster, tried in turn); every item must be an amqp(s) URL. */
+const amqpUrlList = z.string().transform((value, ctx) => {
+  const urls = splitList(value);
+  if (urls.length === 0 || !urls.every((url) => amqpUrl.safeParse(url).success)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an amqp:// or amqps:// URL, or a comma-separated list of them',
+    });
+    return z.NEVER;
+  }
+  return urls;
+});
 /** Shorter bearer tokens are refused at start: they can be guessed, and a typo can make one very short. */
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -70,10 +91,7 @@ export const MIN_TOKEN_LENGTH = 16;
  * than read as unset: unset means "no authentication", and an operator who set the variable meant the opposite.
  */
 const tokenList = z.string().transform((value, ctx) => {
-  const tokens = value
-    .split(',')
-    .map((token) => token.trim())
-    .filter(Boolean);
+  const tokens = splitList(value);
   if (tokens.length === 0) {
     ctx.addIssue({
       code: 'custom',
@@ -94,10 +112,7 @@ const tokenList = z.string().transform((value, ctx) => {
 
 /** Browser origins allowed to call Logyard cross-origin, each exactly as a browser sends it. */
 const originList = z.string().transform((value, ctx) => {
-  const origins = value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  const origins = splitList(value);
   for (const origin of origins) {
     if (!isOrigin(origin)) {
       ctx.addIssue({
@@ -124,14 +139,13 @@ const retentionOverrides = Object.fromEntries(
 ) as Record<`RETENTION_DAYS_${Uppercase<Severity>}`, z.ZodOptional<typeof positiveInt>>;
 
 export const envSchema = z.object({
-  AMQP_URL: z
-    .url({ protocol: /^amqps?$/, error: 'must be an amqp:// or amqps:// URL' })
-    .default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_URL: amqpUrlList.default(['amqp://guest:guest@127.0.0.1:5672']),
   AMQP_PREFIX: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" and "-"')
     .default('logyard'),
   QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+  DELIVERY_LIMIT: positiveInt.default(10),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .default('postgres://postgres@127.0.0.1:5432/logyard'),

@@ -16,7 +16,12 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 describe(loadConfig.name, () => {
   it('defaults every variable as DESIGN §8 says', () => {
     const expected: LogyardConfig = {
-      amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'logyard', queueType: 'classic' },
+      amqp: {
+        urls: ['amqp://guest:guest@127.0.0.1:5672'],
+        prefix: 'logyard',
+        queueType: 'classic',
+        deliveryLimit: 10,
+      },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB, corsOrigins: [] },
       syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
@@ -43,6 +48,7 @@ describe(loadConfig.name, () => {
       AMQP_URL: 'amqp://u:p@rabbit:5673',
       AMQP_PREFIX: 'test-run_7',
       QUEUE_TYPE: 'quorum',
+      DELIVERY_LIMIT: '3',
       DATABASE_URL: 'postgres://u:p@pg:5433/other',
       PORT: '8080',
       SYSLOG_PORT: '1514',
@@ -54,13 +60,38 @@ describe(loadConfig.name, () => {
       ARCHIVER_FLUSH_MS: '50',
       ARCHIVER_WRITERS: '3',
     });
-    expect(sut.amqp).toEqual({ url: 'amqp://u:p@rabbit:5673', prefix: 'test-run_7', queueType: 'quorum' });
+    expect(sut.amqp).toEqual({
+      urls: ['amqp://u:p@rabbit:5673'],
+      prefix: 'test-run_7',
+      queueType: 'quorum',
+      deliveryLimit: 3,
+    });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
     expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
     expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50, writers: 3 });
   });
+
+  it('reads AMQP_URL as the comma-separated nodes of a cluster', () => {
+    const sut = loadConfig({
+      AMQP_URL: ' amqp://u:p@rabbit-1:5672, amqp://u:p@rabbit-2:5672 ,amqps://rabbit-3 ',
+    });
+    expect(sut.amqp.urls).toEqual([
+      'amqp://u:p@rabbit-1:5672',
+      'amqp://u:p@rabbit-2:5672',
+      'amqps://rabbit-3',
+    ]);
+  });
+
+  it.each([['amqp://rabbit-1,http://rabbit-2'], [','], ['amqp://rabbit-1,not a url']])(
+    'refuses an AMQP_URL list with an item that is not an amqp URL: %s',
+    (value) => {
+      expect(configError({ AMQP_URL: value }).problems).toEqual([
+        'AMQP_URL: must be an amqp:// or amqps:// URL, or a comma-separated list of them',
+      ]);
+    },
+  );
 
   it('ignores variables it does not know', () => {
     expect(loadConfig({ HOME: '/root', PATH: '/bin' })).toEqual(loadConfig({}));
@@ -160,7 +191,10 @@ describe(loadConfig.name, () => {
   it('refuses connection URLs of the wrong scheme', () => {
     expect(() => loadConfig({ DATABASE_URL: 'localhost:5432', AMQP_URL: 'http://rabbit' })).toThrow(
       expect.objectContaining({
-        problems: ['AMQP_URL: must be an amqp:// or amqps:// URL', 'DATABASE_URL: must be a postgres:// URL'],
+        problems: [
+          'AMQP_URL: must be an amqp:// or amqps:// URL, or a comma-separated list of them',
+          'DATABASE_URL: must be a postgres:// URL',
+        ],
       }),
     );
   });

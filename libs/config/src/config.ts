@@ -6,7 +6,11 @@ export type QueueType = 'classic' | 'quorum';
 
 /** Everything a Logyard process reads from its environment, validated and typed once at start. */
 export interface LogyardConfig {
-  amqp: { url: string; prefix: string; queueType: QueueType };
+  /**
+   * urls: the nodes of one RabbitMQ cluster (or one node); a process uses one at a time and fails over.
+   * deliveryLimit: returns of one message to a quorum queue before the broker dead-letters it.
+   */
+  amqp: { urls: string[]; prefix: string; queueType: QueueType; deliveryLimit: number };
   database: { url: string };
   /** corsOrigins: browser origins allowed cross-origin; none means no CORS headers at all. */
   http: { port?: number; bodyLimitBytes: number; corsOrigins: string[] };
@@ -84,7 +88,12 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     ]),
   ) as Record<Severity, number>;
   return {
-    amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
+    amqp: {
+      urls: env.AMQP_URL,
+      prefix: env.AMQP_PREFIX,
+      queueType: env.QUEUE_TYPE,
+      deliveryLimit: env.DELIVERY_LIMIT,
+    },
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },

@@ -1,4 +1,4 @@
 export * from './config';
 export * from './config.module';
-export { TARGETS, DEFAULT_PORTS, Target } from './config.schema';
+export { TARGETS, DEFAULT_PORTS, Target, splitList } from './config.schema';
 export { SERVICE_NODE_FLAGS } from './node-flags';

@@ -1,4 +1,4 @@
-import { RetryDelay } from './retry-delay';
+import { backoffDelayMs, RetryDelay } from './retry-delay';
 
 describe(RetryDelay.name, () => {
   beforeEach(() => jest.useFakeTimers());
@@ -28,5 +28,26 @@ describe(RetryDelay.name, () => {
     sut.interrupt();
     await expect(Promise.all(waits)).resolves.toEqual([undefined, undefined]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe(backoffDelayMs.name, () => {
+  const backoff = { baseMs: 100, maxMs: 5_000 };
+
+  it('doubles the ceiling with every attempt, up to the cap', () => {
+    const ceiling = (attempt: number) => backoffDelayMs(attempt, backoff, () => 0.999999);
+    expect([0, 1, 2, 3, 5, 6, 60, 10_000].map(ceiling)).toEqual([99, 199, 399, 799, 3199, 4999, 4999, 4999]);
+  });
+
+  it('draws each delay from zero up to the ceiling (full jitter)', () => {
+    expect(backoffDelayMs(4, backoff, () => 0)).toBe(0);
+    expect(backoffDelayMs(4, backoff, () => 0.5)).toBe(800);
+  });
+
+  it('spreads the retries of processes that failed at the same moment', () => {
+    const delays = new Set(Array.from({ length: 50 }, () => backoffDelayMs(5, backoff)));
+    expect(delays.size).toBeGreaterThan(40);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(0);
+    for (const delay of delays) expect(delay).toBeLessThan(3_200);
   });
 });

@@ -24,3 +24,26 @@ export class RetryDelay {
     for (const wake of [...this.wakers]) wake();
   }
 }
+
+/** Capped exponential backoff: retry n waits at most min(maxMs, baseMs·2ⁿ). */
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * The one retry-delay policy of Logyard: the pause before retry `attempt`
+ * (0 for the first) is drawn uniformly from [0, min(maxMs, baseMs·2^attempt))
+ * — exponential backoff with "full jitter". The jitter matters at scale:
+ * every process that lost the same broker node or database retries at a
+ * different moment instead of all at once.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  backoff: Backoff,
+  random: () => number = Math.random,
+): number {
+  // 2^30 already exceeds any cap; the exponent stops there so a long outage cannot overflow to Infinity.
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}

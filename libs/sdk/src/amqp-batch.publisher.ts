@@ -1,12 +1,13 @@
-import { AmqpConnectionManager, ChannelWrapper, connect } from 'amqp-connection-manager';
+import { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
-import { COUNT_HEADER, toRoutedBatches } from '@logyard/amqp';
+import { COUNT_HEADER, createFailoverManager, toRoutedBatches } from '@logyard/amqp';
 import { encodeBatch, LogRecord } from '@logyard/contracts';
 import { PublishOutcome, RecordSink, SinkEvents } from './record-shipper';
 
 export interface AmqpBatchPublisherOptions {
-  url: string;
+  /** The nodes of one cluster (or one node); one connection at a time, failing over to the next. */
+  urls: string[];
   /** The `<prefix>.ingest` topic exchange. */
   exchange: string;
   maxBatchRecords: number;
@@ -16,14 +17,16 @@ export interface AmqpBatchPublisherOptions {
 
 const CONFIRM_TIMEOUT_MS = 10_000;
 const HEARTBEAT_SECONDS = 5;
+/** How long a channel the broker closed waits before the connection is forced anew. */
 const RECONNECT_SECONDS = 1;
 
 /**
  * Publishes record batches in Logyard's wire format (DESIGN §2) to the ingest
  * exchange on a confirm channel of its own connection; amqp-connection-manager
- * reconnects it. Messages are mandatory: a batch the broker can route nowhere
- * (no router queue bound, e.g. a mistyped prefix) comes back and is reported
- * as unroutable rather than silently confirmed.
+ * reconnects it, failing over between a cluster's nodes. Messages are
+ * mandatory: a batch the broker can route nowhere (no router queue bound, e.g.
+ * a mistyped prefix) comes back and is reported as unroutable rather than
+ * silently confirmed.
  */
 export class AmqpBatchPublisher implements RecordSink {
   private readonly manager: AmqpConnectionManager;
@@ -36,9 +39,8 @@ export class AmqpBatchPublisher implements RecordSink {
     private readonly options: AmqpBatchPublisherOptions,
     private readonly events: SinkEvents,
   ) {
-    this.manager = connect([options.url], {
+    this.manager = createFailoverManager(options.urls, {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
-      reconnectTimeInSeconds: RECONNECT_SECONDS,
       connectionOptions: { clientProperties: { connection_name: options.connectionName } },
     });
     this.manager.on('connect', () => events.connected());
@@ -54,6 +56,8 @@ export class AmqpBatchPublisher implements RecordSink {
     });
     // Without a listener an 'error' event would throw inside the host application.
     this.channel.on('error', (error: Error) => events.unavailable(`channel setup failed: ${error.message}`));
+    // Connecting goes on in the background until close(); its outcome arrives through the events above.
+    this.manager.connect().catch(() => undefined);
   }
 
   isConnected(): boolean {

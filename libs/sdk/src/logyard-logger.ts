@@ -1,6 +1,6 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { topologyNames } from '@logyard/amqp';
-import { redactUrl } from '@logyard/config';
+import { redactUrl, splitList } from '@logyard/config';
 import { AmqpBatchPublisher } from './amqp-batch.publisher';
 import { buildNestLogRecord, RecordOrigin } from './nest-log-record';
 import { RecordShipper, ShipperStats } from './record-shipper';
@@ -39,11 +39,13 @@ export class LogyardLogger implements LoggerService {
     this.origin = { service, host };
     this.levels = new Set(this.options.logLevels);
     const exchange = topologyNames(prefix).ingest;
+    const urls = splitList(url);
+    const destination = `${exchange} at ${urls.map(redactUrl).join(', ')}`;
     this.shipper = new RecordShipper(
-      { maxBuffered, flushIntervalMs, maxBatchRecords, destination: `${exchange} at ${redactUrl(url)}` },
+      { maxBuffered, flushIntervalMs, maxBatchRecords, destination },
       (events) =>
         new AmqpBatchPublisher(
-          { url, exchange, maxBatchRecords, connectionName: `logyard-sdk ${service}@${host}` },
+          { urls, exchange, maxBatchRecords, connectionName: `logyard-sdk ${service}@${host}` },
           events,
         ),
       {

@@ -36,6 +36,14 @@ describe(resolveSdkOptions.name, () => {
     );
   });
 
+  it("takes a cluster's nodes as a comma-separated url, as AMQP_URL does", () => {
+    const url = 'amqp://rabbit-1:5672,amqp://rabbit-2:5672';
+    expect(resolveSdkOptions({ service: 's', url }).url).toBe(url);
+    expect(() => resolveSdkOptions({ service: 's', url: ' , ' })).toThrow(
+      'LogyardLogger: url must name at least one URL',
+    );
+  });
+
   it('refuses a missing service even from untyped callers', () => {
     expect(() => resolveSdkOptions({} as { service: string })).toThrow(/service must be a non-empty string/);
   });

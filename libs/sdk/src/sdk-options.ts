@@ -1,5 +1,6 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { hostname } from 'node:os';
+import { splitList } from '@logyard/config';
 
 /**
  * What a host application tells the logger. The SDK reads no environment of
@@ -8,7 +9,11 @@ import { hostname } from 'node:os';
 export interface LogyardLoggerOptions {
   /** The service every record carries, e.g. 'checkout'. */
   service: string;
-  /** RabbitMQ URL; default amqp://guest:guest@127.0.0.1:5672. */
+  /**
+   * RabbitMQ URL, or the comma-separated URLs of a cluster's nodes (the same list as Logyard's AMQP_URL):
+   * the SDK holds one connection and fails over to the next node when it loses one. Default
+   * amqp://guest:guest@127.0.0.1:5672.
+   */
   url?: string;
   /** Logyard's AMQP prefix (AMQP_PREFIX of the Logyard deployment); default 'logyard'. */
   prefix?: string;
@@ -77,6 +82,8 @@ export function resolveSdkOptions(options: LogyardLoggerOptions): ResolvedSdkOpt
           : options.console,
     logLevels: [...(options?.logLevels ?? SDK_DEFAULTS.logLevels)],
   };
+  if (resolved.url !== '' && splitList(resolved.url).length === 0)
+    problems.push('url must name at least one URL');
   if (problems.length > 0) throw new TypeError(`LogyardLogger: ${problems.join('; ')}`);
   return resolved;
 }

@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
-import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
+import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { RecordPublisher } from '../../record-publisher';
 import { toSyslogRecord } from './syslog-record.mapper';
 import { ThrottledWarning } from './throttled-warning';
@@ -13,8 +13,8 @@ import { ThrottledWarning } from './throttled-warning';
  * below the listeners' high water (20,000), so a full batch is published before reading pauses.
  */
 export const MAX_PENDING_RECORDS = 15_000;
-/** While the broker is away a batch is retried this often at most (short, so a drain stays within its deadline). */
-const RETRY_MAX_MS = 2_000;
+/** While the broker is away a batch is retried at least every 2 s (short, so a drain stays within its deadline). */
+const RETRY_BACKOFF = { baseMs: 100, maxMs: 2_000 };
 const WARNING_INTERVAL_MS = 5_000;
 
 export type DropReason = 'broker_unavailable' | 'overload';
@@ -130,7 +130,7 @@ export class SyslogIngest {
             1,
             () => `broker away, holding ${this.load} syslog record(s): ${(error as Error).message}`,
           );
-          await this.retryDelay.wait(Math.min(100 * 2 ** attempt, RETRY_MAX_MS));
+          await this.retryDelay.wait(backoffDelayMs(attempt, RETRY_BACKOFF));
         }
       }
     } finally {

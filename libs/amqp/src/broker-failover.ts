@@ -1,0 +1,51 @@
+import { AmqpConnectionManagerClass, AmqpConnectionManagerOptions } from 'amqp-connection-manager';
+import { Backoff, backoffDelayMs } from '@logyard/pipeline';
+
+/** Pauses between connection attempts: the first within 200 ms, growing to at most 10 s. */
+export const RECONNECT_BACKOFF: Backoff = { baseMs: 200, maxMs: 10_000 };
+
+export interface FailoverOptions extends Omit<
+  AmqpConnectionManagerOptions,
+  'reconnectTimeInSeconds' | 'findServers'
+> {
+  /** Injected by tests; Math.random otherwise. */
+  random?: () => number;
+}
+
+/**
+ * A connection manager over the nodes of one RabbitMQ cluster (or one node).
+ * It holds one connection at a time; when that connection is lost, or an
+ * attempt fails, it tries the next URL of the list, round-robin — which is
+ * what amqp-connection-manager does with a list of URLs.
+ *
+ * What it does not do is back off: before every attempt it waits a fixed
+ * `reconnectTimeInSeconds`, so every process that lost the same node retries
+ * in lockstep, and a cluster that is down is hit once a second by every
+ * process for as long as it is down. It reads that property afresh before each
+ * wait, so here it becomes a getter that draws the next delay from the one
+ * retry policy (exponential, full jitter, capped); a successful connect starts
+ * the growth over.
+ *
+ * Each process starts at a random node of the list, so the connections of many
+ * processes spread over the cluster instead of all landing on the first node.
+ * In-flight publishes on a confirm channel survive a failover: the manager's
+ * channel wrapper puts back every message the lost channel never confirmed
+ * and publishes it again on the next connection (a duplicate at worst, which
+ * Logyard's record ids absorb), or rejects it once its publish timeout passes.
+ */
+export function createFailoverManager(
+  urls: readonly string[],
+  options: FailoverOptions = {},
+): AmqpConnectionManagerClass {
+  if (urls.length === 0) throw new Error('createFailoverManager needs at least one broker URL');
+  const { random = Math.random, ...managerOptions } = options;
+  const start = Math.floor(random() * urls.length);
+  const rotated = [...urls.slice(start), ...urls.slice(0, start)];
+  const manager = new AmqpConnectionManagerClass(rotated, managerOptions);
+  let attempt = 0;
+  manager.on('connect', () => (attempt = 0));
+  Object.defineProperty(manager, 'reconnectTimeInSeconds', {
+    get: () => backoffDelayMs(attempt++, RECONNECT_BACKOFF, random) / 1000,
+  });
+  return manager;
+}
