@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, Severity } from '@logyard/contracts';
+import { ParseOptions, SEVERITIES, Severity } from '@logyard/contracts';
 import { envSchema } from './config.schema';
 
 export type QueueType = 'classic' | 'quorum';
@@ -12,7 +12,7 @@ export interface LogyardConfig {
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
   syslog: { port: number; host: string; lingerMs: number };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
-  records: { maxMessageBytes: number; maxPerMessage: number };
+  records: RecordLimits & { maxPerMessage: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
   collector: { confirmTimeoutMs: number };
@@ -25,6 +25,17 @@ export interface LogyardConfig {
     writers: number;
     partitionDaysAhead: number;
   };
+}
+
+/** What parseLogRecord enforces; the same in every source and stage, so a record valid at one hop is at the next. */
+export type RecordLimits = Required<
+  Pick<ParseOptions, 'maxMessageBytes' | 'maxAttributeDepth' | 'maxAttributesBytes'>
+>;
+
+/** The ParseOptions limits of a config: pass them to every parseLogRecord on an inbound edge. */
+export function recordLimits(config: LogyardConfig): RecordLimits {
+  const { maxMessageBytes, maxAttributeDepth, maxAttributesBytes } = config.records;
+  return { maxMessageBytes, maxAttributeDepth, maxAttributesBytes };
 }
 
 /** Thrown with every invalid variable listed, so an operator fixes them in one pass. */
@@ -61,7 +72,12 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
-    records: { maxMessageBytes: env.MAX_MESSAGE_BYTES, maxPerMessage: env.MAX_BATCH_RECORDS },
+    records: {
+      maxMessageBytes: env.MAX_MESSAGE_BYTES,
+      maxPerMessage: env.MAX_BATCH_RECORDS,
+      maxAttributeDepth: env.MAX_ATTRIBUTE_DEPTH,
+      maxAttributesBytes: env.MAX_ATTRIBUTES_BYTES,
+    },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
     collector: { confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS },
