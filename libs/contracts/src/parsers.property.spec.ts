@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { linearTimeRatio, propertyRuns } from '@logyard/testing';
-import { parseJsonBody, parseNdjson } from './batch';
+import { parseJsonBody, parseNdjson, tryEncodeBatch } from './batch';
 import { matchesPattern, validatePattern } from './pattern';
 import { LogRecord, parseLogRecord, ParseOptions, toWire } from './record';
 import { Result } from './result';
@@ -31,7 +31,7 @@ const wireLike = fc.record(
     host: fc.oneof(fc.string(), fc.constantFrom('web-1.prod', '')),
     service: fc.string(),
     severity: fc.oneof(fc.constantFrom(...SEVERITIES), fc.string(), fc.integer()),
-    message: fc.oneof(fc.string(), fc.string({ unit: 'grapheme', minLength: 30_000, maxLength: 30_000 })),
+    message: fc.oneof(fc.string(), fc.string({ unit: 'grapheme', minLength: 3_000, maxLength: 3_000 })),
     attributes: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue()),
     traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.string()),
     spanId: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), fc.string()),
@@ -57,6 +57,21 @@ describe(`${parseLogRecord.name} property`, () => {
         const unversioned: Record<string, unknown> = { ...wire };
         delete unversioned.v;
         expect(parseLogRecord(wire, options)).toEqual(parseLogRecord(unversioned, options));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  // The invariant behind issue 11's finding 2: what the parser accepts, every later hop can write.
+  it('accepts only records that encode within the attribute limits', () => {
+    const limits = { maxAttributeDepth: 4, maxAttributesBytes: 200 };
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.anything({ maxDepth: 8 }), (attributes, extra) => {
+        const parsed = parseLogRecord({ message: 'm', attributes, extra }, { ...OPTIONS, ...limits });
+        if (!parsed.ok) return;
+        const encoded = tryEncodeBatch([parsed.value]);
+        expect(encoded.ok).toBe(true);
+        expect(Buffer.byteLength(JSON.stringify(parsed.value.attributes))).toBeLessThanOrEqual(200);
       }),
       { numRuns: RUNS },
     );
