@@ -41,9 +41,12 @@ export function exceededAttributeLimit(
   let fewest = 0;
   let most = 0;
   let needsExactSize = false;
-  const pending: { value: unknown; depth: number }[] = [{ value: attributes, depth: 1 }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, depth } = next;
+  // Two parallel stacks rather than one of {value, depth} objects: this runs on every record at every hop.
+  const values: unknown[] = [attributes];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
     switch (typeof value) {
       case 'string':
         fewest += value.length + 2;
@@ -76,7 +79,10 @@ export function exceededAttributeLimit(
           fewest += 1 + Math.max(1, value.length);
           most += 1 + Math.max(1, value.length);
           if (fewest > maxAttributesBytes) return tooLarge;
-          for (const item of value) pending.push({ value: item, depth: depth + 1 });
+          for (const item of value) {
+            values.push(item);
+            depths.push(depth + 1);
+          }
         } else {
           const keys = Object.keys(value);
           fewest += 1 + Math.max(1, keys.length);
@@ -87,7 +93,8 @@ export function exceededAttributeLimit(
             if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
             fewest += key.length + 3;
             most += key.length * MAX_BYTES_PER_CODE_UNIT + 3;
-            pending.push({ value: item, depth: depth + 1 });
+            values.push(item);
+            depths.push(depth + 1);
           }
         }
         break;
