@@ -46,9 +46,12 @@ class FakeBroker {
 class FakeDeadLetters {
   readonly letters: DeadLetter[] = [];
   away = false;
+  /** Reasons whose first letter the broker fails to confirm, as when it goes away mid-publish. */
+  readonly failOnce = new Set<string>();
 
   async publish(letter: DeadLetter): Promise<void> {
     if (this.away) throw new BrokerUnavailableError('not connected');
+    if (this.failOnce.delete(letter.reason)) throw new BrokerUnavailableError('connection closed');
     this.letters.push(letter);
   }
 }
@@ -152,6 +155,30 @@ describe(BatchConsumer.name, () => {
     await until(() => broker.acked.length === 1, 'the delivery acked');
 
     expect(deadLetters.letters.map((letter) => letter.reason)).toEqual(['router refused: no']);
+    await sut.stop();
+  });
+
+  it('sends each dead letter once when only some were confirmed before the broker went away', async () => {
+    const [first, second, good] = [makeRecord(), makeRecord(), makeRecord()];
+    const poison = new Map([
+      [first.id, 'first'],
+      [second.id, 'second'],
+    ]);
+    const write = async (records: LogRecord[]): Promise<WriteOutcome> => {
+      const bad = records.find((record) => poison.has(record.id));
+      return bad ? { kind: 'refused', reason: poison.get(bad.id)! } : WRITTEN;
+    };
+    const { sut, broker, deadLetters } = setUp(write, [first, second, good]);
+    deadLetters.failOnce.add('router refused: second');
+    await sut.start();
+
+    broker.deliver([first, second, good].map((record) => ({ id: record.id })));
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+
+    expect(deadLetters.letters.map((letter) => letter.reason).sort()).toEqual([
+      'router refused: first',
+      'router refused: second',
+    ]);
     await sut.stop();
   });
 });

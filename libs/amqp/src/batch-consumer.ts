@@ -5,7 +5,7 @@ import { MetricsService } from '@logyard/observability';
 import { LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { BrokerUnavailableError } from './confirm-publisher';
-import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { DecodedMessage } from './decoded-message';
 import { Delivery, QueueConsumer } from './queue-consumer';
 
@@ -169,6 +169,7 @@ export class BatchConsumer {
 
   private async deliver(batch: PendingDelivery[]): Promise<void> {
     let retried = false;
+    const deadLettered = new Set<object>();
     try {
       for (let attempt = 0; ; attempt++) {
         const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
@@ -176,7 +177,9 @@ export class BatchConsumer {
         const written = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
         // A dead letter that cannot be published (the broker went away) also retries the whole batch.
         const settled =
-          written.kind === 'unavailable' ? written : await this.deadLetter(live, written.refused);
+          written.kind === 'unavailable'
+            ? written
+            : await this.deadLetter(live, written.refused, deadLettered);
         if (settled.kind === 'written') {
           for (const pending of live) pending.consumer.ack(pending.delivery);
           this.settled.acked += live.length;
@@ -236,41 +239,60 @@ export class BatchConsumer {
     }
   }
 
+  /**
+   * Publishes the batch's dead letters. `sent` outlives a retry of the batch:
+   * a letter confirmed before the broker went away is not sent again, so each
+   * is dead-lettered once (unless its delivery itself is redelivered).
+   */
   private async deadLetter(
     batch: PendingDelivery[],
     refused: RefusedRecord[],
+    sent: Set<object>,
   ): Promise<{ kind: 'written' } | Unavailable> {
     const holderOf = (record: LogRecord) => batch.find((pending) => pending.decoded.records.includes(record));
-    const letters = [
+    const letters: [key: object, letter: DeadLetter][] = [
       ...batch.flatMap((pending) =>
-        pending.decoded.rejects.map((reject) =>
-          this.deadLetters.publish({
+        pending.decoded.rejects.map((reject): [object, DeadLetter] => [
+          reject,
+          {
             ...reject,
             routingKey: pending.delivery.message.fields.routingKey,
             queue: pending.consumer.queue,
-          }),
-        ),
+          },
+        ]),
       ),
-      ...refused.map(({ record, reason }) => {
+      ...refused.map(({ record, reason }): [object, DeadLetter] => {
         const holder = holderOf(record);
         // A record refused because it cannot be written as JSON goes out in the message that brought it.
         const body = tryEncodeBatch([record]);
-        return this.deadLetters.publish({
-          body: body.ok ? body.value : (holder?.delivery.message.content ?? Buffer.alloc(0)),
-          contentType: 'application/json',
-          reason,
-          routingKey: routingKey(record),
-          queue: holder?.consumer.queue ?? this.options.stage,
-        });
+        return [
+          record,
+          {
+            body: body.ok ? body.value : (holder?.delivery.message.content ?? Buffer.alloc(0)),
+            contentType: 'application/json',
+            reason,
+            routingKey: routingKey(record),
+            queue: holder?.consumer.queue ?? this.options.stage,
+          },
+        ];
       }),
     ];
-    try {
-      await Promise.all(letters);
-    } catch (error) {
-      if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };
-      throw error;
+    const unsent = letters.filter(([key]) => !sent.has(key));
+    // Settled, not raced: a retry must not start while a letter of this attempt may still be confirmed.
+    const outcomes = await Promise.allSettled(
+      unsent.map(async ([key, letter]) => {
+        await this.deadLetters.publish(letter);
+        sent.add(key);
+      }),
+    );
+    const published = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    if (published) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, published);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue;
+      if (outcome.reason instanceof BrokerUnavailableError)
+        return { kind: 'unavailable', reason: outcome.reason.message };
+      throw outcome.reason;
     }
-    if (letters.length) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, letters.length);
     return WRITTEN;
   }
 
