@@ -1,32 +1,41 @@
+import { performance } from 'node:perf_hooks';
+
+/** Below this a measurement is mostly timer noise: the small input's time counts as at least this. */
+const NOISE_FLOOR_MS = 1;
+
 /**
- * Whether `run` costs linear time in its input: it runs on inputs of size n
- * and 10n and returns the ratio of their times, which a linear function keeps
- * near 10 and a quadratic one near 100. Each size is timed as the fastest of
- * several runs, so a loaded machine (a context switch, a GC pause) can only
- * slow a run down, never make the ratio look better than it is; callers allow
- * about 20.
+ * How many times longer `run` takes on an input `factor` times larger: the
+ * fastest of `repeats` runs of each, and the lowest ratio of `attempts`
+ * measurements, so a pause or a collection on a shared machine does not
+ * count. Linear code gives about `factor`; quadratic code gives `factor`²,
+ * every time. Properties assert at most about 2 × factor (10× the input,
+ * 20× the time).
  */
-export function linearTimeRatio<T>(
-  makeInput: (size: number) => T,
+export function timeGrowth<T>(
+  build: (size: number) => T,
   run: (input: T) => unknown,
-  size: number,
+  options: { size: number; factor?: number; repeats?: number; attempts?: number },
 ): number {
-  const fastest = (input: T) => {
-    let best = Infinity;
-    for (let attempt = 0; attempt < 7; attempt++) {
-      const started = process.hrtime.bigint();
-      run(input);
-      best = Math.min(best, Number(process.hrtime.bigint() - started));
-    }
-    return best;
-  };
-  const small = makeInput(size);
-  const large = makeInput(size * 10);
-  fastest(small); // warm-up: the first runs include compiling `run`
-  // The best of three ratios: load can spoil one measurement, but never makes quadratic look linear.
-  let ratio = Infinity;
-  for (let round = 0; round < 3 && ratio >= 10; round++) {
-    ratio = Math.min(ratio, fastest(large) / Math.max(fastest(small), 1));
+  const { size, factor = 10, repeats = 5, attempts = 3 } = options;
+  const smallInput = build(size);
+  const largeInput = build(size * factor);
+  let lowest = Infinity;
+  for (let i = 0; i < attempts && lowest > 2 * factor; i++) {
+    const small = fastest(smallInput, run, repeats);
+    const large = fastest(largeInput, run, repeats);
+    lowest = Math.min(lowest, large / Math.max(small, NOISE_FLOOR_MS));
   }
-  return ratio;
+  return lowest;
+}
+
+function fastest<T>(input: T, run: (input: T) => unknown, repeats: number): number {
+  // Untimed first: the first calls on a new shape of input run before the JIT has compiled for it.
+  run(input);
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    run(input);
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
 }

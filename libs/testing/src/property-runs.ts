@@ -1,7 +1,7 @@
 /**
- * Cases per fast-check property: a fixed number in CI, so every run costs the
- * same and stays well inside the suite's time; `FUZZ_RUNS` (set by
- * `npm run test:fuzz`) asks for a longer search when hunting for bugs.
+ * How many cases a property test runs: `ciDefault` in CI, so a run stays fast
+ * and reproducible in time, or FUZZ_RUNS (`npm run test:fuzz`) to search longer
+ * for the rare input a fixed budget misses.
  */
 export function propertyRuns(ciDefault: number): number {
   const n = Number(process.env.FUZZ_RUNS);
