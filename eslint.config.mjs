@@ -1,6 +1,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const APPS = ['@logyard/collector', '@logyard/router', '@logyard/archiver', '**/apps/**'];
+
+/**
+ * One import-boundary rule for the libs matching `files`: none of `patterns`, and no app, may be
+ * imported there. ESLint keeps only the last `no-restricted-imports` that matches a file, so each
+ * layer repeats the rule that holds for every lib.
+ */
+function layer(files, patterns = [], message = '') {
+  const groups = [{ group: APPS, message: 'a lib never imports an app' }];
+  if (patterns.length) groups.push({ group: patterns, message });
+  return [
+    {
+      files: [files],
+      ignores: ['**/*.spec.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: groups }] },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', 'jest.config.js'] },
   js.configs.recommended,
@@ -17,6 +36,17 @@ export default tseslint.config(
       ],
     },
   },
+  // The libs are layered: contracts at the bottom (no framework, no transport, no other lib), config
+  // and the small utilities above it, transport and storage above those; no lib ever imports an app.
+  // docs/design.md §1 draws the layers.
+  ...layer('libs/**'),
+  ...layer(
+    'libs/contracts/**',
+    ['@logyard/*', '@nestjs/*', 'amqplib', 'amqp-connection-manager', 'pg', 'prom-client'],
+    'contracts is the bottom layer: plain TypeScript, shared by every app, the CLI, the SDK and the UI',
+  ),
+  ...layer('libs/config/**', ['@logyard/*', '!@logyard/contracts'], 'config depends on contracts only'),
+  ...layer('libs/{pipeline,observability}/**', ['@logyard/*'], 'a utility lib depends on no other lib'),
   {
     files: [
       'libs/config/**',

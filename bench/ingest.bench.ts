@@ -8,7 +8,8 @@ import {
   waitUntilStored,
   withClient,
 } from './environment';
-import { makeHostBatch } from './workload';
+import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
+import { makeBatch, makeHostBatch, WorkloadShape } from './workload';
 
 const REQUEST_RECORDS = 1_000;
 const IN_FLIGHT = 4;
@@ -27,24 +28,34 @@ async function post(service: BenchService, body: string): Promise<void> {
   }
 }
 
+export interface EndToEndRun {
+  recordsPerSecond: number;
+  seconds: number;
+  peakRssMb: number;
+  cpuUsPerRecord: CpuSample;
+}
+
 /**
- * Logyard end to end: N records through POST /ingest (1,000 per request,
- * 4 requests in flight) until every one is committed in `logs`; also the
- * peak RSS of the process over the run.
+ * Logyard end to end: N records of the given shape through POST /ingest
+ * (1,000 per request, 4 requests in flight) until every one is committed in
+ * `logs`; also the peak RSS of the process and each component's CPU per
+ * record over the run.
  */
 export async function measureEndToEnd(
   service: BenchService,
   records: number,
-): Promise<{ recordsPerSecond: number; seconds: number; peakRssMb: number }> {
+  shape: WorkloadShape = 'agent',
+): Promise<EndToEndRun> {
   // Bodies are built before the clock starts, as the raw reference builds its CSV: the load generator's
   // JSON encoding is not Logyard's work.
   const requests: string[] = [];
   for (let sent = 0; sent < records; sent += REQUEST_RECORDS) {
-    const batch = makeHostBatch(sent / REQUEST_RECORDS, Math.min(REQUEST_RECORDS, records - sent), sent);
+    const batch = makeBatch(shape, sent / REQUEST_RECORDS, Math.min(REQUEST_RECORDS, records - sent), sent);
     requests.push(JSON.stringify(batch));
   }
   const before = await archivedCount(service);
   await checkpoint();
+  const cpuBefore = sampleCpu([service.pid]);
   const started = process.hrtime.bigint();
   let next = 0;
   await Promise.all(
@@ -52,13 +63,19 @@ export async function measureEndToEnd(
       while (next < requests.length) {
         const index = next++;
         await post(service, requests[index]);
-        if (index % 50 === 49) progress(`ingest: ${(index + 1) * REQUEST_RECORDS} / ${records} accepted`);
+        if (index % 50 === 49)
+          progress(`ingest (${shape}): ${(index + 1) * REQUEST_RECORDS} / ${records} accepted`);
       }
     }),
   );
   await waitUntilStored(service, before + records);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { recordsPerSecond: Math.round(records / seconds), seconds, peakRssMb: peakRssMb(service.pid) };
+  return {
+    recordsPerSecond: Math.round(records / seconds),
+    seconds,
+    peakRssMb: peakRssMb(service.pid),
+    cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([service.pid]), records),
+  };
 }
 
 /** Records of each latency request whose visibility is timed, spread over the request's routing keys. */

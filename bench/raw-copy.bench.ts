@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDataSource, connectAndMigrate } from '@logyard/db';
 import { checkpoint, dropDatabase, PG_SERVER_URL, progress, withClient } from './environment';
+import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { makeHostBatch, toCsvRow } from './workload';
 
 const COPY_BATCH = 5_000;
@@ -12,7 +13,9 @@ const COPY_BATCH = 5_000;
  * plain table with the columns and indexes of `logs` (read from the migrated
  * schema, so the reference follows every index change).
  */
-export async function measureRawCopy(records: number): Promise<{ rowsPerSecond: number; seconds: number }> {
+export async function measureRawCopy(
+  records: number,
+): Promise<{ rowsPerSecond: number; seconds: number; cpuUsPerRecord: CpuSample }> {
   const database = `bench_raw_${process.pid}`;
   await dropDatabase(database);
   const dataSource = createDataSource(`${PG_SERVER_URL}/${database}`);
@@ -45,6 +48,7 @@ export async function measureRawCopy(records: number): Promise<{ rowsPerSecond: 
         batches.push(rows.join('\n') + '\n');
       }
       await checkpoint();
+      const cpuBefore = sampleCpu([]);
       const started = process.hrtime.bigint();
       for (const [index, batch] of batches.entries()) {
         await pipeline(
@@ -54,7 +58,11 @@ export async function measureRawCopy(records: number): Promise<{ rowsPerSecond: 
         if (index % 10 === 9) progress(`raw COPY ${(index + 1) * COPY_BATCH} / ${records}`);
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      return { rowsPerSecond: Math.round(records / seconds), seconds };
+      return {
+        rowsPerSecond: Math.round(records / seconds),
+        seconds,
+        cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([]), records),
+      };
     });
   } finally {
     await dropDatabase(database);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { Severity, SEVERITY_NUMBER } from '@logyard/contracts';
+import { SEVERITIES, Severity, SEVERITY_NUMBER } from '@logyard/contracts';
 
 /** 20 hosts, 12 services, 6 severities, as the issue describes a realistic fleet. */
 export const HOSTS = Array.from(
@@ -64,24 +64,40 @@ function pickSeverity(n: number): Severity {
   return 'info';
 }
 
+/** Who sent a request: one host's agent, or a relay forwarding a whole fleet. */
+export type WorkloadShape = 'agent' | 'relay';
+
 /**
- * Records as agents ship them: each request comes from one host's agent, so
- * a host's batch spans the services that host runs (four of the twelve) and
- * every severity. Messages are ~300-byte log lines.
+ * One request's records. `agent`: each request comes from one host's agent,
+ * so a host's batch spans the services that host runs (four of the twelve)
+ * and every severity. `relay`: an OTel Collector gateway, a Vector aggregator
+ * or a syslog relay interleaves the whole fleet, so every request mixes 20
+ * hosts × 12 services × 6 severities. Messages are ~300-byte log lines.
  */
-export function makeHostBatch(hostIndex: number, size: number, sequence: number): BenchRecord[] {
-  const host = HOSTS[hostIndex % HOSTS.length];
+export function makeBatch(
+  shape: WorkloadShape,
+  requestIndex: number,
+  size: number,
+  sequence: number,
+): BenchRecord[] {
   const now = Date.now();
   return Array.from({ length: size }, (_, i) => {
     const n = sequence + i;
-    const service = SERVICES[(hostIndex * 3 + (n % 4)) % SERVICES.length];
+    // The relay cycles host, service and severity independently: 60 routing keys in every request, so
+    // per-key batching makes ~17 records a message, as the relay-shaped run of issue 17 measured.
+    const host = HOSTS[shape === 'agent' ? requestIndex % HOSTS.length : n % HOSTS.length];
+    const service =
+      shape === 'agent'
+        ? SERVICES[(requestIndex * 3 + (n % 4)) % SERVICES.length]
+        : SERVICES[n % SERVICES.length];
+    const severity = shape === 'agent' ? pickSeverity((n * 37) % 100) : SEVERITIES[n % SEVERITIES.length];
     const words = `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} ${WORDS[(n * 13) % WORDS.length]}`;
     return {
       id: uuidv7(),
       ts: new Date(now - (n % 1000)).toISOString(),
       host,
       service,
-      severity: pickSeverity((n * 37) % 100),
+      severity,
       message:
         `${service} request ${n} ${words} method=POST path=/api/v1/${service}/${n % 5000} status=${n % 7 ? 200 : 503} ` +
         `duration_ms=${n % 997} user=${randomBytes(8).toString('hex')} ` +
@@ -95,6 +111,11 @@ export function makeHostBatch(hostIndex: number, size: number, sequence: number)
       spanId: randomBytes(8).toString('hex'),
     };
   });
+}
+
+/** Agent-shaped records: the reference workload of (1) and (2). */
+export function makeHostBatch(hostIndex: number, size: number, sequence: number): BenchRecord[] {
+  return makeBatch('agent', hostIndex, size, sequence);
 }
 
 /** One CSV line per record in the column order of `logs` (for the raw COPY reference). */

@@ -125,17 +125,19 @@ describe('the logyard CLI, run as a user types it', () => {
   });
 
   it('exits 2 with a one-line hint for usage errors', async () => {
-    await expect(runCli(['tail', '*.error'], env)).resolves.toEqual({
+    await expect(runCli(['tail', '*..error'], env)).resolves.toEqual({
       code: 2,
       stdout: '',
       stderr:
-        `logyard: pattern "*.error" can never match a host.service.severity key; ` +
-        `did you mean '*.*.error' or '#.error'?\n`,
+        `logyard: pattern "*..error" has an empty word; separate words with single dots, e.g. '*.error'; ` +
+        `did you mean '*.error'?\n`,
     });
-    await expect(runCli(['send', 'web-1.checkout', 'hello'], env)).resolves.toEqual({
+    await expect(runCli(['send', 'web-1.checkout.info.x', 'hello'], env)).resolves.toEqual({
       code: 2,
       stdout: '',
-      stderr: 'logyard: routing key "web-1.checkout" must have three words: host.service.severity\n',
+      stderr:
+        'logyard: routing key "web-1.checkout.info.x" must be host.service.severity, service.severity ' +
+        'or severity (e.g. web-1.checkout.error, checkout.error, error)\n',
     });
     await expect(runCli(['query', '--since', 'yesterday'], env)).resolves.toMatchObject({ code: 2 });
     await expect(runCli(['stop'], env)).resolves.toMatchObject({

@@ -202,7 +202,7 @@ describe('pipeline: collector → router → archive queues → archiver → Pos
     expect(reasons).toEqual(
       expect.arrayContaining([
         expect.stringContaining('not valid JSON'),
-        expect.stringContaining('three words'),
+        expect.stringContaining('"two.words" has no severity word'),
         expect.stringMatching(/^record 1: ts: /),
       ]),
     );

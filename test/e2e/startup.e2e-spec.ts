@@ -46,6 +46,22 @@ describe('starting the built service', () => {
     expect(sut.output()).toMatch(/logyard: invalid configuration: .*QUEUE_TYPE.*BODY_LIMIT/);
   });
 
+  it.each([
+    ['INGEST_TOKENS', ' , ', /^logyard: invalid configuration: INGEST_TOKENS: is set but names no token; /],
+    [
+      'QUERY_TOKENS',
+      'too-short-token',
+      /^logyard: invalid configuration: QUERY_TOKENS: token 1 of 1 is shorter than 16 /,
+    ],
+  ])(
+    'refuses %s=%p, which would leave the service open or guessable, in one line',
+    async (name, value, line) => {
+      const sut = spawnLogyard([], { ...world.env, [name]: value });
+      await expect(sut.exited).resolves.toBe(1);
+      expect(sut.output().trim().split('\n')).toEqual([expect.stringMatching(line)]);
+    },
+  );
+
   it('runs one role per process on its default port and drains on SIGTERM', async () => {
     const sut = spawnLogyard(['--target', 'collector'], world.env);
     await waitFor(

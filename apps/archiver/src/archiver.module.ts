@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DbModule } from '@logyard/db';
 import { FacetsController } from './query/facets.controller';
 import { LogQueryService } from './query/log-query.service';
 import { LogsController } from './query/logs.controller';
+import { QueryRefusedFilter } from './query/query-refused.filter';
 import { QueryRpcServer } from './query/query-rpc.server';
 import { PartitionMaintainer } from './retention/partition.maintainer';
 import { PostgresSink } from './sinks/postgres.sink';
@@ -11,6 +13,12 @@ import { PostgresSink } from './sinks/postgres.sink';
 @Module({
   imports: [DbModule],
   controllers: [LogsController, FacetsController],
-  providers: [PostgresSink, PartitionMaintainer, LogQueryService, QueryRpcServer],
+  providers: [
+    PostgresSink,
+    PartitionMaintainer,
+    LogQueryService,
+    QueryRpcServer,
+    { provide: APP_FILTER, useClass: QueryRefusedFilter },
+  ],
 })
 export class ArchiverModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BrokerUnavailableFilter } from './broker-unavailable.filter';
+import { IngestRateLimiter } from './ingest-rate-limiter';
 import { RecordPublisher } from './record-publisher';
 import { HttpSource } from './sources/http/http.source';
 import { IngestController } from './sources/http/ingest.controller';
@@ -16,6 +17,7 @@ import { SyslogSource } from './sources/syslog/syslog.source';
   controllers: [IngestController, OtlpController, LokiController],
   providers: [
     RecordPublisher,
+    IngestRateLimiter,
     HttpSource,
     OtlpSource,
     LokiSource,

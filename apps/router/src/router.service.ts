@@ -5,6 +5,7 @@ import {
   BrokerUnavailableError,
   ConfirmPublisher,
   DeadLetterPublisher,
+  logsBatchHeaders,
   UnencodableRecordsError,
   WriteOutcome,
   WRITTEN,
@@ -67,6 +68,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
         this.connection.topology.names.logs,
         records,
         this.config.records.maxPerMessage,
+        logsBatchHeaders,
       );
     } catch (error) {
       if (error instanceof UnencodableRecordsError) return { kind: 'refused', reason: error.message };

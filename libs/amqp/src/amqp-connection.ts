@@ -14,6 +14,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 @Injectable()
 export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   readonly topology: Topology;
+  /** Shown in the broker's connection list and in this process's log lines; a subclass names its own. */
+  protected readonly connectionName: string = 'logyard';
   private readonly logger = new Logger(AmqpConnection.name);
   private manager?: AmqpConnectionManagerClass;
   private lastError?: Error;
@@ -28,11 +30,13 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
     const manager = new AmqpConnectionManagerClass([url], {
       heartbeatIntervalInSeconds: 5,
       reconnectTimeInSeconds: 1,
+      connectionOptions: { clientProperties: { connection_name: this.connectionName } },
     });
     this.manager = manager;
-    manager.on('connect', () => this.logger.log(`connected to ${redactUrl(url)}`));
+    const name = this.connectionName;
+    manager.on('connect', () => this.logger.log(`${name} connected to ${redactUrl(url)}`));
     manager.on('disconnect', ({ err }) =>
-      this.logger.warn(`disconnected from RabbitMQ: ${err?.message ?? 'closed'}`),
+      this.logger.warn(`${name} disconnected from RabbitMQ: ${err?.message ?? 'closed'}`),
     );
     manager.on('connectFailed', ({ err }) => (this.lastError = err));
     try {

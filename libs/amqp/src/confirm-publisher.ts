@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { LogRecord, tryEncodeBatch } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
-import { COUNT_HEADER } from './topology';
-import { toRoutedBatches } from './record-batches';
+import { batchHeaders, RoutedBatch, toRoutedBatches } from './record-batches';
 
 /** The broker cannot take a message now; HTTP callers answer 503 with Retry-After. */
 export class BrokerUnavailableError extends Error {
@@ -64,15 +63,17 @@ export class ConfirmPublisher {
 
   /**
    * Publishes records as batch messages (the wire format of DESIGN §2),
-   * grouped by routing key, at most `maxPerMessage` records each; resolves
-   * when every message is confirmed. Every batch is encoded before any is
-   * published, so records that cannot be encoded (UnencodableRecordsError)
-   * leave nothing half-published behind them.
+   * grouped by routing key, at most `maxPerMessage` records each, with the
+   * headers `headersOf` gives (logsBatchHeaders for the logs exchange);
+   * resolves when every message is confirmed. Every batch is encoded before
+   * any is published, so records that cannot be encoded
+   * (UnencodableRecordsError) leave nothing half-published behind them.
    */
   async publishRecords(
     exchange: string,
     records: readonly LogRecord[],
     maxPerMessage: number,
+    headersOf: (batch: RoutedBatch) => Record<string, unknown> = batchHeaders,
   ): Promise<void> {
     const messages = toRoutedBatches(records, maxPerMessage).map((batch) => {
       const body = tryEncodeBatch(batch.records);
@@ -80,9 +81,9 @@ export class ConfirmPublisher {
       return { ...batch, body: body.value };
     });
     await Promise.all(
-      messages.map((message) =>
-        this.publish(exchange, message.routingKey, message.body, {
-          headers: { [COUNT_HEADER]: message.records.length },
+      messages.map(({ body, ...batch }) =>
+        this.publish(exchange, batch.routingKey, body, {
+          headers: headersOf(batch),
         }),
       ),
     );

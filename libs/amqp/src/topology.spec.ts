@@ -25,6 +25,24 @@ describe(buildTopology.name, () => {
     });
   });
 
+  it('feeds the severity (direct), headers and fanout exchanges from logs, all under the prefix', () => {
+    const sut = buildTopology('t1', 'classic');
+    expect(sut.exchanges).toEqual(
+      expect.arrayContaining([
+        { name: 't1.severity', type: 'direct' },
+        { name: 't1.headers', type: 'headers' },
+        { name: 't1.all', type: 'fanout' },
+      ]),
+    );
+    expect(sut.exchangeBindings).toEqual(
+      ['t1.severity', 't1.headers', 't1.all'].map((destination) => ({
+        destination,
+        source: 't1.logs',
+        pattern: '#',
+      })),
+    );
+  });
+
   it('selects the queue type for every durable queue and dead-letters work queues', () => {
     const sut = buildTopology('logyard', 'quorum');
     expect(sut.queues.every((q) => q.arguments['x-queue-type'] === 'quorum')).toBe(true);

@@ -13,8 +13,17 @@ export interface TopologyNames {
   ingest: string;
   /** The router's input queue, bound `#` on ingest. */
   router: string;
-  /** Topic exchange of validated records; live subscribers and the archive bind here. */
+  /**
+   * Topic exchange of validated records; live subscribers and the archive bind here. Each message is routed
+   * under `host.service.severity` and, by sender-selected distribution, `service.severity` and `severity`.
+   */
   logs: string;
+  /** Direct exchange fed by logs: the tutorial's direct subscriber binds a severity (`error`). */
+  severity: string;
+  /** Headers exchange fed by logs: bind with `x-match` all/any over headers host, service and severity. */
+  headers: string;
+  /** Fanout exchange fed by logs: every validated record. */
+  all: string;
   /** One archive queue per severity, bound `*.*.<severity>` on logs. */
   archive: Record<Severity, string>;
   /** Fanout exchange and its queue for what could not become a valid record. */
@@ -29,6 +38,9 @@ export function topologyNames(prefix: string): TopologyNames {
     ingest: `${prefix}.ingest`,
     router: `${prefix}.router`,
     logs: `${prefix}.logs`,
+    severity: `${prefix}.severity`,
+    headers: `${prefix}.headers`,
+    all: `${prefix}.all`,
     archive: Object.fromEntries(SEVERITIES.map((s) => [s, `${prefix}.archive.${s}`])) as Record<
       Severity,
       string
@@ -41,7 +53,7 @@ export function topologyNames(prefix: string): TopologyNames {
 
 export interface ExchangeSpec {
   name: string;
-  type: 'topic' | 'fanout';
+  type: 'topic' | 'direct' | 'headers' | 'fanout';
 }
 export interface QueueSpec {
   name: string;
@@ -52,17 +64,31 @@ export interface BindingSpec {
   exchange: string;
   pattern: string;
 }
+/** An exchange-to-exchange binding: `destination` receives what `source` routes by `pattern`. */
+export interface ExchangeBindingSpec {
+  destination: string;
+  source: string;
+  pattern: string;
+}
 export interface Topology {
   names: TopologyNames;
   exchanges: ExchangeSpec[];
   queues: QueueSpec[];
   bindings: BindingSpec[];
+  exchangeBindings: ExchangeBindingSpec[];
 }
 
 /** Header naming why a message was dead-lettered. */
 export const REASON_HEADER = 'x-logyard-reason';
 /** Header carrying the number of records in a batch message. */
 export const COUNT_HEADER = 'x-logyard-count';
+/**
+ * Headers of every logs-exchange message naming its routing tokens, for the headers exchange: the words of
+ * its `host.service.severity` key.
+ */
+export const HOST_HEADER = 'host';
+export const SERVICE_HEADER = 'service';
+export const SEVERITY_HEADER = 'severity';
 /** Headers a dead letter keeps about where it came from. */
 export const ORIGINAL_ROUTING_KEY_HEADER = 'x-logyard-routing-key';
 export const ORIGINAL_QUEUE_HEADER = 'x-logyard-queue';
@@ -77,6 +103,9 @@ export function buildTopology(prefix: string, queueType: QueueType): Topology {
     exchanges: [
       { name: names.ingest, type: 'topic' },
       { name: names.logs, type: 'topic' },
+      { name: names.severity, type: 'direct' },
+      { name: names.headers, type: 'headers' },
+      { name: names.all, type: 'fanout' },
       { name: names.dead, type: 'fanout' },
     ],
     queues: [
@@ -88,9 +117,17 @@ export function buildTopology(prefix: string, queueType: QueueType): Topology {
     ],
     bindings: [
       { queue: names.router, exchange: names.ingest, pattern: '#' },
+      // Only the host.service.severity key has three words, so each record reaches the archive once.
       ...SEVERITIES.map((s) => ({ queue: names.archive[s], exchange: names.logs, pattern: `*.*.${s}` })),
       { queue: names.deadQueue, exchange: names.dead, pattern: '' },
     ],
+    // One publish to logs feeds the tutorial's other exchange types: `#` matches whichever of a message's keys
+    // first, and the broker delivers a message to a destination (exchange or queue) at most once.
+    exchangeBindings: [names.severity, names.headers, names.all].map((destination) => ({
+      destination,
+      source: names.logs,
+      pattern: '#',
+    })),
   };
 }
 
@@ -102,6 +139,7 @@ export interface TopologyChannel {
     options: { durable: boolean; arguments: Record<string, unknown> },
   ): Promise<unknown>;
   bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
+  bindExchange(destination: string, source: string, pattern: string): Promise<unknown>;
 }
 
 /**
@@ -118,5 +156,8 @@ export async function assertTopology(channel: TopologyChannel, topology: Topolog
   }
   for (const binding of topology.bindings) {
     await channel.bindQueue(binding.queue, binding.exchange, binding.pattern);
+  }
+  for (const binding of topology.exchangeBindings) {
+    await channel.bindExchange(binding.destination, binding.source, binding.pattern);
   }
 }

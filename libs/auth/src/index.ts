@@ -1,1 +1,2 @@
 export * from './token.guard';
+export * from './token-set';

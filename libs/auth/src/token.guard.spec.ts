@@ -32,6 +32,10 @@ class OtherQueryController {
 @Module({ controllers: [OtherQueryController] })
 class OtherModule {}
 
+const IN_1 = 'ingest-token-one-0001';
+const IN_2 = 'ingest-token-two-0002';
+const Q_1 = 'query-token-one-0001';
+
 async function startApp(env: Record<string, string>): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [ConfigModule.forRoot(loadConfig(env)), OtherModule],
@@ -47,14 +51,14 @@ describe(RequiresToken.name, () => {
     let sut: INestApplication;
 
     beforeAll(async () => {
-      sut = await startApp({ INGEST_TOKENS: 'in-1,in-2', QUERY_TOKENS: 'q-1' });
+      sut = await startApp({ INGEST_TOKENS: `${IN_1},${IN_2}`, QUERY_TOKENS: Q_1 });
     });
     afterAll(() => sut.close());
 
     it('lets a request with a token of the right kind through', async () => {
-      await request(sut.getHttpServer()).post('/ingest').set('Authorization', 'Bearer in-2').expect(201);
-      await request(sut.getHttpServer()).get('/logs').set('Authorization', 'bearer q-1').expect(200);
-      await request(sut.getHttpServer()).get('/other').set('Authorization', 'Bearer q-1').expect(200);
+      await request(sut.getHttpServer()).post('/ingest').set('Authorization', `Bearer ${IN_2}`).expect(201);
+      await request(sut.getHttpServer()).get('/logs').set('Authorization', `bearer ${Q_1}`).expect(200);
+      await request(sut.getHttpServer()).get('/other').set('Authorization', `Bearer ${Q_1}`).expect(200);
     });
 
     it('answers 401 with a WWW-Authenticate challenge when the token is missing', async () => {
@@ -70,10 +74,10 @@ describe(RequiresToken.name, () => {
     it('answers 401 to an unknown token and to a token of the other kind', async () => {
       for (const [method, path, token] of [
         ['get', '/logs', 'nope'],
-        ['get', '/logs', 'in-1'],
-        ['get', '/other', 'in-1'],
-        ['post', '/ingest', 'q-1'],
-        ['post', '/ingest', 'in-1x'],
+        ['get', '/logs', IN_1],
+        ['get', '/other', IN_1],
+        ['post', '/ingest', Q_1],
+        ['post', '/ingest', `${IN_1}x`],
       ] as const) {
         const agent = request(sut.getHttpServer());
         const response = await (method === 'get' ? agent.get(path) : agent.post(path)).set(

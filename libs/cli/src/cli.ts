@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { topologyNames } from '@logyard/amqp';
 import { ConfigError, DEFAULT_PORTS, loadConfig, LogyardConfig, Target, TARGETS } from '@logyard/config';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf, usageError } from './cli-error';
+import { escapeControls } from './format';
 import { queryLogs } from './query.command';
 import { QueryOptions, toQueryParams } from './query-params';
 import { sendRecord } from './send.command';
@@ -49,7 +50,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program
     .command('send')
     .description('publish one record to the ingest exchange and wait for the broker to confirm it')
-    .argument('<key>', 'routing key host.service.severity, e.g. web-1.checkout.error')
+    .argument(
+      '<key>',
+      'routing key host.service.severity, service.severity or severity, e.g. web-1.checkout.error',
+    )
     .argument('<message...>', 'the log line (words are joined with spaces)')
     .addHelpText(
       'after',
@@ -64,11 +68,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   program
     .command('tail')
     .description('print live records matching any pattern until Ctrl-C')
-    .argument('<pattern...>', "AMQP topic patterns over host.service.severity: '*' one word, '#' any")
+    .argument(
+      '<pattern...>',
+      "AMQP topic patterns over host.service.severity (also service.severity, severity): '*' one word, '#' any",
+    )
     .option('--json', 'print each record as one line of JSON')
     .addHelpText(
       'after',
-      `\nExamples:\n  logyard tail '*.*.error'            # every error\n  logyard tail 'web-1_prod.#' '#.fatal' --json`,
+      `\nExamples:\n  logyard tail '*.error'              # every error\n  logyard tail 'checkout.*'           # every record of one service\n  logyard tail 'web-1_prod.#' '#.fatal' --json`,
     )
     .action(async (patterns: string[], options: { json?: boolean }) => {
       const config = readConfig();
@@ -128,10 +135,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     // Commander has already printed its own message (and help) for these.
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     if (error instanceof CliError) {
-      process.stderr.write(`logyard: ${error.message}\n`);
+      process.stderr.write(`logyard: ${escapeControls(error.message)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`logyard: ${messageOf(error)}\n`);
+    process.stderr.write(`logyard: ${escapeControls(messageOf(error))}\n`);
     return EXIT_FAILURE;
   }
 }

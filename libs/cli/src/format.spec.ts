@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { makeRecord } from '@logyard/contracts';
-import { formatQueryLine, formatTailLine } from './format';
+import { propertyRuns } from '@logyard/testing';
+import { escapeControls, escapeJson, formatQueryLine, formatTailLine } from './format';
+
+/** What a terminal must never receive from a record: C0, DEL, C1, bidi overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- control characters are what it seeks
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe(formatTailLine.name, () => {
   it("prints the record's routing key and message like the RabbitMQ tutorial", () => {
@@ -17,6 +23,12 @@ describe(formatTailLine.name, () => {
       /: boom\\n {2}at f\(\)\\n {2}at g\(\)$/,
     );
   });
+
+  it('escapes terminal escape sequences in the message', () => {
+    expect(formatTailLine(makeRecord({ message: 'a\u001b]0;pwned\u0007b\u001b[2J' }))).toMatch(
+      /: a\\x1b\]0;pwned\\x07b\\x1b\[2J$/,
+    );
+  });
 });
 
 describe(formatQueryLine.name, () => {
@@ -30,6 +42,59 @@ describe(formatQueryLine.name, () => {
     });
     expect(formatQueryLine(record)).toBe(
       '2026-11-24T10:00:00.123456Z web-1.prod checkout warn slow\\npayment',
+    );
+  });
+
+  it('escapes controls in host and service too, so a record cannot forge a line of its own', () => {
+    const record = makeRecord({
+      ts: '2026-11-24T10:00:00.123456Z',
+      host: 'web-1\n2026-11-24T10:00:00.000000Z db-1',
+      service: 'pg\u001b[2J\u202e',
+      severity: 'info',
+      message: 'x\u009b31m',
+    });
+    expect(formatQueryLine(record)).toBe(
+      '2026-11-24T10:00:00.123456Z web-1\\n2026-11-24T10:00:00.000000Z db-1 pg\\x1b[2J\\u{202e} info x\\x9b31m',
+    );
+  });
+});
+
+describe(`${escapeControls.name} (property)`, () => {
+  const text = fc.string({ unit: 'binary', maxLength: 200 });
+
+  it('lets no control character through, in any field', () => {
+    fc.assert(
+      fc.property(text, text, text, (host, service, message) => {
+        const record = makeRecord({ host, service, message });
+        for (const line of [formatQueryLine(record), formatTailLine(record)]) {
+          expect(line).not.toMatch(CONTROL);
+        }
+      }),
+      { numRuns: propertyRuns(500) },
+    );
+  });
+
+  it('leaves text without controls as it is', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        const clean = value.replace(new RegExp(CONTROL, 'g'), '');
+        expect(escapeControls(clean)).toBe(clean);
+      }),
+      { numRuns: propertyRuns(500) },
+    );
+  });
+});
+
+describe(`${escapeJson.name} (property)`, () => {
+  it('keeps the JSON value and lets no control character through', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, message) => {
+        const json = JSON.stringify({ value, message });
+        const escaped = escapeJson(json);
+        expect(escaped).not.toMatch(CONTROL);
+        expect(JSON.parse(escaped)).toEqual(JSON.parse(json));
+      }),
+      { numRuns: propertyRuns(500) },
     );
   });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TopologyNames } from '@logyard/amqp';
+import { TOKEN_HEADER } from '@logyard/auth';
 import { LogRecord } from '@logyard/contracts';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure, messageOf, usageError } from './cli-error';
-import { formatQueryLine } from './format';
+import { escapeControls, escapeJson, formatQueryLine } from './format';
 import { QueryParams, toSearchParams } from './query-params';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no queue declared. */
@@ -13,7 +14,7 @@ export interface QueryTarget {
   via: 'http' | 'amqp';
   /** The HTTP API, for `via: 'http'`. */
   baseUrl: string;
-  /** A query token (LOGYARD_TOKEN), sent as a bearer token over HTTP. */
+  /** A query token (LOGYARD_TOKEN): a bearer token over HTTP, header x-logyard-token over AMQP. */
   token?: string;
   amqpUrl: string;
   names: TopologyNames;
@@ -41,12 +42,12 @@ export async function queryLogs(
     target.via === 'amqp' ? await askOverAmqp(target, params) : await askOverHttp(target, params);
   const page = readAnswer(status, body);
   if (options.json) {
-    process.stdout.write(`${body.trim()}\n`);
+    process.stdout.write(`${escapeJson(body.trim())}\n`);
     return;
   }
   process.stdout.write(page.items.map((record) => `${formatQueryLine(record)}\n`).join(''));
   if (page.items.length === 0) process.stderr.write('(no logs matched)\n');
-  if (page.nextCursor) process.stderr.write(`(more: add --cursor ${page.nextCursor})\n`);
+  if (page.nextCursor) process.stderr.write(`(more: add --cursor ${escapeControls(page.nextCursor)})\n`);
 }
 
 async function askOverHttp(
@@ -120,6 +121,7 @@ async function askOverAmqp(
             replyTo: DIRECT_REPLY_TO,
             correlationId,
             contentType: 'application/json',
+            headers: target.token ? { [TOKEN_HEADER]: target.token } : {},
             expiration: String(target.timeoutMs),
             mandatory: true,
           }),

@@ -4,7 +4,7 @@ import { connectBroker, describeBrokerError } from './broker';
 import { failure, usageError } from './cli-error';
 
 /**
- * `logyard send host.service.severity message…`: publishes one record to the
+ * `logyard send host.service.severity message…` (or service.severity, severity): publishes one record to the
  * ingest exchange, persistent and mandatory, and resolves with its id only
  * once the broker confirmed it — so a script can trust exit 0.
  */

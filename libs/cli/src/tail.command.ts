@@ -2,7 +2,7 @@ import { TailConsumer, TailOutput, TopologyNames } from '@logyard/amqp';
 import { LogRecord, validatePattern } from '@logyard/contracts';
 import { connectBroker, describeBrokerError } from './broker';
 import { EXIT_FAILURE, EXIT_OK, messageOf, usageError } from './cli-error';
-import { formatTailLine } from './format';
+import { escapeJson, formatTailLine } from './format';
 
 /**
  * `logyard tail pattern…`: subscribes its own bounded, exclusive queue to the
@@ -25,7 +25,7 @@ export async function tailPatterns(
   }
   const connection = await connectBroker(amqpUrl);
   const channel = await connection.createChannel();
-  const format = options.json ? (record: LogRecord) => JSON.stringify(record) : formatTailLine;
+  const format = options.json ? (record: LogRecord) => escapeJson(JSON.stringify(record)) : formatTailLine;
 
   return new Promise<number>((resolve) => {
     let done = false;

@@ -36,14 +36,88 @@ const byteSize = z.string().transform((value, ctx) => {
   return Number(match[1]) * unit;
 });
 
+/** Milliseconds per unit of a duration setting; a bare number is milliseconds. */
+export const DURATION_UNITS_MS: Record<string, number> = {
+  '': 1,
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Accepts milliseconds or a duration such as `10s`, `250ms`, `31d`; must be more than zero. */
+const duration = z.string().transform((value, ctx) => {
+  const match = /^\s*(\d{1,15})\s*([a-z]*)\s*$/i.exec(value);
+  const unit = match ? DURATION_UNITS_MS[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration; use milliseconds or a unit, as in 250ms, 10s, 5m, 2h, 31d`,
+    });
+    return z.NEVER;
+  }
+  return Number(match[1]) * unit;
+});
+
 const positiveInt = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
-const tokenList = z.string().transform((value) =>
-  value
+/** Shorter bearer tokens are refused at start: they can be guessed, and a typo can make one very short. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * A comma-separated token list. A list that is set but names no token (`' , '`, or blank) is refused rather
+ * than read as unset: unset means "no authentication", and an operator who set the variable meant the opposite.
+ */
+const tokenList = z.string().transform((value, ctx) => {
+  const tokens = value
     .split(',')
     .map((token) => token.trim())
-    .filter(Boolean),
-);
+    .filter(Boolean);
+  if (tokens.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'is set but names no token; list tokens, or unset it to leave these endpoints open',
+    });
+    return z.NEVER;
+  }
+  const short = tokens.findIndex((token) => token.length < MIN_TOKEN_LENGTH);
+  if (short >= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `token ${short + 1} of ${tokens.length} is shorter than ${MIN_TOKEN_LENGTH} characters`,
+    });
+    return z.NEVER;
+  }
+  return tokens;
+});
+
+/** Browser origins allowed to call Logyard cross-origin, each exactly as a browser sends it. */
+const originList = z.string().transform((value, ctx) => {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${origin}" is not an origin; use scheme://host[:port], e.g. https://logs.example.com`,
+      });
+      return z.NEVER;
+    }
+  }
+  return origins;
+});
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 const retentionOverrides = Object.fromEntries(
   SEVERITIES.map((severity) => [`RETENTION_DAYS_${severity.toUpperCase()}`, positiveInt.optional()]),
@@ -76,6 +150,12 @@ export const envSchema = z.object({
   ...retentionOverrides,
   INGEST_TOKENS: tokenList.default([]),
   QUERY_TOKENS: tokenList.default([]),
+  CORS_ORIGINS: originList.default([]),
+  // Per sender (token, or client address without tokens); 0 turns the limit off. The defaults sit above
+  // what one whole pipeline stores (about 10,000 records/s, a few MB/s; BENCHMARKS.md), so they bite only
+  // a sender that alone would saturate the service.
+  INGEST_RATE_LIMIT: byteSize.default(16 * MIB),
+  INGEST_RATE_BURST: byteSize.pipe(z.number().min(1, 'must be at least 1 byte')).default(64 * MIB),
   COLLECTOR_CONFIRM_TIMEOUT_MS: positiveInt.default(10_000),
   ROUTER_PREFETCH: positiveInt.default(256),
   ROUTER_BATCH_RECORDS: positiveInt.default(4000),
@@ -85,4 +165,10 @@ export const envSchema = z.object({
   ARCHIVER_FLUSH_MS: positiveInt.default(200),
   ARCHIVER_WRITERS: positiveInt.default(2),
   PARTITION_DAYS_AHEAD: positiveInt.default(3),
+  QUERY_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  QUERY_POOL_SIZE: positiveInt.default(5),
+  QUERY_TIMEOUT: duration.default(10_000),
+  QUERY_MAX_RANGE: duration.default(31 * 86_400_000),
+  RPC_MAX_REQUEST_BYTES: byteSize.default(16 * 1024),
+  TAIL_MAX_SESSIONS: positiveInt.default(100),
 });

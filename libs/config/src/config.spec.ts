@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, LogyardConfig, redactUrl } from './config';
+import { ConfigError, formatDuration, loadConfig, LogyardConfig, redactUrl } from './config';
 
 const MIB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ describe(loadConfig.name, () => {
     const expected: LogyardConfig = {
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'logyard', queueType: 'classic' },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
-      http: { port: undefined, bodyLimitBytes: 10 * MIB },
+      http: { port: undefined, bodyLimitBytes: 10 * MIB, corsOrigins: [] },
       syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
       records: {
         maxMessageBytes: 65536,
@@ -28,9 +28,17 @@ describe(loadConfig.name, () => {
       },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
-      collector: { confirmTimeoutMs: 10_000 },
+      collector: { confirmTimeoutMs: 10_000, ingestRate: { bytesPerSecond: 16 * MIB, burstBytes: 64 * MIB } },
       router: { prefetch: 256, batchRecords: 4000, flushMs: 25 },
       archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, writers: 2, partitionDaysAhead: 3 },
+      query: {
+        databaseUrl: 'postgres://postgres@127.0.0.1:5432/logyard',
+        poolSize: 5,
+        timeoutMs: 10_000,
+        maxRangeMs: 31 * 86_400_000,
+        rpcMaxRequestBytes: 16 * 1024,
+      },
+      tail: { maxSessions: 100 },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -151,7 +159,7 @@ describe(loadConfig.name, () => {
         BODY_LIMIT: '',
         RETENTION_DAYS: '',
         RETENTION_DAYS_DEBUG: '',
-        INGEST_TOKENS: '',
+        CORS_ORIGINS: '',
         UNSET: undefined,
       }),
     ).toEqual(loadConfig({}));
@@ -172,9 +180,120 @@ describe(loadConfig.name, () => {
     );
   });
 
-  it('splits token lists on commas, trimming and dropping empty entries', () => {
-    const sut = loadConfig({ INGEST_TOKENS: 'alpha, beta,,gamma ,', QUERY_TOKENS: 'reader' });
-    expect(sut.auth).toEqual({ ingestTokens: ['alpha', 'beta', 'gamma'], queryTokens: ['reader'] });
+  describe('INGEST_TOKENS and QUERY_TOKENS', () => {
+    const ALPHA = 'alpha-0123456789';
+    const BETA = 'beta-01234567890';
+    const READER = 'reader-012345678';
+
+    it('splits token lists on commas, trimming and dropping empty entries', () => {
+      const sut = loadConfig({ INGEST_TOKENS: ` ${ALPHA}, ${BETA},, ${READER} ,`, QUERY_TOKENS: READER });
+      expect(sut.auth).toEqual({ ingestTokens: [ALPHA, BETA, READER], queryTokens: [READER] });
+    });
+
+    it('leaves a list that is not in the environment unset, which opens its endpoints', () => {
+      expect(loadConfig({ UNSET: undefined }).auth).toEqual({ ingestTokens: [], queryTokens: [] });
+    });
+
+    it.each([['INGEST_TOKENS'], ['QUERY_TOKENS']])(
+      'refuses %s set but naming no token, rather than running open',
+      (name) => {
+        for (const value of [' , ', ',', '', '   ']) {
+          expect(configError({ [name]: value }).problems).toEqual([
+            `${name}: is set but names no token; list tokens, or unset it to leave these endpoints open`,
+          ]);
+        }
+      },
+    );
+
+    it.each([['INGEST_TOKENS'], ['QUERY_TOKENS']])(
+      'refuses a token in %s shorter than 16 characters without echoing it',
+      (name) => {
+        const sut = configError({ [name]: `${ALPHA},short-token-15c` });
+        expect(sut.problems).toEqual([`${name}: token 2 of 2 is shorter than 16 characters`]);
+        expect(sut.message).not.toContain('short-token');
+        expect(sut.message).not.toContain('\n');
+      },
+    );
+
+    it('accepts a token of exactly 16 characters', () => {
+      expect(loadConfig({ INGEST_TOKENS: ALPHA }).auth.ingestTokens).toEqual([ALPHA]);
+    });
+  });
+
+  describe('CORS_ORIGINS', () => {
+    it('reads comma-separated origins', () => {
+      expect(
+        loadConfig({ CORS_ORIGINS: 'https://logs.example.com, http://localhost:5173' }).http.corsOrigins,
+      ).toEqual(['https://logs.example.com', 'http://localhost:5173']);
+    });
+
+    it.each([
+      ['*'],
+      ['logs.example.com'],
+      ['https://logs.example.com/'],
+      ['https://x.example/path'],
+      ['ftp://x'],
+    ])('refuses %p, which is not an origin', (CORS_ORIGINS) => {
+      expect(configError({ CORS_ORIGINS }).problems).toEqual([
+        expect.stringMatching(/^CORS_ORIGINS: .* is not an origin/),
+      ]);
+    });
+  });
+
+  describe('INGEST_RATE_LIMIT and INGEST_RATE_BURST', () => {
+    it('reads sizes per second and at once; 0 turns the limit off', () => {
+      expect(loadConfig({ INGEST_RATE_LIMIT: '1mb', INGEST_RATE_BURST: '8mb' }).collector.ingestRate).toEqual(
+        {
+          bytesPerSecond: MIB,
+          burstBytes: 8 * MIB,
+        },
+      );
+      expect(loadConfig({ INGEST_RATE_LIMIT: '0' }).collector.ingestRate.bytesPerSecond).toBe(0);
+    });
+
+    it('refuses a burst of zero', () => {
+      expect(configError({ INGEST_RATE_BURST: '0' }).problems).toEqual([
+        'INGEST_RATE_BURST: must be at least 1 byte',
+      ]);
+    });
+  });
+
+  it('reads the query settings, durations with or without a unit', () => {
+    const sut = loadConfig({
+      DATABASE_URL: 'postgres://u@primary/logyard',
+      QUERY_DATABASE_URL: 'postgres://u@replica/logyard',
+      QUERY_POOL_SIZE: '3',
+      QUERY_TIMEOUT: '250ms',
+      QUERY_MAX_RANGE: '14d',
+      RPC_MAX_REQUEST_BYTES: '4kb',
+      TAIL_MAX_SESSIONS: '7',
+    });
+    expect(sut.query).toEqual({
+      databaseUrl: 'postgres://u@replica/logyard',
+      poolSize: 3,
+      timeoutMs: 250,
+      maxRangeMs: 14 * 86_400_000,
+      rpcMaxRequestBytes: 4096,
+    });
+    expect(sut.tail).toEqual({ maxSessions: 7 });
+    expect(loadConfig({ QUERY_TIMEOUT: '1500' }).query.timeoutMs).toBe(1500);
+  });
+
+  it.each([['0'], ['10x'], ['-1s'], ['1.5s']])('refuses QUERY_TIMEOUT=%p', (value) => {
+    expect(configError({ QUERY_TIMEOUT: value }).problems).toEqual([
+      `QUERY_TIMEOUT: "${value}" is not a duration; use milliseconds or a unit, as in 250ms, 10s, 5m, 2h, 31d`,
+    ]);
+  });
+});
+
+describe(formatDuration.name, () => {
+  it.each([
+    [31 * 86_400_000, '31d'],
+    [10_000, '10s'],
+    [90_000, '90s'],
+    [1500, '1500ms'],
+  ])('writes %p as %p', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ParseOptions, SEVERITIES, Severity } from '@logyard/contracts';
-import { envSchema } from './config.schema';
+import { DURATION_UNITS_MS, envSchema } from './config.schema';
 
 export type QueueType = 'classic' | 'quorum';
 
@@ -8,14 +8,19 @@ export type QueueType = 'classic' | 'quorum';
 export interface LogyardConfig {
   amqp: { url: string; prefix: string; queueType: QueueType };
   database: { url: string };
-  http: { port?: number; bodyLimitBytes: number };
+  /** corsOrigins: browser origins allowed cross-origin; none means no CORS headers at all. */
+  http: { port?: number; bodyLimitBytes: number; corsOrigins: string[] };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
   syslog: { port: number; host: string; lingerMs: number };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
   records: RecordLimits & { maxPerMessage: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
-  collector: { confirmTimeoutMs: number };
+  /**
+   * ingestRate: inflated body bytes per second each sender may post to the HTTP ingest routes, and how many
+   * it may post at once; bytesPerSecond 0 means no limit.
+   */
+  collector: { confirmTimeoutMs: number; ingestRate: { bytesPerSecond: number; burstBytes: number } };
   router: { prefetch: number; batchRecords: number; flushMs: number };
   /** writers: database batches written at once, each on its own connection. */
   archiver: {
@@ -25,6 +30,22 @@ export interface LogyardConfig {
     writers: number;
     partitionDaysAhead: number;
   };
+  /**
+   * Reads of the archive (HTTP API and AMQP RPC): their own pool of poolSize
+   * connections to databaseUrl (a replica may serve them; DATABASE_URL by
+   * default), so archiving never waits behind a query; every statement ends
+   * after timeoutMs; histograms and facets span at most maxRangeMs; an RPC
+   * request body holds at most rpcMaxRequestBytes.
+   */
+  query: {
+    databaseUrl: string;
+    poolSize: number;
+    timeoutMs: number;
+    maxRangeMs: number;
+    rpcMaxRequestBytes: number;
+  };
+  /** Live tails (GET /tail) one process serves at once. */
+  tail: { maxSessions: number };
 }
 
 /** What parseLogRecord enforces; the same in every source and stage, so a record valid at one hop is at the next. */
@@ -45,13 +66,19 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose blank value is refused instead of falling back to a default that opens the service. */
+const BLANK_IS_AN_ERROR = new Set(['INGEST_TOKENS', 'QUERY_TOKENS']);
+
 /**
  * Validates an environment into a typed config. Unknown variables are ignored;
- * blank values count as unset so `FOO= npm start` falls back to the default.
+ * blank values count as unset so `FOO= npm start` falls back to the default,
+ * except for token lists, where that default would silently open the service.
  */
 export function loadConfig(env: Record<string, string | undefined>): LogyardConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+    Object.entries(env).filter(
+      ([name, value]) => value !== undefined && (value.trim() !== '' || BLANK_IS_AN_ERROR.has(name)),
+    ),
   );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
@@ -70,7 +97,7 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
   return {
     amqp: { url: env.AMQP_URL, prefix: env.AMQP_PREFIX, queueType: env.QUEUE_TYPE },
     database: { url: env.DATABASE_URL },
-    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT },
+    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
     records: {
       maxMessageBytes: env.MAX_MESSAGE_BYTES,
@@ -80,7 +107,10 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
-    collector: { confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS },
+    collector: {
+      confirmTimeoutMs: env.COLLECTOR_CONFIRM_TIMEOUT_MS,
+      ingestRate: { bytesPerSecond: env.INGEST_RATE_LIMIT, burstBytes: env.INGEST_RATE_BURST },
+    },
     router: {
       prefetch: env.ROUTER_PREFETCH,
       batchRecords: env.ROUTER_BATCH_RECORDS,
@@ -93,7 +123,24 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
       writers: env.ARCHIVER_WRITERS,
       partitionDaysAhead: env.PARTITION_DAYS_AHEAD,
     },
+    query: {
+      databaseUrl: env.QUERY_DATABASE_URL ?? env.DATABASE_URL,
+      poolSize: env.QUERY_POOL_SIZE,
+      timeoutMs: env.QUERY_TIMEOUT,
+      maxRangeMs: env.QUERY_MAX_RANGE,
+      rpcMaxRequestBytes: env.RPC_MAX_REQUEST_BYTES,
+    },
+    tail: { maxSessions: env.TAIL_MAX_SESSIONS },
   };
+}
+
+/** A duration in the largest unit that divides it, as the settings take it: `31d`, `10s`, `1500ms`. */
+export function formatDuration(ms: number): string {
+  const [unit, size] = Object.entries(DURATION_UNITS_MS)
+    .filter(([name]) => name !== '')
+    .sort(([, a], [, b]) => b - a)
+    .find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
 }
 
 /** Hides the password of a connection URL before it is logged. */

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { SEVERITIES } from './severity';
 import { matchesPattern, validatePattern } from './pattern';
 
 describe(validatePattern.name, () => {
@@ -12,6 +14,13 @@ describe(validatePattern.name, () => {
     ['*.*.error.#'],
     ['*.#'],
     ['#.#.#'],
+    ['*.error'],
+    ['checkout.*'],
+    ['error'],
+    ['*'],
+    ['*.*'],
+    ['checkout.error'],
+    ['checkout.#'],
   ])('accepts %j', (pattern) => {
     expect(validatePattern(pattern)).toEqual({ ok: true, value: pattern });
   });
@@ -21,19 +30,48 @@ describe(validatePattern.name, () => {
   });
 
   it.each([
-    ['*.error', 'error'],
     ['a.b.c.d', 'error'],
     ['*.*.*.*', 'error'],
-    ['warn', 'warn'],
-    ['*.warning', 'warn'],
     ['x.y.z.fatal', 'fatal'],
     ['x.y.z.EMERG', 'fatal'],
-  ])('refuses %j, which has the wrong number of words, with a hint', (pattern, severity) => {
+  ])('refuses %j, which has more words than any routing key, with a hint', (pattern, severity) => {
     expect(validatePattern(pattern)).toEqual({
       ok: false,
       error:
-        `pattern "${pattern}" can never match a host.service.severity key; ` +
+        `pattern "${pattern}" can never match a routing key, which has at most three words ` +
+        `(host.service.severity, service.severity or severity); ` +
         `did you mean '*.*.${severity}' or '#.${severity}'?`,
+    });
+  });
+
+  it.each([
+    ['warning', 'warn'],
+    ['*.warning', '*.warn'],
+    ['checkout.crit', 'checkout.fatal'],
+  ])('refuses the alias in %j, suggesting %j', (pattern, suggestion) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error: expect.stringContaining(`can never match there; did you mean '${suggestion}'?`),
+    });
+  });
+
+  it.each([
+    ['checkout', 'checkout.*'],
+    ['web-1.checkout', 'web-1.checkout.*'],
+  ])('refuses %j, which lacks a severity word, suggesting %j', (pattern, suggestion) => {
+    expect(validatePattern(pattern)).toEqual({
+      ok: false,
+      error:
+        `pattern "${pattern}": the last word of a routing key (host.service.severity, service.severity or ` +
+        `severity) is a severity (trace, debug, info, warn, error or fatal), so "${pattern.split('.').at(-1)}" ` +
+        `can never match there; did you mean '${suggestion}'?`,
+    });
+  });
+
+  it('suggests the pattern without its empty word when that one can match', () => {
+    expect(validatePattern('*..error')).toEqual({
+      ok: false,
+      error: `pattern "*..error" has an empty word; separate words with single dots, e.g. '*.error'; did you mean '*.error'?`,
     });
   });
 
@@ -54,7 +92,7 @@ describe(validatePattern.name, () => {
   it('refuses an alias in the severity position, suggesting the canonical name', () => {
     expect(validatePattern('*.*.err')).toEqual({
       ok: false,
-      error: expect.stringMatching(/"err" can never match; did you mean '\*\.\*\.error'\?$/),
+      error: expect.stringMatching(/"err" can never match there; did you mean '\*\.\*\.error'\?$/),
     });
   });
 
@@ -128,8 +166,36 @@ describe(matchesPattern.name, () => {
     ['web-1.#', 'web-2.checkout.error', false],
     ['#.checkout.#', 'web-1.checkout.info', true],
     ['*.error', 'web-1.checkout.error', false],
+    ['*.error', 'checkout.error', true],
+    ['checkout.*', 'checkout.warn', true],
+    ['checkout.*', 'web-1.checkout.warn', false],
     ['*.*.error.#', 'web-1.checkout.error', true],
   ])('%j against %j is %p', (pattern, key, expected) => {
     expect(matchesPattern(pattern, key)).toBe(expected);
+  });
+});
+
+describe('validatePattern against the keys records are routed under', () => {
+  // Every literal a generated pattern may hold, plus one word none holds: enough keys to witness any match.
+  const TOKENS = ['checkout', 'web-1', 'error', 'warn', 'warning', 'fatal', 'other'];
+  const KEYS = SEVERITIES.flatMap((severity) => [
+    severity,
+    ...TOKENS.map((service) => `${service}.${severity}`),
+    ...TOKENS.flatMap((host) => TOKENS.map((service) => `${host}.${service}.${severity}`)),
+  ]);
+  const pattern = fc
+    .array(fc.constantFrom('*', '#', 'checkout', 'web-1', 'error', 'warn', 'warning', 'fatal', ''), {
+      minLength: 1,
+      maxLength: 5,
+    })
+    .map((words) => words.join('.'));
+
+  it('accepts exactly the patterns that match some 1-, 2- or 3-word key', () => {
+    fc.assert(
+      fc.property(pattern, (p) => {
+        expect(validatePattern(p).ok).toBe(KEYS.some((key) => matchesPattern(p, key)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -5,14 +5,20 @@ import { isSeverity, severityFromName } from './severity';
 
 // AMQP binding keys are short strings.
 const MAX_PATTERN_BYTES = 255;
-const KEY_WORDS = 3;
+/**
+ * The lengths of the keys a record is routed under on the logs exchange: `severity`, `service.severity` and
+ * `host.service.severity` (shorterRoutingKeys). The last word of each is the severity.
+ */
+const KEY_LENGTHS = [1, 2, 3];
+const KEY_SHAPES = 'host.service.severity, service.severity or severity';
 const LITERAL_WORD = /^[a-z0-9_-]+$/;
 
 type Refusal = { error: string; suggestion?: string };
 
 /**
  * Accepts a subscription pattern (AMQP topic semantics: '*' one word, '#' zero or more) only if it can match
- * some `host.service.severity` key, and returns it trimmed. A refusal says why and, where one is obvious,
+ * some key a record is routed under (`host.service.severity`, `service.severity` or `severity`, so `*.error`
+ * and `checkout.*` are fine), and returns it trimmed. A refusal says why and, where one is obvious,
  * which pattern was probably meant — a binding that silently never matches is worse than an error.
  */
 export function validatePattern(pattern: string): Result<string> {
@@ -30,29 +36,43 @@ export function matchesPattern(pattern: string, key: string): boolean {
 }
 
 function refuse(pattern: string): Refusal | undefined {
-  if (pattern === '') return { error: `pattern is empty; use e.g. '*.*.error', 'web-1.#' or '#'` };
+  if (pattern === '') return { error: `pattern is empty; use e.g. '*.error', 'web-1.#' or '#'` };
   const shown = describeValue(pattern);
   if (Buffer.byteLength(pattern) > MAX_PATTERN_BYTES) {
     return { error: `pattern ${shown} is longer than ${MAX_PATTERN_BYTES} bytes` };
   }
   const words = pattern.split('.');
   if (words.some((word) => word === '')) {
-    return { error: `pattern ${shown} has an empty word; separate words with single dots, e.g. '*.*.error'` };
+    const joined = words.filter((word) => word !== '').join('.');
+    return {
+      error: `pattern ${shown} has an empty word; separate words with single dots, e.g. '*.error'`,
+      suggestion: joined !== '' && !refuse(joined) ? joined : undefined,
+    };
   }
-  if (!align(words, KEY_WORDS, () => true)) {
+  if (!fitsSomeKey(words, () => true)) {
     const last = severityFromName(words[words.length - 1]) ?? 'error';
     return {
       error:
-        `pattern ${shown} can never match a host.service.severity key; ` +
-        `did you mean '*.*.${last}' or '#.${last}'?`,
+        `pattern ${shown} can never match a routing key, which has at most three words ` +
+        `(${KEY_SHAPES}); did you mean '*.*.${last}' or '#.${last}'?`,
     };
   }
   const literalRefusal = refuseLiterals(pattern, words);
   if (literalRefusal) return literalRefusal;
-  if (!align(words, KEY_WORDS, (word, position) => position < 2 || isSeverity(word))) {
+  if (!fitsSomeKey(words, (word, position, length) => position < length - 1 || isSeverity(word))) {
     return refuseSeverityWord(pattern, words);
   }
   return undefined;
+}
+
+/** Whether the pattern can cover some routed key shape, with `literalFits` accepting every literal word. */
+function fitsSomeKey(
+  words: string[],
+  literalFits: (word: string, position: number, keyLength: number) => boolean,
+): boolean {
+  return KEY_LENGTHS.some((length) =>
+    align(words, length, (word, position) => literalFits(word, position, length)),
+  );
 }
 
 function refuseLiterals(pattern: string, words: string[]): Refusal | undefined {
@@ -81,16 +101,23 @@ function refuseLiterals(pattern: string, words: string[]): Refusal | undefined {
   return undefined;
 }
 
-// Reached only when the word count fits, so some alignment exists and in every one of them the last
-// non-'#' word lands on the severity position: that word is the culprit.
+// Reached only when the word count fits some key shape and no alignment fits the severity. An alignment that
+// left the last non-'#' word before the key's last position would put every literal on a host or service
+// position, where any token fits; so in every alignment that word lands on the severity: it is the culprit.
 function refuseSeverityWord(pattern: string, words: string[]): Refusal {
   const index = words.findLastIndex((word) => word !== '#');
   const canonical = severityFromName(words[index]);
-  const suggestion = canonical && words.map((word, i) => (i === index ? canonical : word)).join('.');
+  // A word that is no severity at all is probably a service or host still waiting for its severity word.
+  const completed = `${pattern}.*`;
+  const suggestion = canonical
+    ? words.map((word, i) => (i === index ? canonical : word)).join('.')
+    : refuse(completed)
+      ? undefined
+      : completed;
   return {
     error:
-      `pattern ${describeValue(pattern)}: the third word of a routing key is a severity ` +
-      `(trace, debug, info, warn, error or fatal), so ${describeValue(words[index])} can never match`,
+      `pattern ${describeValue(pattern)}: the last word of a routing key (${KEY_SHAPES}) is a severity ` +
+      `(trace, debug, info, warn, error or fatal), so ${describeValue(words[index])} can never match there`,
     suggestion,
   };
 }

@@ -1,4 +1,10 @@
-import { MAX_ROUTING_TOKEN_LENGTH, parseRoutingKey, routingKey, routingToken } from './routing';
+import {
+  MAX_ROUTING_TOKEN_LENGTH,
+  parseRoutingKey,
+  routingKey,
+  routingToken,
+  shorterRoutingKeys,
+} from './routing';
 import { parseSeverity, Severity } from './severity';
 
 describe(routingToken.name, () => {
@@ -55,10 +61,48 @@ describe(parseRoutingKey.name, () => {
     });
   });
 
-  it.each([['a.b'], ['a.b.c.d'], ['a..error'], ['.b.error'], ['a.b.'], ['']])('refuses %j', (key) => {
+  it.each<[string, string, Severity]>([
+    ['error', 'unknown', 'error'],
+    ['warning', 'unknown', 'warn'],
+    ['INFO', 'unknown', 'info'],
+    ['test.info', 'test', 'info'],
+    ['error.apache', 'apache', 'error'],
+    ['Checkout.ERR', 'Checkout', 'error'],
+  ])('reads the tutorial key %j as service %j, severity %j, host unknown', (key, service, severity) => {
+    expect(parseRoutingKey(key)).toEqual({ ok: true, value: { host: 'unknown', service, severity } });
+  });
+
+  it.each([['test.mysql'], ['checkout'], ['checkout.50'], ['7']])(
+    'refuses the short key %j, which has no severity word, naming the accepted shapes',
+    (key) => {
+      expect(parseRoutingKey(key)).toEqual({
+        ok: false,
+        error:
+          `routing key ${JSON.stringify(key)} has no severity word; use host.service.severity, service.severity ` +
+          `or severity (e.g. web-1.checkout.error, checkout.error, error), with one severity word ` +
+          `(trace, debug, info, warn, error, fatal or an alias such as warning)`,
+      });
+    },
+  );
+
+  it.each([['info.error'], ['warning.warn'], ['log.info']])(
+    'refuses the key %j, which has two severity words',
+    (key) => {
+      expect(parseRoutingKey(key)).toEqual({
+        ok: false,
+        error: expect.stringMatching(
+          /has two severity words; use host\.service\.severity, service\.severity or severity/,
+        ),
+      });
+    },
+  );
+
+  it.each([['a.b.c.d'], ['a..error'], ['.b.error'], ['a.b.'], ['.error'], ['']])('refuses %j', (key) => {
     expect(parseRoutingKey(key)).toEqual({
       ok: false,
-      error: `routing key ${JSON.stringify(key)} must have three words: host.service.severity`,
+      error:
+        `routing key ${JSON.stringify(key)} must be host.service.severity, service.severity or severity ` +
+        `(e.g. web-1.checkout.error, checkout.error, error)`,
     });
   });
 
@@ -67,5 +111,15 @@ describe(parseRoutingKey.name, () => {
       ok: false,
       error: expect.stringMatching(/^routing key "a.b.loud": severity "loud" is not recognised; use trace/),
     });
+  });
+});
+
+describe(shorterRoutingKeys.name, () => {
+  it('gives the service.severity and severity keys of a host.service.severity key', () => {
+    expect(shorterRoutingKeys('web-1_prod.checkout.error')).toEqual(['checkout.error', 'error']);
+    expect(shorterRoutingKeys(routingKey({ host: 'a.b', service: 'c.d', severity: 'warn' }))).toEqual([
+      'c_d.warn',
+      'warn',
+    ]);
   });
 });

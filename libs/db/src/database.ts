@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
@@ -9,11 +9,11 @@ export const SCHEMA_LOCK_KEY = 0x4c6f6779; // "Logy"
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function startupError(url: string, error: unknown): StartupError {
+export function startupError(url: string, error: unknown, variable = 'DATABASE_URL'): StartupError {
   const reason = (error as Error).message || String(error);
   return new StartupError(
     `cannot reach PostgreSQL at ${redactUrl(url)} (${reason}); start it with ` +
-      `'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' or set DATABASE_URL`,
+      `'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start' or set ${variable}`,
   );
 }
 
@@ -56,6 +56,42 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     logging: ['error'],
     extra: { max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
   });
+}
+
+export interface QueryPoolOptions {
+  url: string;
+  poolSize: number;
+  /** Every statement on the pool is cancelled by PostgreSQL after this long (statement_timeout). */
+  timeoutMs: number;
+}
+
+/**
+ * The pool archive reads run on, apart from the writers' pool: a slow or
+ * hostile query can then hold at most these connections, never one the
+ * archiver needs to store a batch. Its URL may name a replica. The timeout is
+ * PostgreSQL's own statement_timeout, set for the session at connect, so a
+ * cancelled statement stops costing the server at once (a client-side timeout
+ * would leave it running).
+ */
+export function createQueryPool(options: QueryPoolOptions): Pool {
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: options.timeoutMs,
+    application_name: 'logyard-query',
+  });
+  // An idle connection the server drops reports here; unheard, the event would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** SQLSTATE 57014: the statement was cancelled, here by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+/** Whether PostgreSQL cancelled the statement, as statement_timeout does. */
+export function isQueryCancelled(error: unknown): boolean {
+  return (error as { code?: unknown }).code === QUERY_CANCELED;
 }
 
 /** Creates the database if missing, connects, and runs pending migrations under the schema advisory lock. */

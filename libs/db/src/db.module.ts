@@ -2,13 +2,14 @@ import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit
 import { DataSource } from 'typeorm';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { ReadinessRegistry } from '@logyard/observability';
-import { connectAndMigrate, createDataSource } from './database';
+import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
+import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
 
 /**
  * Connects and migrates before any role starts (Nest initialises this deeper
- * module first), reports the database to /health/ready, and closes the pool
+ * module first), reports the database to /health/ready, and closes the pools
  * last, after the roles have drained. Connecting here rather than in a
  * provider factory keeps a start-up failure to the one line of StartupError.
  */
@@ -18,18 +19,28 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
     private readonly dataSource: DataSource,
     private readonly logs: LogRepository,
+    private readonly reads: LogQueryRepository,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await connectAndMigrate(this.dataSource, this.config.database.url);
+    // The query database may be a replica, migrated through its primary: it is only reached, not migrated.
+    await this.reads.ping().catch((error: unknown) => {
+      throw startupError(this.config.query.databaseUrl, error, 'QUERY_DATABASE_URL');
+    });
     this.readiness.register('database', async () => {
       await this.logs.ping();
+      return true;
+    });
+    this.readiness.register('query database', async () => {
+      await this.reads.ping();
       return true;
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.reads.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
@@ -42,10 +53,20 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       inject: [LOGYARD_CONFIG],
       useFactory: (config: LogyardConfig) => createDataSource(config.database.url),
     },
+    {
+      provide: LogQueryRepository,
+      inject: [LOGYARD_CONFIG],
+      useFactory: ({ query }: LogyardConfig) =>
+        new LogQueryRepository(
+          createQueryPool({ url: query.databaseUrl, poolSize: query.poolSize, timeoutMs: query.timeoutMs }),
+          query.timeoutMs,
+          query.poolSize,
+        ),
+    },
     LogRepository,
     PartitionRepository,
     DatabaseLifecycle,
   ],
-  exports: [DataSource, LogRepository, PartitionRepository],
+  exports: [DataSource, LogRepository, LogQueryRepository, PartitionRepository],
 })
 export class DbModule {}

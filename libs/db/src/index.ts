@@ -5,3 +5,4 @@ export * from './log-row';
 export * from './log.repository';
 export * from './partition.repository';
 export * from './partitions';
+export * from './log-query.repository';

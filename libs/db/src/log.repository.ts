@@ -5,18 +5,9 @@ import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
-import {
-  buildFacetQuery,
-  buildHistogramQuery,
-  buildLogQuery,
-  fullTextWindows,
-  FacetName,
-  LogFilters,
-  LogQuery,
-} from './log-query';
+import { LogRecord } from '@logyard/contracts';
 import { isRefusedData } from './database';
-import { LOG_COLUMNS, LOG_ROW_COLUMNS, LogRow, toColumnArrays, toCopyText, toLogRecord } from './log-row';
+import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
 
 const COPY_BATCH_SQL = `COPY logs (${LOG_COLUMNS.join(', ')}) FROM STDIN`;
 const UNIQUE_VIOLATION = '23505';
@@ -33,17 +24,7 @@ const INSERT_BATCH_SQL = `
                        $6::smallint[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
   ON CONFLICT DO NOTHING`;
 
-/** Records per severity in one histogram bucket; only non-empty (bucket, severity) pairs are reported. */
-export interface BucketCount {
-  /** Bucket start in the wire format (UTC, microseconds). */
-  bucket: string;
-  severity: Severity;
-  count: number;
-}
-
-export type FacetCounts = Record<FacetName, { value: string; count: number }[]>;
-
-/** All reads and writes of the `logs` table. */
+/** The archiver's writes of the `logs` table; reads are LogQueryRepository's, on a pool of their own. */
 @Injectable()
 export class LogRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -89,55 +70,6 @@ export class LogRepository {
       client.removeListener('error', onConnectionError);
       client.release(broken);
     }
-  }
-
-  /** A page of records, newest first, and whether more follow. */
-  async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
-    const windows = query.text ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
-    const rows: LogRow[] = [];
-    // One row past the limit tells whether a next page exists; later windows only fill what is missing.
-    for (const window of windows) {
-      const statement = buildLogQuery({ ...query, ...window, limit: query.limit - rows.length });
-      rows.push(...(await this.pool.query<LogRow>(statement.text, statement.values)).rows);
-      if (rows.length > query.limit) break;
-    }
-    return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
-  }
-
-  async countByBucket(filters: LogFilters, intervalSeconds: number): Promise<BucketCount[]> {
-    const statement = buildHistogramQuery(filters, intervalSeconds);
-    const { rows } = await this.pool.query<{ bucket: string; severity: number; count: string }>(
-      statement.text,
-      statement.values,
-    );
-    return rows.map((row) => ({
-      bucket: row.bucket,
-      severity: severityFromNumber(row.severity),
-      count: Number(row.count),
-    }));
-  }
-
-  /** The `limit` most frequent hosts, services and severities (by name) matching the filters. */
-  async countFacets(filters: LogFilters, limit: number): Promise<FacetCounts> {
-    const statement = buildFacetQuery(filters, limit);
-    const { rows } = await this.pool.query<{ facet: FacetName; value: string; count: string }>(
-      statement.text,
-      statement.values,
-    );
-    const facets: FacetCounts = { hosts: [], services: [], severities: [] };
-    for (const row of rows) {
-      const value = row.facet === 'severities' ? severityFromNumber(Number(row.value)) : row.value;
-      facets[row.facet].push({ value, count: Number(row.count) });
-    }
-    return facets;
-  }
-
-  async findById(id: string): Promise<LogRecord | undefined> {
-    const { rows } = await this.pool.query<LogRow>(
-      `SELECT ${LOG_ROW_COLUMNS} FROM logs WHERE id = $1 LIMIT 1`,
-      [id],
-    );
-    return rows[0] && toLogRecord(rows[0]);
   }
 
   async ping(): Promise<void> {

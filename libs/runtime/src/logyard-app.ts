@@ -9,8 +9,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
-import { raw } from 'express';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { AmqpModule } from '@logyard/amqp';
 import { ConfigModule, LogyardConfig } from '@logyard/config';
 import { ObservabilityModule } from '@logyard/observability';
@@ -39,16 +38,32 @@ export async function createLogyardApp(
   roles: Type[],
   options: LogyardAppOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(LogyardRootModule.with(config, roles), {
+  const app = await NestFactory.create<NestExpressApplication>(LogyardRootModule.with(config, roles), {
+    // No global body parser: only the collector's ingest routes read a body, after their token check.
     bodyParser: false,
     // SSE clients would otherwise hold shutdown open forever.
     forceCloseConnections: true,
     abortOnError: false,
     logger: options.logger ?? new Logger(),
   });
-  app.use(rawBodyParser(config.http.bodyLimitBytes));
+  app.disable('x-powered-by');
+  allowOrigins(app, config.http.corsOrigins);
   serveOpenApi(app);
   return app;
+}
+
+/**
+ * CORS is off unless CORS_ORIGINS lists origins: a browser on any other page may then neither read an answer
+ * nor send a token-bearing request. Bearer tokens travel in a header, never a cookie, so no credentials.
+ */
+function allowOrigins(app: NestExpressApplication, origins: string[]): void {
+  if (origins.length === 0) return;
+  app.enableCors({
+    origin: origins,
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'Last-Event-ID'],
+    maxAge: 600,
+  });
 }
 
 /**
@@ -73,30 +88,4 @@ function serveOpenApi(app: INestApplication): void {
     jsonDocumentUrl: 'api/docs-json',
     raw: ['json'],
   });
-}
-
-/**
- * Every request body arrives as a Buffer (sources decide how to parse it),
- * inflated from gzip/deflate and capped at BODY_LIMIT after inflation.
- * Parser errors (413, bad encoding) become the same JSON errors as the rest
- * of the API instead of Express's HTML page.
- */
-function rawBodyParser(limit: number) {
-  const parse = raw({ type: () => true, limit, inflate: true });
-  return (request: Request, response: Response, next: NextFunction) =>
-    parse(
-      request,
-      response,
-      (error?: { status?: number; statusCode?: number; message?: string; type?: string }) => {
-        if (!error) return next();
-        const statusCode = error.status ?? error.statusCode ?? 400;
-        const message =
-          error.type === 'entity.too.large'
-            ? `body exceeds BODY_LIMIT of ${limit} bytes`
-            : (error.message ?? 'bad body');
-        response
-          .status(statusCode)
-          .json({ statusCode, error: statusCode === 413 ? 'Payload Too Large' : 'Bad Request', message });
-      },
-    );
 }

@@ -11,7 +11,16 @@ export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.ts, position.id])).toString('base64url');
 }
 
+/**
+ * Far above any cursor this API returns (about 100 characters), so a forged
+ * one costs nothing to refuse: its timestamp would otherwise reach a parser
+ * that is quadratic on long runs of digits.
+ */
+const MAX_CURSOR_LENGTH = 256;
+const NOT_A_CURSOR = 'is not a cursor returned by this API';
+
 export function decodeCursor(cursor: string): Result<KeysetPosition> {
+  if (cursor.length > MAX_CURSOR_LENGTH) return err(NOT_A_CURSOR);
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && isUuid(value[1])) {
@@ -21,5 +30,5 @@ export function decodeCursor(cursor: string): Result<KeysetPosition> {
   } catch {
     // fall through to the one error below
   }
-  return err('is not a cursor returned by this API');
+  return err(NOT_A_CURSOR);
 }

@@ -16,6 +16,9 @@ const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const RECORD_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
 const EMPTY_FILTERS = { hosts: [], services: [], severities: [], attributes: {} };
 const EMPTY: LogQuery = { ...EMPTY_FILTERS, limit: 100 };
+const DAY_MS = 86_400_000;
+/** QUERY_MAX_RANGE far beyond every range below, for the tests that are not about it. */
+const NO_RANGE_CAP = 100_000 * DAY_MS;
 
 function parsed(params: QueryParams): LogQuery {
   const result = parseLogQuery(params, NOW);
@@ -309,7 +312,7 @@ describe(parseHistogramQuery.name, () => {
   };
 
   function histogram(params: QueryParams): HistogramQuery {
-    const result = parseHistogramQuery(params, NOW);
+    const result = parseHistogramQuery(params, NO_RANGE_CAP, NOW);
     if (!result.ok) throw new Error(`expected a query, got ${JSON.stringify(result.error)}`);
     return result.value;
   }
@@ -350,7 +353,7 @@ describe(parseHistogramQuery.name, () => {
   });
 
   it.each([['limit'], ['cursor']])('refuses %s, naming it', (name) => {
-    expect(parseHistogramQuery({ [name]: '10' }, NOW)).toEqual({
+    expect(parseHistogramQuery({ [name]: '10' }, NO_RANGE_CAP, NOW)).toEqual({
       ok: false,
       error: {
         field: name,
@@ -361,7 +364,7 @@ describe(parseHistogramQuery.name, () => {
   });
 
   it.each([['2m'], ['1h30m'], [''], ['toString']])('refuses interval=%p', (interval) => {
-    expect(parseHistogramQuery({ interval }, NOW)).toEqual({
+    expect(parseHistogramQuery({ interval }, NO_RANGE_CAP, NOW)).toEqual({
       ok: false,
       error: {
         field: 'interval',
@@ -371,30 +374,67 @@ describe(parseHistogramQuery.name, () => {
   });
 
   it('refuses an interval making more than 2,000 buckets', () => {
-    expect(parseHistogramQuery({ interval: '1s' }, NOW)).toEqual({
+    expect(parseHistogramQuery({ interval: '1s' }, NO_RANGE_CAP, NOW)).toEqual({
       ok: false,
       error: { field: 'interval', message: '1s makes 86400 buckets over this range; at most 2000' },
     });
   });
 
   it('refuses a range too long even for 1d buckets, naming from', () => {
-    expect(parseHistogramQuery({ from: '2000-01-01T00:00:00Z' }, NOW)).toEqual({
+    expect(parseHistogramQuery({ from: '2000-01-01T00:00:00Z' }, NO_RANGE_CAP, NOW)).toEqual({
       ok: false,
       error: { field: 'from', message: 'the range is too long for a histogram: at most 2000 days' },
     });
   });
 
+  it('starts the default range no earlier than the epoch', () => {
+    expect(histogram({ to: '1970-01-01T01:00:00Z' }).filters).toMatchObject({
+      from: '1970-01-01T00:00:00.000000Z',
+      to: '1970-01-01T01:00:00.000000Z',
+    });
+    expect(parseHistogramQuery({ to: '1970-01-01T00:00:00Z' }, NO_RANGE_CAP, NOW)).toMatchObject({
+      ok: false,
+      error: { field: 'from' },
+    });
+  });
+
   it('refuses a from later than the default to', () => {
-    expect(parseHistogramQuery({ from: '2026-11-25T00:00:00Z' }, NOW)).toEqual({
+    expect(parseHistogramQuery({ from: '2026-11-25T00:00:00Z' }, NO_RANGE_CAP, NOW)).toEqual({
       ok: false,
       error: { field: 'from', message: 'must be earlier than to' },
     });
   });
 });
 
+describe('QUERY_MAX_RANGE: the range cap of histograms and facets', () => {
+  const parsers = [
+    ['parseHistogramQuery', parseHistogramQuery],
+    ['parseFacetQuery', parseFacetQuery],
+  ] as const;
+
+  it.each(parsers)('%s refuses a range wider than the cap, naming from and the setting', (_, parse) => {
+    expect(parse({ from: 'now-15d' }, 14 * DAY_MS, NOW)).toEqual({
+      ok: false,
+      error: {
+        field: 'from',
+        message:
+          'the range spans more than 14d, the most a histogram or facets cover (QUERY_MAX_RANGE); narrow from or to',
+      },
+    });
+  });
+
+  it.each(parsers)('%s accepts a range of exactly the cap', (_, parse) => {
+    expect(parse({ from: 'now-14d' }, 14 * DAY_MS, NOW).ok).toBe(true);
+  });
+
+  it.each(parsers)('%s refuses a default range wider than a cap under a day', (_, parse) => {
+    expect(parse({}, 3_600_000, NOW)).toMatchObject({ ok: false, error: { field: 'from' } });
+  });
+});
+
 describe(parseFacetQuery.name, () => {
   it('counts over the last 24 hours by default, with the filters of /api/logs', () => {
-    expect(parseFacetQuery({ host: 'web-1', q: 'timeout' }, NOW)).toEqual({
+    expect(parseFacetQuery({ host: 'web-1', q: 'timeout' }, NO_RANGE_CAP, NOW)).toEqual({
       ok: true,
       value: {
         ...EMPTY_FILTERS,
@@ -407,7 +447,7 @@ describe(parseFacetQuery.name, () => {
   });
 
   it.each([['limit'], ['cursor'], ['interval']])('refuses %s', (name) => {
-    const result = parseFacetQuery({ [name]: '1' }, NOW);
+    const result = parseFacetQuery({ [name]: '1' }, NO_RANGE_CAP, NOW);
     expect(result.ok || result.error.field).toBe(name);
   });
 });

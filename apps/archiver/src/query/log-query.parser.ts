@@ -7,6 +7,7 @@ import {
   severitiesAtLeast,
   toEpochMicros,
 } from '@logyard/contracts';
+import { formatDuration } from '@logyard/config';
 import { LogFilters, LogQuery } from '@logyard/db';
 import { decodeCursor } from './cursor';
 import { bucketCount, chooseInterval, Interval, INTERVALS, isInterval, MAX_BUCKETS } from './histogram';
@@ -26,6 +27,12 @@ const DEFAULT_RANGE_MS = 86_400_000;
 const ATTRIBUTE_PREFIX = 'attr.';
 const FILTER_PARAMS = ['from', 'to', 'host', 'service', 'severity', 'minSeverity', 'q', 'traceId'];
 const RELATIVE_UNITS_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+/**
+ * Longer than any time this API accepts (an ISO time with nanoseconds and a
+ * zone is 35 characters). Refused before parsing: the timestamp parser's
+ * exponent pattern is quadratic on long runs of digits.
+ */
+const MAX_TIME_LENGTH = 64;
 
 /** Filters over a closed range: what histograms and facets count over. */
 export type RangeFilters = LogFilters & { from: string; to: string };
@@ -68,13 +75,15 @@ export function parseLogQuery(params: QueryParams, now = new Date()): Result<Log
  * Validates GET /api/logs/histogram: the filters of /api/logs (not its
  * limit or cursor) and `interval`, `auto` (the default, see
  * {@link chooseInterval}) or one of {@link INTERVALS}. The range defaults to
- * the 24 hours before `to`, itself defaulting to now.
+ * the 24 hours before `to`, itself defaulting to now, and may span at most
+ * `maxRangeMs` (QUERY_MAX_RANGE).
  */
 export function parseHistogramQuery(
   params: QueryParams,
+  maxRangeMs: number,
   now = new Date(),
 ): Result<HistogramQuery, ParamError> {
-  const filters = parseRangeFilters(params, [...FILTER_PARAMS, 'interval'], now);
+  const filters = parseRangeFilters(params, [...FILTER_PARAMS, 'interval'], maxRangeMs, now);
   if (!filters.ok) return filters;
   const { from, to } = filters.value;
   const given = single(params, 'interval');
@@ -99,22 +108,42 @@ export function parseHistogramQuery(
   return { ok: true, value: { filters: filters.value, interval: given.value } };
 }
 
-/** Validates GET /api/facets: the filters of /api/logs over a range defaulting to the last 24 hours. */
-export function parseFacetQuery(params: QueryParams, now = new Date()): Result<RangeFilters, ParamError> {
-  return parseRangeFilters(params, FILTER_PARAMS, now);
+/**
+ * Validates GET /api/facets: the filters of /api/logs over a range defaulting
+ * to the last 24 hours and spanning at most `maxRangeMs` (QUERY_MAX_RANGE).
+ */
+export function parseFacetQuery(
+  params: QueryParams,
+  maxRangeMs: number,
+  now = new Date(),
+): Result<RangeFilters, ParamError> {
+  return parseRangeFilters(params, FILTER_PARAMS, maxRangeMs, now);
 }
 
+/**
+ * Histograms and facets read every row of their range, so the range is
+ * capped: their cost follows the rows in it, whatever the filters.
+ */
 function parseRangeFilters(
   params: QueryParams,
   known: readonly string[],
+  maxRangeMs: number,
   now: Date,
 ): Result<RangeFilters, ParamError> {
   const filters = parseFilters(params, known, now);
   if (!filters.ok) return filters;
   const to = filters.value.to ?? formatEpochMicros(BigInt(now.getTime()) * 1000n);
-  const from = filters.value.from ?? formatEpochMicros(toEpochMicros(to) - BigInt(DEFAULT_RANGE_MS) * 1000n);
+  // The default range stops at the epoch, the earliest time there is: `to=1970-01-01T01:00:00Z` covers one hour.
+  const defaultFrom = toEpochMicros(to) - BigInt(DEFAULT_RANGE_MS) * 1000n;
+  const from = filters.value.from ?? formatEpochMicros(defaultFrom > 0n ? defaultFrom : 0n);
   // Only one end was given, and it lies beyond the other's default (e.g. from in the future).
   if (from >= to) return fail('from', 'must be earlier than to');
+  if (toEpochMicros(to) - toEpochMicros(from) > BigInt(maxRangeMs) * 1000n) {
+    return fail(
+      'from',
+      `the range spans more than ${formatDuration(maxRangeMs)}, the most a histogram or facets cover (QUERY_MAX_RANGE); narrow from or to`,
+    );
+  }
   return { ok: true, value: { ...filters.value, from, to } };
 }
 
@@ -193,6 +222,7 @@ function parseFilters(
 
 /** `now`, `now-15m` (units s, m, h, d, w), ISO-8601, or epoch milliseconds. */
 export function parseTime(value: string, now: Date): Result<string> {
+  if (value.length > MAX_TIME_LENGTH) return err(`must be at most ${MAX_TIME_LENGTH} characters`);
   const relative = /^now(?:-(\d+)([smhdw]))?$/.exec(value.trim());
   if (relative) {
     const offset = relative[1] ? Number(relative[1]) * RELATIVE_UNITS_MS[relative[2]] : 0;

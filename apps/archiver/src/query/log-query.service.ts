@@ -1,7 +1,8 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
+import { formatDuration, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, Result } from '@logyard/contracts';
-import { FacetCounts, LogRepository } from '@logyard/db';
+import { FacetCounts, LogQueryRepository, QueryBusyError, QueryTimeoutError } from '@logyard/db';
 import { encodeCursor } from './cursor';
 import { Histogram, INTERVALS, toHistogram } from './histogram';
 import {
@@ -20,10 +21,25 @@ export interface LogPage {
 /** Values per facet in a facet answer, the most frequent first. */
 export const FACET_LIMIT = 50;
 
-/** Reads the archive for the HTTP API and the AMQP RPC. */
+/** Seconds a client should wait before retrying a read refused while every query connection was busy. */
+export const BUSY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Reads the archive for the HTTP API and the AMQP RPC. A read that runs
+ * past QUERY_TIMEOUT rejects with QueryTimeoutError, one refused while the
+ * query pool is saturated with QueryBusyError (see {@link readFailure} for
+ * their answers; QueryRefusedFilter gives them over HTTP).
+ */
 @Injectable()
 export class LogQueryService {
-  constructor(private readonly logs: LogRepository) {}
+  private readonly maxRangeMs: number;
+
+  constructor(
+    private readonly logs: LogQueryRepository,
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+  ) {
+    this.maxRangeMs = config.query.maxRangeMs;
+  }
 
   /** One page of GET /api/logs, or the parameter at fault; HTTP and RPC both answer with exactly this. */
   async page(params: QueryParams): Promise<Result<LogPage, ParamError>> {
@@ -41,7 +57,7 @@ export class LogQueryService {
   }
 
   async histogram(params: QueryParams): Promise<Histogram> {
-    const query = parseHistogramQuery(params);
+    const query = parseHistogramQuery(params, this.maxRangeMs);
     if (!query.ok) throw badParam(query.error.field, query.error.message);
     const { filters, interval } = query.value;
     const counts = await this.logs.countByBucket(filters, INTERVALS[interval]);
@@ -49,7 +65,7 @@ export class LogQueryService {
   }
 
   async facets(params: QueryParams): Promise<FacetCounts> {
-    const filters = parseFacetQuery(params);
+    const filters = parseFacetQuery(params, this.maxRangeMs);
     if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
     return this.logs.countFacets(filters.value, FACET_LIMIT);
   }
@@ -70,4 +86,28 @@ export function badParam(field: string, message: string): BadRequestException {
     field,
     message: `${field}: ${message}`,
   });
+}
+
+/**
+ * The answer to a read the query side refused, over HTTP and RPC alike, saying
+ * what happened and what to do: 504 for one cancelled at QUERY_TIMEOUT, 503
+ * for one refused while the query pool was saturated; undefined for any other
+ * error, which is a fault of Logyard's.
+ */
+export function readFailure(error: unknown): { statusCode: number; message: string } | undefined {
+  if (error instanceof QueryTimeoutError) {
+    return {
+      statusCode: 504,
+      message:
+        `the query ran longer than QUERY_TIMEOUT (${formatDuration(error.timeoutMs)}) and was cancelled; ` +
+        'narrow the time range or add filters (host, service, severity)',
+    };
+  }
+  if (error instanceof QueryBusyError) {
+    return {
+      statusCode: 503,
+      message: `${error.message} (QUERY_POOL_SIZE); retry in ${BUSY_RETRY_AFTER_SECONDS} s`,
+    };
+  }
+  return undefined;
 }

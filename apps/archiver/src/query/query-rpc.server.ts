@@ -1,8 +1,17 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { AmqpConnection, DeadLetterPublisher, Delivery, QueueConsumer } from '@logyard/amqp';
-import { LogQueryService } from './log-query.service';
-import { paramErrorReply, parseRpcRequest, RpcReply } from './rpc-request';
+import { TokenSet } from '@logyard/auth';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { QueryParams } from './log-query.parser';
+import { LogQueryService, readFailure } from './log-query.service';
+import { paramErrorReply, RpcPolicy, RpcReply, vetRpcRequest } from './rpc-request';
 
 /** Requests answered at once; each holds a database connection while it runs. */
 const RPC_PREFETCH = 4;
@@ -20,10 +29,11 @@ const REPLY_CONFIRM_TIMEOUT_MS = 10_000;
  * between, the request is redelivered and answered again (a client matches
  * replies by correlation id and ignores extras). A reply that fails on a live
  * channel is not retried: the request is acked anyway, since its caller has a
- * timeout and an unacked request would hold a prefetch slot for good. A
- * request without `reply_to` can never be answered: it is dead-lettered with
- * its reason, so a misbehaving client shows up in the dead queue rather than
- * nowhere.
+ * timeout and an unacked request would hold a prefetch slot for good.
+ * Each request is vetted first (see vetRpcRequest): QUERY_TOKENS apply as
+ * over HTTP, the body is capped, and one whose `reply_to` is missing or no
+ * reply queue can never be answered: it is dead-lettered with its reason, so
+ * a misbehaving client shows up in the dead queue rather than nowhere.
  */
 @Injectable()
 export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,12 +41,19 @@ export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplication
   private consumer?: QueueConsumer;
   private replies?: ChannelWrapper;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly policy: RpcPolicy;
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly queries: LogQueryService,
-  ) {}
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+  ) {
+    this.policy = {
+      tokens: new TokenSet(config.auth.queryTokens),
+      maxRequestBytes: config.query.rpcMaxRequestBytes,
+    };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const replies = this.connection.createChannel('rpc-replies', true);
@@ -61,17 +78,18 @@ export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplication
   private async handle(consumer: QueueConsumer, replies: ChannelWrapper, delivery: Delivery): Promise<void> {
     const { content, properties, fields } = delivery.message;
     try {
-      if (!properties.replyTo) {
-        this.logger.warn('dead-lettered an RPC request without reply_to');
+      const verdict = vetRpcRequest(delivery.message, this.policy);
+      if (verdict.action === 'dead-letter') {
+        this.logger.warn(`dead-lettered an RPC request: ${verdict.reason}`);
         await this.deadLetters.publish({
           body: content,
           contentType: properties.contentType,
-          reason: 'RPC request without reply_to: there is nowhere to send the answer',
+          reason: verdict.reason,
           routingKey: fields.routingKey,
           queue: consumer.queue,
         });
       } else {
-        const reply = await this.answer(content);
+        const reply = verdict.action === 'reply' ? verdict.reply : await this.answer(verdict.params);
         await replies.publish('', properties.replyTo, Buffer.from(JSON.stringify(reply)), {
           contentType: 'application/json',
           correlationId: properties.correlationId,
@@ -86,13 +104,13 @@ export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async answer(content: Buffer): Promise<RpcReply> {
-    const params = parseRpcRequest(content);
-    if (!params.ok) return paramErrorReply(params.error);
+  private async answer(params: QueryParams): Promise<RpcReply> {
     try {
-      const page = await this.queries.page(params.value);
+      const page = await this.queries.page(params);
       return page.ok ? page.value : paramErrorReply(page.error);
     } catch (error) {
+      const failure = readFailure(error);
+      if (failure) return { error: failure };
       // As over HTTP: the client learns that it failed, the log says why.
       this.logger.error(`RPC query failed: ${(error as Error).message}`);
       return { error: { statusCode: 500, message: 'Internal server error' } };

@@ -1,5 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiQuery, SchemaObject } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiGatewayTimeoutResponse,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { SEVERITIES } from '@logyard/contracts';
 import { FACET_LIMIT } from './log-query.service';
 import { INTERVALS } from './histogram';
@@ -123,6 +129,14 @@ export function ApiLogFilters(rangeDefault?: string): MethodDecorator {
     ApiBadRequestResponse({
       description: 'a bad or unknown parameter; `attr.<key>=<value>` filters on an attribute (any number)',
       schema: PARAM_ERROR_SCHEMA,
+    }),
+    ApiGatewayTimeoutResponse({
+      description:
+        'the query ran longer than QUERY_TIMEOUT and was cancelled; narrow the range or filter more',
+    }),
+    ApiServiceUnavailableResponse({
+      description:
+        'every query connection (QUERY_POOL_SIZE) is busy and as many reads wait; retry after Retry-After',
     }),
   );
 }

@@ -3,6 +3,10 @@ import { MAX_TAIL_PATTERNS, parseTailQuery } from './tail-query';
 describe(parseTailQuery.name, () => {
   it('accepts one pattern or several, trimmed and without repeats', () => {
     expect(parseTailQuery({ pattern: '*.*.error' })).toEqual({ ok: true, value: ['*.*.error'] });
+    expect(parseTailQuery({ pattern: ['*.error', 'checkout.*'] })).toEqual({
+      ok: true,
+      value: ['*.error', 'checkout.*'],
+    });
     expect(parseTailQuery({ pattern: ['*.*.error', ' web-1.# ', 'web-1.#'] })).toEqual({
       ok: true,
       value: ['*.*.error', 'web-1.#'],
@@ -10,13 +14,13 @@ describe(parseTailQuery.name, () => {
   });
 
   it("refuses a pattern that can never match with validatePattern's hint", () => {
-    expect(parseTailQuery({ pattern: ['#', '*.error'] })).toEqual({
+    expect(parseTailQuery({ pattern: ['#', '*..error'] })).toEqual({
       ok: false,
       error: {
         field: 'pattern',
         message:
-          `pattern "*.error" can never match a host.service.severity key; ` +
-          `did you mean '*.*.error' or '#.error'?`,
+          `pattern "*..error" has an empty word; separate words with single dots, e.g. '*.error'; ` +
+          `did you mean '*.error'?`,
       },
     });
   });

@@ -39,7 +39,9 @@ export class TailController {
     description: 'data: lines of LogRecord JSON; event: subscribed, event: dropped; : heartbeat',
   })
   @ApiBadRequestResponse({ description: 'a pattern that can never match, with a hint' })
-  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
+  @ApiServiceUnavailableResponse({
+    description: 'TAIL_MAX_SESSIONS tails are open, or the broker is away; retry after Retry-After',
+  })
   @RequiresToken('query')
   async tail(@Query() params: TailParams, @Res() response: Response): Promise<void> {
     const patterns = parseTailQuery(params);

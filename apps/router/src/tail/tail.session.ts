@@ -1,8 +1,9 @@
 import type { Channel } from 'amqplib';
 import type { ChannelWrapper } from 'amqp-connection-manager';
 import type { Response } from 'express';
-import { AmqpConnection, TAIL_QUEUE_MAX_MESSAGES, TailConsumer, TailOutput } from '@logyard/amqp';
+import { TAIL_QUEUE_MAX_MESSAGES, TailConsumer, TailOutput } from '@logyard/amqp';
 import { sseComment, sseMessage } from './sse';
+import { TailAmqpConnection } from './tail-amqp.connection';
 
 /** A comment this often keeps proxies and load balancers from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
@@ -55,7 +56,7 @@ export class TailSession {
   };
 
   constructor(
-    private readonly connection: AmqpConnection,
+    private readonly connection: TailAmqpConnection,
     private readonly response: Response,
     private readonly options: TailSessionOptions,
   ) {}

@@ -207,30 +207,48 @@ describe(normaliseMessage.name, () => {
       expect(validate(sut.id) && version(sut.id)).toBe(7);
     });
 
-    it.each([['test.mysql'], ['a.b.c.d'], ['test..error'], ['']])(
-      'rejects the whole message when the key is %p',
-      (routingKey) => {
-        const body = Buffer.from('Connection refused');
-        const sut = normaliseMessage(message(body, { routingKey }), OPTIONS);
-        expect(sut).toEqual({
-          records: [],
-          rejects: [
-            {
-              reason: `plain-text message needs a host.service.severity key: routing key ${JSON.stringify(routingKey)} must have three words: host.service.severity`,
-              body,
-              contentType: undefined,
-            },
-          ],
-        });
+    it.each([
+      ['error', 'unknown', 'error'],
+      ['warning', 'unknown', 'warn'],
+      ['test.info', 'test', 'info'],
+      ['error.apache', 'apache', 'error'],
+    ])(
+      'reads the tutorial key %p as service %p, severity %p, host unknown',
+      (routingKey, service, severity) => {
+        const sut = onlyRecord(normaliseMessage(message('Run. Run.', { routingKey }), OPTIONS));
+        expect(sut).toMatchObject({ host: 'unknown', service, severity, message: 'Run. Run.' });
       },
     );
+
+    it.each([
+      ['test.mysql', 'has no severity word; use host.service.severity, service.severity or severity'],
+      ['info.error', 'has two severity words; use host.service.severity, service.severity or severity'],
+      ['a.b.c.d', 'must be host.service.severity, service.severity or severity'],
+      ['test..error', 'must be host.service.severity, service.severity or severity'],
+      ['', 'must be host.service.severity, service.severity or severity'],
+    ])('rejects the whole message when the key is %p, naming the accepted shapes', (routingKey, problem) => {
+      const body = Buffer.from('Connection refused');
+      const sut = normaliseMessage(message(body, { routingKey }), OPTIONS);
+      expect(sut).toEqual({
+        records: [],
+        rejects: [
+          {
+            reason: expect.stringContaining(
+              `plain-text message needs a routing key naming its severity: routing key ${JSON.stringify(routingKey)} ${problem}`,
+            ),
+            body,
+            contentType: undefined,
+          },
+        ],
+      });
+    });
 
     it('rejects a key whose third word is not a severity', () => {
       const sut = normaliseMessage(message('x', { routingKey: 'test.mysql.loud' }), OPTIONS);
       expect(sut.records).toEqual([]);
       expect(sut.rejects.map((reject) => reject.reason)).toEqual([
         expect.stringMatching(
-          /^plain-text message needs a host\.service\.severity key: routing key "test\.mysql\.loud": severity "loud" is not recognised/,
+          /^plain-text message needs a routing key naming its severity: routing key "test\.mysql\.loud": severity "loud" is not recognised/,
         ),
       ]);
     });
@@ -282,9 +300,16 @@ describe(normaliseMessage.name, () => {
       ]);
     });
 
-    it('uses the record defaults when the key is not three words', () => {
+    it('uses the record defaults when the key names no severity', () => {
       const sut = onlyRecord(normaliseMessage(json({ message: 'm' }, { routingKey: 'test.mysql' }), OPTIONS));
       expect(sut).toMatchObject({ host: 'unknown', service: 'unknown', severity: 'info' });
+    });
+
+    it('takes service and severity from a two-word key', () => {
+      const sut = onlyRecord(
+        normaliseMessage(json({ message: 'm' }, { routingKey: 'error.apache' }), OPTIONS),
+      );
+      expect(sut).toMatchObject({ host: 'unknown', service: 'apache', severity: 'error' });
     });
 
     it('does not let a wire record pick up anything from the key', () => {

@@ -15,9 +15,10 @@ export interface InboundMessage {
 /**
  * Turns whatever an AMQP client published on the ingest exchange into
  * records: a JSON record, a JSON array of records (Logyard's own batches), or
- * a plain-text line whose host, service and severity come from a three-word
- * routing key (the classic RabbitMQ tutorial publisher). A JSON record that
- * lacks host, service or severity takes them from a three-word key.
+ * a plain-text line whose host, service and severity come from the routing
+ * key (the classic RabbitMQ tutorial publishers: `host.service.severity`, or
+ * `service.severity` / `severity` with host `unknown`). A JSON record that
+ * lacks host, service or severity takes them from such a key.
  *
  * Total: every record it cannot make is returned as a reject with its reason,
  * one per bad array item, or one for the whole message.
@@ -43,7 +44,7 @@ function normaliseJson(items: unknown[], message: InboundMessage, options: Parse
 function normalisePlainText(message: InboundMessage, options: ParseOptions): DecodedMessage {
   const key = parseRoutingKey(message.routingKey);
   if (!key.ok)
-    return rejectAll(message, `plain-text message needs a host.service.severity key: ${key.error}`);
+    return rejectAll(message, `plain-text message needs a routing key naming its severity: ${key.error}`);
   const record = parseLogRecord(
     {
       ...key.value,

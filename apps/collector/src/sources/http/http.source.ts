@@ -5,10 +5,18 @@ import { MetricsService } from '@logyard/observability';
 import { RecordPublisher } from '../../record-publisher';
 import { IngestOutcome, parseIngestBody } from './ingest-body';
 
+/**
+ * How many refused records an answer names, in index order. `rejected` counts them all and `errorsOmitted`
+ * the ones not named, so an answer stays small whatever a body holds (OTLP and Loki cap theirs too).
+ */
+export const ERRORS_LISTED = 100;
+
 export interface IngestResult {
   accepted: number;
   rejected: number;
   errors: { index: number; error: string }[];
+  /** Present only when more than ERRORS_LISTED records were refused. */
+  errorsOmitted?: number;
 }
 
 /** POST /ingest: Logyard's own JSON and NDJSON format, with partial success. */
@@ -29,6 +37,12 @@ export class HttpSource {
     if (outcome.records.length > 0) await this.publisher.publish(outcome.records);
     this.metrics.recordsAccepted.inc({ source: 'http' }, outcome.records.length);
     this.metrics.recordsRejected.inc({ source: 'http' }, outcome.errors.length);
-    return { accepted: outcome.records.length, rejected: outcome.errors.length, errors: outcome.errors };
+    const omitted = outcome.errors.length - ERRORS_LISTED;
+    return {
+      accepted: outcome.records.length,
+      rejected: outcome.errors.length,
+      errors: outcome.errors.slice(0, ERRORS_LISTED),
+      ...(omitted > 0 ? { errorsOmitted: omitted } : {}),
+    };
   }
 }

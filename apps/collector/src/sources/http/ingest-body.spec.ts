@@ -63,7 +63,7 @@ describe(parseIngestBody.name, () => {
       expect(sut.records[0].observedTs).toBe(sut.records[1].observedTs);
     });
 
-    it.each([[undefined], ['text/plain'], ['application/json; charset=utf-8']])(
+    it.each([['application/json'], ['application/json; charset=utf-8'], ['Application/JSON']])(
       'reads the body as JSON when the content type is %p',
       (contentType) => {
         const sut = parseIngestBody(body('{"message":"a"}'), contentType, OPTIONS);

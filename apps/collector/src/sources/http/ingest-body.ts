@@ -1,4 +1,5 @@
 import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } from '@logyard/contracts';
+import { mediaTypeOf } from '../../request-body';
 
 export interface IngestOutcome {
   records: LogRecord[];
@@ -13,6 +14,12 @@ const NDJSON_TYPES = [
 ];
 
 /**
+ * What POST /ingest accepts. Not text/plain, form or multipart: a web page may post those cross-origin without
+ * a preflight, so accepting them would let any page a user opens write logs while tokens are off.
+ */
+export const INGEST_MEDIA_TYPES: readonly string[] = ['application/json', ...NDJSON_TYPES];
+
+/**
  * Turns a POST /ingest body into records and per-record errors. One record,
  * an array, or NDJSON (by Content-Type); indexes in errors are positions in
  * the array, or among the non-blank lines of NDJSON.
@@ -22,8 +29,7 @@ export function parseIngestBody(
   contentType: string | undefined,
   options: ParseOptions,
 ): IngestOutcome {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (NDJSON_TYPES.includes(mediaType)) {
+  if (NDJSON_TYPES.includes(mediaTypeOf(contentType))) {
     const lines = parseNdjson(body);
     const decoded = decodeRecords(
       lines.items.map((item) => item.value),

@@ -9,9 +9,12 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { RequiresToken } from '@logyard/auth';
-import { HttpSource, IngestResult } from './http.source';
+import { IngestEndpoint } from '../../ingest-endpoint';
+import { ERRORS_LISTED, HttpSource, IngestResult } from './http.source';
+import { INGEST_MEDIA_TYPES } from './ingest-body';
 
 const INGEST_RESULT = {
   type: 'object',
@@ -20,7 +23,12 @@ const INGEST_RESULT = {
     rejected: { type: 'integer' },
     errors: {
       type: 'array',
+      description: `the first ${ERRORS_LISTED} refused records, in index order`,
       items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } },
+    },
+    errorsOmitted: {
+      type: 'integer',
+      description: `refused records not listed; only when over ${ERRORS_LISTED}`,
     },
   },
 };
@@ -36,7 +44,7 @@ export class IngestController {
   @ApiOperation({
     summary: 'Ingest one record, an array of records, or NDJSON; answered once the broker confirmed',
   })
-  @ApiConsumes('application/json', 'application/x-ndjson')
+  @ApiConsumes(...INGEST_MEDIA_TYPES)
   @ApiBody({
     description:
       'LogRecord fields: message (required), ts, host, service, severity, attributes, traceId, spanId, id',
@@ -50,8 +58,10 @@ export class IngestController {
   @ApiAcceptedResponse({ description: 'the valid records are durable in the broker', schema: INGEST_RESULT })
   @ApiBadRequestResponse({ description: 'no valid record', schema: INGEST_RESULT })
   @ApiPayloadTooLargeResponse({ description: 'over BODY_LIMIT' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor NDJSON, or an unknown Content-Encoding' })
+  @ApiTooManyRequestsResponse({ description: 'over INGEST_RATE_LIMIT; retry after Retry-After' })
   @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
-  @RequiresToken('ingest')
+  @IngestEndpoint(INGEST_MEDIA_TYPES)
   @HttpCode(HttpStatus.ACCEPTED)
   async ingest(@Body() body: Buffer, @Headers('content-type') contentType?: string): Promise<IngestResult> {
     if (!Buffer.isBuffer(body) || body.length === 0)

@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Post,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -19,7 +10,8 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { RequiresToken } from '@logyard/auth';
+import { IngestEndpoint } from '../../ingest-endpoint';
+import { mediaTypeOf } from '../../request-body';
 import { LokiEncoding, LokiSource } from './loki.source';
 
 const ENCODINGS: Readonly<Record<string, LokiEncoding>> = {
@@ -64,16 +56,11 @@ export class LokiController {
   @ApiBadRequestResponse({ description: 'no streams, or some entries refused (the others were accepted)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
   @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
-  @RequiresToken('ingest')
+  @IngestEndpoint(Object.keys(ENCODINGS))
   @HttpCode(HttpStatus.NO_CONTENT)
-  async push(@Body() body: unknown, @Headers('content-type') contentType: string | undefined): Promise<void> {
-    const encoding = ENCODINGS[(contentType ?? '').split(';')[0].trim().toLowerCase()];
-    if (!encoding) {
-      throw new UnsupportedMediaTypeException(
-        `Content-Type must be application/json or application/x-protobuf (snappy), got ${contentType ?? 'none'}`,
-      );
-    }
-    const outcome = await this.source.push(Buffer.isBuffer(body) ? body : Buffer.alloc(0), encoding);
+  async push(@Body() body: Buffer, @Headers('content-type') contentType: string | undefined): Promise<void> {
+    // IngestEndpoint answered 415 to any other Content-Type.
+    const outcome = await this.source.push(body, ENCODINGS[mediaTypeOf(contentType)]);
     if (!outcome.ok) throw new BadRequestException(outcome.error);
     const { records, errors } = outcome.value;
     if (errors.length > 0) {

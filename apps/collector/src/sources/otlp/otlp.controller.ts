@@ -1,12 +1,4 @@
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpStatus,
-  Post,
-  Res,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+import { Body, Controller, Headers, HttpStatus, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
@@ -20,7 +12,8 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { RequiresToken } from '@logyard/auth';
+import { IngestEndpoint } from '../../ingest-endpoint';
+import { mediaTypeOf } from '../../request-body';
 import { OtlpCodec } from './otlp-codec';
 import { OTLP_JSON_CODEC } from './otlp-json.codec';
 import { OTLP_PROTOBUF_CODEC } from './otlp-protobuf.codec';
@@ -53,19 +46,15 @@ export class OtlpController {
   @ApiBadRequestResponse({ description: 'the body cannot be decoded' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
   @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
-  @RequiresToken('ingest')
+  @IngestEndpoint(Object.keys(CODECS))
   async export(
-    @Body() body: unknown,
+    @Body() body: Buffer,
     @Headers('content-type') contentType: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
-    const codec = CODECS[(contentType ?? '').split(';')[0].trim().toLowerCase()];
-    if (!codec) {
-      throw new UnsupportedMediaTypeException(
-        `Content-Type must be application/json or application/x-protobuf, got ${contentType ?? 'none'}`,
-      );
-    }
-    const outcome = await this.source.export(Buffer.isBuffer(body) ? body : Buffer.alloc(0), codec);
+    // IngestEndpoint answered 415 to any other Content-Type.
+    const codec = CODECS[mediaTypeOf(contentType)];
+    const outcome = await this.source.export(body, codec);
     response
       .status(outcome.ok ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
       .type(codec.contentType)

@@ -1,0 +1,151 @@
+import { Body, Controller, Get, INestApplication, Post } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { deflateSync, gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { ConfigModule, loadConfig } from '@logyard/config';
+import { IngestEndpoint } from './ingest-endpoint';
+import { IngestRateLimiter } from './ingest-rate-limiter';
+
+const TOKEN = 'ingest-token-0123456789';
+const NOT_GZIP = Buffer.from('definitely not gzip');
+// Not a JSON type, so supertest sends a Buffer as is instead of serialising it.
+const BODY_TYPE = 'application/x-ndjson';
+
+@Controller()
+class ExampleController {
+  @Post('ingest')
+  @IngestEndpoint([BODY_TYPE])
+  ingest(@Body() body: Buffer): { bytes: number; text: string } {
+    return { bytes: body.length, text: body.toString('utf8') };
+  }
+
+  @Get('open')
+  open(): string {
+    return 'open';
+  }
+}
+
+async function startApp(env: Record<string, string>): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(loadConfig(env))],
+    controllers: [ExampleController],
+    providers: [IngestRateLimiter],
+  }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  await app.init();
+  return app;
+}
+
+describe(IngestEndpoint.name, () => {
+  let sut: INestApplication;
+  const post = (body: Buffer | string, headers: Record<string, string> = {}) => {
+    let call = request(sut.getHttpServer())
+      .post('/ingest')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .set('Content-Type', BODY_TYPE);
+    for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+    return call.send(body);
+  };
+
+  beforeAll(async () => {
+    sut = await startApp({ INGEST_TOKENS: TOKEN, BODY_LIMIT: '1kb' });
+  });
+  afterAll(() => sut.close());
+
+  it('hands the handler the body as a Buffer, inflated from gzip or deflate', async () => {
+    await post('{"message":"a"}').expect(201, { bytes: 15, text: '{"message":"a"}' });
+    await post(gzipSync('{"message":"gz"}'), { 'Content-Encoding': 'gzip' }).expect(201, {
+      bytes: 16,
+      text: '{"message":"gz"}',
+    });
+    await post(deflateSync('{"message":"df"}'), { 'Content-Encoding': 'deflate' }).expect(201);
+  });
+
+  it('checks the token before the Content-Type and the body', async () => {
+    await request(sut.getHttpServer())
+      .post('/ingest')
+      .set('Content-Type', 'text/plain')
+      .set('Content-Encoding', 'gzip')
+      .send(NOT_GZIP)
+      .expect(401);
+  });
+
+  it.each([['text/plain'], ['application/x-www-form-urlencoded']])(
+    'answers Content-Type %p with 415 Unsupported Media Type before reading the body',
+    async (contentType) => {
+      await post(NOT_GZIP, { 'Content-Type': contentType, 'Content-Encoding': 'gzip' }).expect(415, {
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: `Content-Type must be one of ${BODY_TYPE}; got ${contentType}`,
+      });
+    },
+  );
+
+  it.each([
+    ['gzip', NOT_GZIP, 'body: not valid gzip'],
+    ['gzip', gzipSync('{"message":"a"}').subarray(0, 12), 'body: not valid gzip'],
+    ['deflate', NOT_GZIP, 'body: not valid deflate'],
+  ])('answers a broken %s body with a clean 400, no zlib message', async (encoding, body, message) => {
+    await post(body, { 'Content-Encoding': encoding }).expect(400, {
+      statusCode: 400,
+      error: 'Bad Request',
+      message,
+    });
+  });
+
+  it.each([['br'], ['zstd'], ['compress']])('refuses Content-Encoding %p as 415', async (encoding) => {
+    await post(NOT_GZIP, { 'Content-Encoding': encoding }).expect(415, {
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: `Content-Encoding must be gzip or deflate (or none), got ${encoding}`,
+    });
+  });
+
+  it('answers 413 to a body over BODY_LIMIT after inflation', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024, 'a'));
+    expect(bomb.length).toBeLessThan(1024);
+    await post(bomb, { 'Content-Encoding': 'gzip' }).expect(413, {
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'body exceeds BODY_LIMIT of 1024 bytes (after decompression)',
+    });
+  });
+
+  it('sends no body-reading error to routes without IngestEndpoint', async () => {
+    await request(sut.getHttpServer())
+      .get('/open')
+      .set('Content-Encoding', 'gzip')
+      .set('Content-Type', 'application/json')
+      .send(NOT_GZIP)
+      .expect(200, 'open');
+  });
+
+  describe('with a rate limit', () => {
+    let limited: INestApplication;
+
+    beforeAll(async () => {
+      limited = await startApp({ INGEST_RATE_LIMIT: '100', INGEST_RATE_BURST: '100' });
+    });
+    afterAll(() => limited.close());
+
+    it('counts senders by address without tokens and answers 429 with Retry-After', async () => {
+      const send = () =>
+        request(limited.getHttpServer())
+          .post('/ingest')
+          .set('Content-Type', BODY_TYPE)
+          .set('Authorization', `Bearer ${Math.random()}`)
+          .send(`{"message":"${'x'.repeat(200)}"}`);
+      await send().expect(201);
+      // A new made-up token on each request does not open a new budget when tokens are off.
+      const refused = await send().expect(429);
+      // 1 s of window, then 115 bytes over at 100 bytes per second: about 2.2 s, in whole seconds.
+      const retryAfter = refused.headers['retry-after'];
+      expect(['2', '3']).toContain(retryAfter);
+      expect(refused.body).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `this sender posted more than INGEST_RATE_LIMIT allows; retry after ${retryAfter} s`,
+      });
+    });
+  });
+});

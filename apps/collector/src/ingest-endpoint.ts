@@ -1,0 +1,102 @@
+import {
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { Observable } from 'rxjs';
+import { bearerToken, RequiresToken } from '@logyard/auth';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { IngestRateLimiter } from './ingest-rate-limiter';
+import { mediaTypeOf, readRequestBody } from './request-body';
+
+const MEDIA_TYPES = Symbol('ingest media types');
+
+/**
+ * Marks a route as one that takes a body from senders: behind an ingest token, then only the given
+ * Content-Types (415 otherwise), then the sender's rate limit (429 + Retry-After), and only then is the body
+ * read, inflated and capped at BODY_LIMIT, arriving in the handler as `@Body() body: Buffer`. Nothing else in
+ * Logyard reads a request body, so no other route or method can be made to inflate one.
+ */
+export function IngestEndpoint(mediaTypes: readonly string[]): MethodDecorator {
+  return applyDecorators(
+    RequiresToken('ingest'),
+    SetMetadata(MEDIA_TYPES, mediaTypes),
+    UseInterceptors(IngestBodyInterceptor),
+  );
+}
+
+/** Interceptors run after guards: the token is known good (or tokens are off) by the time this runs. */
+@Injectable()
+class IngestBodyInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+    private readonly reflector: Reflector,
+    private readonly limiter: IngestRateLimiter,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+
+    const accepted = this.reflector.get<readonly string[]>(MEDIA_TYPES, context.getHandler());
+    const contentType = request.headers['content-type'];
+    if (!accepted.includes(mediaTypeOf(contentType))) {
+      throw new HttpException(
+        {
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          message: `Content-Type must be one of ${accepted.join(', ')}; got ${contentType ?? 'none'}`,
+        },
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      );
+    }
+
+    const sender = this.senderOf(request);
+    const admission = await this.limiter.admit(sender);
+    if (!admission.ok) {
+      response.setHeader('Retry-After', String(admission.retryAfterSeconds));
+      throw new HttpException(
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `this sender posted more than INGEST_RATE_LIMIT allows; retry after ${admission.retryAfterSeconds} s`,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+
+    const limit = this.config.http.bodyLimitBytes;
+    const body = await readRequestBody(request, response, limit);
+    // A refused body is charged too, so refusals are no free way to burn CPU: one over BODY_LIMIT was
+    // inflated up to the limit, any other is charged its declared length.
+    const spent = body.ok
+      ? body.value.length
+      : body.error.statusCode === HttpStatus.PAYLOAD_TOO_LARGE
+        ? limit
+        : Number(request.headers['content-length']) || 0;
+    await this.limiter.charge(sender, spent);
+    if (!body.ok) throw new HttpException(body.error, body.error.statusCode);
+    request.body = body.value;
+    return next.handle();
+  }
+
+  /**
+   * Whom the rate limit counts: the bearer token when tokens are configured (the guard has checked it), else
+   * the client address, since without tokens a sender could name a new "token" on every request.
+   */
+  private senderOf(request: Request): string {
+    if (this.config.auth.ingestTokens.length > 0)
+      return `token:${bearerToken(request.headers.authorization)}`;
+    return `address:${request.socket.remoteAddress ?? 'unknown'}`;
+  }
+}

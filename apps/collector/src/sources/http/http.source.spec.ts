@@ -1,0 +1,33 @@
+import { loadConfig } from '@logyard/config';
+import { LogRecord } from '@logyard/contracts';
+import { MetricsService } from '@logyard/observability';
+import { RecordPublisher } from '../../record-publisher';
+import { ERRORS_LISTED, HttpSource } from './http.source';
+
+describe(HttpSource.name, () => {
+  let published: LogRecord[];
+  let sut: HttpSource;
+
+  beforeEach(() => {
+    published = [];
+    const publish = jest.fn(async (records: LogRecord[]) => void published.push(...records));
+    sut = new HttpSource(loadConfig({}), { publish } as unknown as RecordPublisher, new MetricsService());
+  });
+
+  it('names the first 100 refused records and counts the rest, however many a body holds', async () => {
+    const lines = ['{"message":"kept"}', ...Array.from({ length: 100_000 }, () => 'a')].join('\n');
+    const result = await sut.ingest(Buffer.from(lines), 'application/x-ndjson');
+    expect(result).toMatchObject({ accepted: 1, rejected: 100_000, errorsOmitted: 100_000 - ERRORS_LISTED });
+    expect(result.errors.map((error) => error.index)).toEqual(
+      Array.from({ length: ERRORS_LISTED }, (_, i) => i + 1),
+    );
+    expect(published.map((record) => record.message)).toEqual(['kept']);
+  });
+
+  it('lists every refused record, without errorsOmitted, up to the cap', async () => {
+    const lines = Array.from({ length: ERRORS_LISTED }, () => 'a').join('\n');
+    const result = await sut.ingest(Buffer.from(lines), 'application/x-ndjson');
+    expect(result).toEqual({ accepted: 0, rejected: ERRORS_LISTED, errors: expect.any(Array) });
+    expect(result.errors).toHaveLength(ERRORS_LISTED);
+  });
+});

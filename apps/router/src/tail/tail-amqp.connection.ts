@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { AmqpConnection } from '@logyard/amqp';
+
+/**
+ * The RabbitMQ connection live tails run on, apart from the process's main
+ * one. Each tail holds a channel; a connection has at most 2,047, and the
+ * main one carries publishing and consuming, so tails must never be able to
+ * take those channels (or stall that connection's flow control) however
+ * many clients come. It reconnects, and re-runs each tail's setup, like the
+ * main connection.
+ */
+@Injectable()
+export class TailAmqpConnection extends AmqpConnection {
+  protected override readonly connectionName = 'logyard tail';
+}

@@ -1,0 +1,25 @@
+# docs/tutorial/receive_logs_direct.py: python3 receive_logs_direct.py info error
+import json, os, sys
+import pika
+
+prefix = os.environ.get('AMQP_PREFIX', 'logyard')
+connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
+channel = connection.channel()
+# As in the tutorial; Logyard's exchanges are durable, and RabbitMQ refuses a redeclaration that differs.
+channel.exchange_declare(exchange=f'{prefix}.severity', exchange_type='direct', durable=True)
+
+severities = sys.argv[1:]
+if not severities:
+    sys.stderr.write(f"Usage: {sys.argv[0]} [trace] [debug] [info] [warn] [error] [fatal]\n")
+    sys.exit(1)
+queue = channel.queue_declare(queue='', exclusive=True).method.queue
+for severity in severities:
+    channel.queue_bind(exchange=f'{prefix}.severity', queue=queue, routing_key=severity)
+print(' [*] Waiting for logs. To exit press CTRL+C')
+
+def callback(ch, method, properties, body):
+    for record in json.loads(body):
+        print(f" [x] {method.routing_key}: {record['message']}")
+
+channel.basic_consume(queue=queue, on_message_callback=callback, auto_ack=True)
+channel.start_consuming()

@@ -1,0 +1,120 @@
+import { Pool, QueryResultRow } from 'pg';
+import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
+import { isQueryCancelled } from './database';
+import {
+  buildFacetQuery,
+  buildHistogramQuery,
+  buildLogQuery,
+  FacetName,
+  fullTextWindows,
+  LogFilters,
+  LogQuery,
+} from './log-query';
+import { LOG_ROW_COLUMNS, LogRow, toLogRecord } from './log-row';
+
+/** Records per severity in one histogram bucket; only non-empty (bucket, severity) pairs are reported. */
+export interface BucketCount {
+  /** Bucket start in the wire format (UTC, microseconds). */
+  bucket: string;
+  severity: Severity;
+  count: number;
+}
+
+export type FacetCounts = Record<FacetName, { value: string; count: number }[]>;
+
+/** A read ran past its time (QUERY_TIMEOUT) and was cancelled; the query, not the database, is at fault. */
+export class QueryTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the query ran longer than ${timeoutMs} ms`);
+  }
+}
+
+/** Every query connection is busy and as many reads already wait for one; the caller should retry shortly. */
+export class QueryBusyError extends Error {
+  constructor(readonly poolSize: number) {
+    super(`all ${poolSize} query connections are busy and ${poolSize} more reads wait`);
+  }
+}
+
+/**
+ * Every read of the `logs` table, on the query pool (see createQueryPool):
+ * each statement is cancelled by PostgreSQL past `timeoutMs`, and a read of
+ * several statements stops once its whole time is spent, so no read costs
+ * the database more than about that long. Either way it rejects with
+ * QueryTimeoutError. At most as many reads wait for a connection as the pool
+ * holds; past that a read is refused at once with QueryBusyError, so a flood
+ * of heavy queries is shed rather than queued until each one times out.
+ */
+export class LogQueryRepository {
+  constructor(
+    private readonly pool: Pool,
+    private readonly timeoutMs: number,
+    private readonly poolSize: number,
+  ) {}
+
+  /** A page of records, newest first, and whether more follow. */
+  async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
+    const deadline = Date.now() + this.timeoutMs;
+    const windows = query.text ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
+    const rows: LogRow[] = [];
+    // One row past the limit tells whether a next page exists; later windows only fill what is missing.
+    for (const window of windows) {
+      if (Date.now() >= deadline) throw new QueryTimeoutError(this.timeoutMs);
+      const statement = buildLogQuery({ ...query, ...window, limit: query.limit - rows.length });
+      rows.push(...(await this.query<LogRow>(statement.text, statement.values)));
+      if (rows.length > query.limit) break;
+    }
+    return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
+  }
+
+  async countByBucket(filters: LogFilters, intervalSeconds: number): Promise<BucketCount[]> {
+    const statement = buildHistogramQuery(filters, intervalSeconds);
+    const rows = await this.query<{ bucket: string; severity: number; count: string }>(
+      statement.text,
+      statement.values,
+    );
+    return rows.map((row) => ({
+      bucket: row.bucket,
+      severity: severityFromNumber(row.severity),
+      count: Number(row.count),
+    }));
+  }
+
+  /** The `limit` most frequent hosts, services and severities (by name) matching the filters. */
+  async countFacets(filters: LogFilters, limit: number): Promise<FacetCounts> {
+    const statement = buildFacetQuery(filters, limit);
+    const rows = await this.query<{ facet: FacetName; value: string; count: string }>(
+      statement.text,
+      statement.values,
+    );
+    const facets: FacetCounts = { hosts: [], services: [], severities: [] };
+    for (const row of rows) {
+      const value = row.facet === 'severities' ? severityFromNumber(Number(row.value)) : row.value;
+      facets[row.facet].push({ value, count: Number(row.count) });
+    }
+    return facets;
+  }
+
+  async findById(id: string): Promise<LogRecord | undefined> {
+    const rows = await this.query<LogRow>(`SELECT ${LOG_ROW_COLUMNS} FROM logs WHERE id = $1 LIMIT 1`, [id]);
+    return rows[0] && toLogRecord(rows[0]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async query<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
+    try {
+      return (await this.pool.query<T>(text, values)).rows;
+    } catch (error) {
+      if (isQueryCancelled(error)) throw new QueryTimeoutError(this.timeoutMs);
+      throw error;
+    }
+  }
+}
