@@ -2,11 +2,15 @@ import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown }
 import {
   AmqpConnection,
   BatchConsumer,
+  BrokerUnavailableError,
   ConfirmPublisher,
   DeadLetterPublisher,
   logsBatchHeaders,
+  UnencodableRecordsError,
+  WriteOutcome,
+  WRITTEN,
 } from '@logyard/amqp';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { normaliseMessage } from './transforms/normalise.transform';
@@ -43,7 +47,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
             timestamp: message.properties.timestamp as number | undefined,
             messageId: message.properties.messageId as string | undefined,
           },
-          { observedTs: nowIso(), maxMessageBytes: config.records.maxMessageBytes },
+          { observedTs: nowIso(), ...recordLimits(config) },
         ),
       write: (records) => this.route(records),
     });
@@ -57,15 +61,23 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
     await this.consumer.stop();
   }
 
-  private async route(records: LogRecord[]): Promise<void> {
-    await this.publisher.publishRecords(
-      this.connection.topology.names.logs,
-      records,
-      this.config.records.maxPerMessage,
-      logsBatchHeaders,
-    );
+  /** Republishes; records that cannot be encoded are refused, the broker being away is an outage. */
+  private async route(records: LogRecord[]): Promise<WriteOutcome> {
+    try {
+      await this.publisher.publishRecords(
+        this.connection.topology.names.logs,
+        records,
+        this.config.records.maxPerMessage,
+        logsBatchHeaders,
+      );
+    } catch (error) {
+      if (error instanceof UnencodableRecordsError) return { kind: 'refused', reason: error.message };
+      if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };
+      throw error;
+    }
     const perSeverity = new Map<string, number>();
     for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);
     for (const [severity, count] of perSeverity) this.metrics.recordsRouted.inc({ severity }, count);
+    return WRITTEN;
   }
 }

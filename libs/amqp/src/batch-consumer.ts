@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { encodeBatch, LogRecord, routingKey } from '@logyard/contracts';
+import { LogRecord, routingKey, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
-import { DeadLetterPublisher } from './dead-letter.publisher';
+import { BrokerUnavailableError } from './confirm-publisher';
+import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { DecodedMessage } from './decoded-message';
 import { Delivery, QueueConsumer } from './queue-consumer';
 
@@ -23,16 +24,33 @@ export interface BatchConsumerOptions {
   maxConcurrentWrites?: number;
   /** Pure and total: anything it cannot use goes into `rejects`, it never throws for bad input. */
   decode: (message: ConsumeMessage) => DecodedMessage;
-  /** The stage's sink; resolves once the records are durable downstream, rejects to have the batch retried. */
-  write: (records: LogRecord[]) => Promise<void>;
   /**
-   * Whether a write failed because of the records themselves (a row the
-   * database refuses), so retrying can never succeed. Such a batch is halved
-   * until each refused record stands alone, and those are dead-lettered.
-   * Every other failure is taken as an outage and retried.
+   * The stage's sink: resolves once the records are durable downstream, or to
+   * why not, as a value. It never throws for bad data or an outage; a throw
+   * is a bug, logged and retried like an outage so that no record is lost to it.
    */
-  isPoison?: (error: unknown) => boolean;
+  write: (records: LogRecord[]) => Promise<WriteOutcome>;
 }
+
+/**
+ * What a sink made of a batch. The one distinction that matters is made here,
+ * by the sink that knows its errors: the data's fault (never retried) or the
+ * broker or database being away (retried, never dead-lettered).
+ */
+export type WriteOutcome =
+  | { kind: 'written' }
+  /**
+   * The batch holds records that can never be written (say, a row PostgreSQL
+   * refuses). It is halved until each such record stands alone; those are
+   * dead-lettered with the reason, the rest written once.
+   */
+  | { kind: 'refused'; reason: string }
+  /** The broker or the database is away: the whole batch is retried later, consumption paused. */
+  | { kind: 'unavailable'; reason: string };
+
+export const WRITTEN = { kind: 'written' } as const;
+
+type Unavailable = Extract<WriteOutcome, { kind: 'unavailable' }>;
 
 interface RefusedRecord {
   record: LogRecord;
@@ -150,81 +168,131 @@ export class BatchConsumer {
 
   private async deliver(batch: PendingDelivery[]): Promise<void> {
     let retried = false;
+    const deadLettered = new Set<object>();
     try {
       for (let attempt = 0; ; attempt++) {
         const live = batch.filter((pending) => pending.consumer.owns(pending.delivery));
         if (live.length === 0) return;
-        try {
-          const refused = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
-          await this.deadLetter(live, refused);
+        const written = await this.writeIsolatingPoison(live.flatMap((pending) => pending.decoded.records));
+        // A dead letter that cannot be published (the broker went away) also retries the whole batch.
+        const settled =
+          written.kind === 'unavailable'
+            ? written
+            : await this.deadLetter(live, written.refused, deadLettered);
+        if (settled.kind === 'written') {
           for (const pending of live) pending.consumer.ack(pending.delivery);
           this.settled.acked += live.length;
           this.settled.records += live.reduce((sum, pending) => sum + pending.decoded.records.length, 0);
           return;
-        } catch (error) {
-          // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
-          if (this.stopping) {
-            this.settled.abandoned += live.length;
-            return;
-          }
-          if (!retried) this.retrying++;
-          retried = true;
-          const delay = backoffDelayMs(attempt, RETRY_BACKOFF);
-          this.logger.warn(
-            `${live.length} deliveries not written (${(error as Error).message}); retrying in ${delay} ms`,
-          );
-          await this.setPaused(true);
-          await this.retryDelay.wait(delay);
         }
+        // Shutting down with the sink away: leave the deliveries unacked; the broker redelivers them.
+        if (this.stopping) {
+          this.settled.abandoned += live.length;
+          return;
+        }
+        if (!retried) this.retrying++;
+        retried = true;
+        const delay = backoffDelayMs(attempt, RETRY_BACKOFF);
+        this.logger.warn(
+          `${live.length} deliveries not written (${settled.reason}); retrying in ${delay} ms`,
+        );
+        await this.setPaused(true);
+        await this.retryDelay.wait(delay);
       }
     } finally {
       if (retried) this.retrying--;
     }
   }
 
-  /** Writes records; returns those the sink refused for what they are, each with its reason. */
-  private async writeIsolatingPoison(records: LogRecord[]): Promise<RefusedRecord[]> {
+  /**
+   * Writes records, isolating those the sink refuses by halving: a refused
+   * record costs log2(batch) extra writes, and every other record is written
+   * exactly once. Unavailable as soon as any write is: the caller retries it all.
+   */
+  private async writeIsolatingPoison(
+    records: LogRecord[],
+  ): Promise<{ kind: 'written'; refused: RefusedRecord[] } | Unavailable> {
+    const outcome = await this.writeOnce(records);
+    if (outcome.kind === 'unavailable') return outcome;
+    if (outcome.kind === 'written') return { kind: 'written', refused: [] };
+    if (records.length === 1) {
+      return {
+        kind: 'written',
+        refused: [{ record: records[0], reason: `${this.options.stage} refused: ${outcome.reason}` }],
+      };
+    }
+    const middle = Math.ceil(records.length / 2);
+    const first = await this.writeIsolatingPoison(records.slice(0, middle));
+    if (first.kind === 'unavailable') return first;
+    const second = await this.writeIsolatingPoison(records.slice(middle));
+    if (second.kind === 'unavailable') return second;
+    return { kind: 'written', refused: [...first.refused, ...second.refused] };
+  }
+
+  private async writeOnce(records: LogRecord[]): Promise<WriteOutcome> {
     try {
-      await this.options.write(records);
-      return [];
+      return await this.options.write(records);
     } catch (error) {
-      if (!this.options.isPoison?.(error)) throw error;
-      if (records.length === 1) {
-        return [{ record: records[0], reason: `${this.options.stage} refused: ${(error as Error).message}` }];
-      }
-      const middle = Math.ceil(records.length / 2);
-      return [
-        ...(await this.writeIsolatingPoison(records.slice(0, middle))),
-        ...(await this.writeIsolatingPoison(records.slice(middle))),
-      ];
+      this.logger.error(`${this.options.stage} sink threw, a bug; retrying: ${(error as Error).stack}`);
+      return { kind: 'unavailable', reason: (error as Error).message };
     }
   }
 
-  private async deadLetter(batch: PendingDelivery[], refused: RefusedRecord[]): Promise<void> {
-    const queueOf = (record: LogRecord) =>
-      batch.find((pending) => pending.decoded.records.includes(record))?.consumer.queue ?? this.options.stage;
-    const letters = [
+  /**
+   * Publishes the batch's dead letters. `sent` outlives a retry of the batch:
+   * a letter confirmed before the broker went away is not sent again, so each
+   * is dead-lettered once (unless its delivery itself is redelivered).
+   */
+  private async deadLetter(
+    batch: PendingDelivery[],
+    refused: RefusedRecord[],
+    sent: Set<object>,
+  ): Promise<{ kind: 'written' } | Unavailable> {
+    const holderOf = (record: LogRecord) => batch.find((pending) => pending.decoded.records.includes(record));
+    const letters: [key: object, letter: DeadLetter][] = [
       ...batch.flatMap((pending) =>
-        pending.decoded.rejects.map((reject) =>
-          this.deadLetters.publish({
+        pending.decoded.rejects.map((reject): [object, DeadLetter] => [
+          reject,
+          {
             ...reject,
             routingKey: pending.delivery.message.fields.routingKey,
             queue: pending.consumer.queue,
-          }),
-        ),
+          },
+        ]),
       ),
-      ...refused.map(({ record, reason }) =>
-        this.deadLetters.publish({
-          body: encodeBatch([record]),
-          contentType: 'application/json',
-          reason,
-          routingKey: routingKey(record),
-          queue: queueOf(record),
-        }),
-      ),
+      ...refused.map(({ record, reason }): [object, DeadLetter] => {
+        const holder = holderOf(record);
+        // A record refused because it cannot be written as JSON goes out in the message that brought it.
+        const body = tryEncodeBatch([record]);
+        return [
+          record,
+          {
+            body: body.ok ? body.value : (holder?.delivery.message.content ?? Buffer.alloc(0)),
+            contentType: 'application/json',
+            reason,
+            routingKey: routingKey(record),
+            queue: holder?.consumer.queue ?? this.options.stage,
+          },
+        ];
+      }),
     ];
-    await Promise.all(letters);
-    if (letters.length) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, letters.length);
+    const unsent = letters.filter(([key]) => !sent.has(key));
+    // Settled, not raced: a retry must not start while a letter of this attempt may still be confirmed.
+    const outcomes = await Promise.allSettled(
+      unsent.map(async ([key, letter]) => {
+        await this.deadLetters.publish(letter);
+        sent.add(key);
+      }),
+    );
+    const published = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    if (published) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, published);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue;
+      if (outcome.reason instanceof BrokerUnavailableError)
+        return { kind: 'unavailable', reason: outcome.reason.message };
+      throw outcome.reason;
+    }
+    return WRITTEN;
   }
 
   private async setPaused(paused: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
-import { encodeBatch, LogRecord } from '@logyard/contracts';
+import { LogRecord, tryEncodeBatch } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
 import { batchHeaders, RoutedBatch, toRoutedBatches } from './record-batches';
 
@@ -10,6 +10,9 @@ export class BrokerUnavailableError extends Error {
     super(`RabbitMQ is unavailable: ${reason}`);
   }
 }
+
+/** Records that cannot be written as JSON: the data's fault, so retrying them can never succeed. */
+export class UnencodableRecordsError extends Error {}
 
 /** Beyond this many messages awaiting a channel, publishers are refused instead of buffered in memory. */
 const MAX_QUEUED_MESSAGES = 1_000;
@@ -62,7 +65,9 @@ export class ConfirmPublisher {
    * Publishes records as batch messages (the wire format of DESIGN §2),
    * grouped by routing key, at most `maxPerMessage` records each, with the
    * headers `headersOf` gives (logsBatchHeaders for the logs exchange);
-   * resolves when every message is confirmed.
+   * resolves when every message is confirmed. Every batch is encoded before
+   * any is published, so records that cannot be encoded
+   * (UnencodableRecordsError) leave nothing half-published behind them.
    */
   async publishRecords(
     exchange: string,
@@ -70,9 +75,14 @@ export class ConfirmPublisher {
     maxPerMessage: number,
     headersOf: (batch: RoutedBatch) => Record<string, unknown> = batchHeaders,
   ): Promise<void> {
+    const messages = toRoutedBatches(records, maxPerMessage).map((batch) => {
+      const body = tryEncodeBatch(batch.records);
+      if (!body.ok) throw new UnencodableRecordsError(body.error);
+      return { ...batch, body: body.value };
+    });
     await Promise.all(
-      toRoutedBatches(records, maxPerMessage).map((batch) =>
-        this.publish(exchange, batch.routingKey, encodeBatch(batch.records), {
+      messages.map(({ body, ...batch }) =>
+        this.publish(exchange, batch.routingKey, body, {
           headers: headersOf(batch),
         }),
       ),

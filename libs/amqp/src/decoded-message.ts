@@ -1,4 +1,4 @@
-import { decodeRecords, LogRecord, ParseOptions } from '@logyard/contracts';
+import { decodeRecords, err, LogRecord, ok, ParseOptions, Result } from '@logyard/contracts';
 
 /** What a stage made of one message: records to pass on, and parts that can never become records. */
 export interface DecodedMessage {
@@ -11,20 +11,34 @@ export interface DecodedMessage {
  * anything an item leaves to its message (the router's routing-key defaults).
  * Each item that is not a valid record becomes its own reject: a dead letter
  * carrying that item as it was sent, named by its index when the message held
- * more than one.
+ * more than one. The message's own body stands in for an item JSON cannot
+ * write again (one nested too deep for JSON.stringify's stack), and for the
+ * only item of a message, which it is byte for byte.
  */
 export function decodeJsonItems(
-  items: unknown[],
+  message: { items: unknown[]; body: Buffer },
   options: ParseOptions,
   complete?: (item: unknown) => unknown,
 ): DecodedMessage {
+  const { items, body } = message;
   const decoded = decodeRecords(complete ? items.map(complete) : items, options);
   return {
     records: decoded.records,
-    rejects: decoded.errors.map(({ index, error }) => ({
-      reason: items.length > 1 ? `record ${index}: ${error}` : error,
-      body: Buffer.from(JSON.stringify(items[index]) ?? 'null'),
-      contentType: 'application/json',
-    })),
+    rejects: decoded.errors.map(({ index, error }) => {
+      const item = items.length > 1 ? tryEncodeItem(items[index]) : undefined;
+      return {
+        reason: items.length > 1 ? `record ${index}: ${error}` : error,
+        body: item?.ok ? item.value : body,
+        contentType: 'application/json',
+      };
+    }),
   };
+}
+
+function tryEncodeItem(item: unknown): Result<Buffer> {
+  try {
+    return ok(Buffer.from(JSON.stringify(item) ?? 'null'));
+  } catch (error) {
+    return err(String(error));
+  }
 }

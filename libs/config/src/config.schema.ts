@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, Severity } from '@logyard/contracts';
+import { DEFAULT_ATTRIBUTE_LIMITS, SEVERITIES, Severity } from '@logyard/contracts';
 
 /** The three roles a process can run; `all` runs every one of them in one process. */
 export const TARGETS = ['all', 'collector', 'router', 'archiver'] as const;
@@ -155,6 +155,10 @@ export const envSchema = z.object({
   SYSLOG_LINGER_MS: positiveInt.default(500),
   BODY_LIMIT: byteSize.default(10 * MIB),
   MAX_MESSAGE_BYTES: positiveInt.default(65536),
+  MAX_ATTRIBUTE_DEPTH: positiveInt.default(DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth),
+  MAX_ATTRIBUTES_BYTES: byteSize
+    .pipe(z.number().int().positive())
+    .default(DEFAULT_ATTRIBUTE_LIMITS.maxAttributesBytes),
   MAX_BATCH_RECORDS: positiveInt.default(1000),
   RETENTION_DAYS: positiveInt.default(14),
   ...retentionOverrides,

@@ -25,7 +25,12 @@ describe(loadConfig.name, () => {
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB, corsOrigins: [] },
       syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
-      records: { maxMessageBytes: 65536, maxPerMessage: 1000 },
+      records: {
+        maxMessageBytes: 65536,
+        maxPerMessage: 1000,
+        maxAttributeDepth: 32,
+        maxAttributesBytes: 65536,
+      },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
       collector: { confirmTimeoutMs: 10_000, ingestRate: { bytesPerSecond: 16 * MIB, burstBytes: 64 * MIB } },
@@ -55,6 +60,8 @@ describe(loadConfig.name, () => {
       SYSLOG_HOST: '127.0.0.1',
       SYSLOG_LINGER_MS: '50',
       MAX_MESSAGE_BYTES: '1024',
+      MAX_ATTRIBUTE_DEPTH: '8',
+      MAX_ATTRIBUTES_BYTES: '16kb',
       MAX_BATCH_RECORDS: '250',
       ARCHIVER_BATCH_RECORDS: '100',
       ARCHIVER_FLUSH_MS: '50',
@@ -69,7 +76,12 @@ describe(loadConfig.name, () => {
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
     expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
-    expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
+    expect(sut.records).toEqual({
+      maxMessageBytes: 1024,
+      maxPerMessage: 250,
+      maxAttributeDepth: 8,
+      maxAttributesBytes: 16 * 1024,
+    });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50, writers: 3 });
   });
 
@@ -158,6 +170,9 @@ describe(loadConfig.name, () => {
     ['AMQP_PREFIX', 'Logyard'],
     ['AMQP_PREFIX', '-logyard'],
     ['MAX_MESSAGE_BYTES', '-1'],
+    ['MAX_ATTRIBUTE_DEPTH', '0'],
+    ['MAX_ATTRIBUTES_BYTES', 'lots'],
+    ['MAX_ATTRIBUTES_BYTES', '0'],
     ['ARCHIVER_FLUSH_MS', '2.5'],
     ['SYSLOG_HOST', 'localhost'],
   ])('refuses %s=%p, naming it', (name, value) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES, Severity } from '@logyard/contracts';
+import { ParseOptions, SEVERITIES, Severity } from '@logyard/contracts';
 import { DURATION_UNITS_MS, envSchema } from './config.schema';
 
 export type QueueType = 'classic' | 'quorum';
@@ -17,7 +17,7 @@ export interface LogyardConfig {
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
   syslog: { port: number; host: string; lingerMs: number };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
-  records: { maxMessageBytes: number; maxPerMessage: number };
+  records: RecordLimits & { maxPerMessage: number };
   retention: { days: Record<Severity, number> };
   auth: { ingestTokens: string[]; queryTokens: string[] };
   /**
@@ -50,6 +50,17 @@ export interface LogyardConfig {
   };
   /** Live tails (GET /tail) one process serves at once. */
   tail: { maxSessions: number };
+}
+
+/** What parseLogRecord enforces; the same in every source and stage, so a record valid at one hop is at the next. */
+export type RecordLimits = Required<
+  Pick<ParseOptions, 'maxMessageBytes' | 'maxAttributeDepth' | 'maxAttributesBytes'>
+>;
+
+/** The ParseOptions limits of a config: pass them to every parseLogRecord on an inbound edge. */
+export function recordLimits(config: LogyardConfig): RecordLimits {
+  const { maxMessageBytes, maxAttributeDepth, maxAttributesBytes } = config.records;
+  return { maxMessageBytes, maxAttributeDepth, maxAttributesBytes };
 }
 
 /** Thrown with every invalid variable listed, so an operator fixes them in one pass. */
@@ -97,7 +108,12 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
     syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
-    records: { maxMessageBytes: env.MAX_MESSAGE_BYTES, maxPerMessage: env.MAX_BATCH_RECORDS },
+    records: {
+      maxMessageBytes: env.MAX_MESSAGE_BYTES,
+      maxPerMessage: env.MAX_BATCH_RECORDS,
+      maxAttributeDepth: env.MAX_ATTRIBUTE_DEPTH,
+      maxAttributesBytes: env.MAX_ATTRIBUTES_BYTES,
+    },
     retention: { days },
     auth: { ingestTokens: env.INGEST_TOKENS, queryTokens: env.QUERY_TOKENS },
     collector: {

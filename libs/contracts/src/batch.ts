@@ -22,9 +22,26 @@ export function decodeRecords(items: unknown[], options: ParseOptions = {}): Dec
   return batch;
 }
 
-/** One AMQP message body: a JSON array of wire records. */
+/**
+ * One AMQP message body: a JSON array of wire records. Records from
+ * parseLogRecord always encode, since its attribute limits bound their depth;
+ * a hop that must not trust that uses tryEncodeBatch.
+ */
 export function encodeBatch(records: LogRecord[]): Buffer {
   return Buffer.from(JSON.stringify(records.map(toWire)), 'utf8');
+}
+
+/**
+ * encodeBatch as a result: JSON.stringify throws on a value it cannot write
+ * (nesting too deep for the stack, a BigInt, a cycle), and for a consumer that
+ * is the data's fault — a refused record, never an outage.
+ */
+export function tryEncodeBatch(records: LogRecord[]): Result<Buffer> {
+  try {
+    return ok(encodeBatch(records));
+  } catch (error) {
+    return err(`records cannot be serialised as JSON: ${errorMessage(error)}`);
+  }
 }
 
 /** A JSON body holding one record object or an array of them, as items still to be parsed. */

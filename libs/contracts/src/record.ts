@@ -1,5 +1,6 @@
 import { v7 as uuidv7, validate } from 'uuid';
 
+import { AttributeLimits, DEFAULT_ATTRIBUTE_LIMITS, exceededAttributeLimit } from './attribute-limits';
 import { describeValue } from './describe-value';
 import { err, ok, Result } from './result';
 import { parseSeverity, Severity, SEVERITIES, SeverityScale, unrecognisedSeverity } from './severity';
@@ -27,7 +28,7 @@ export interface LogRecord {
 
 export type WireRecord = LogRecord & { v: 1 };
 
-export interface ParseOptions {
+export interface ParseOptions extends Partial<AttributeLimits> {
   /** When Logyard first saw the record; defaults to now. Also the `ts` of a record that has none. */
   observedTs?: string;
   maxMessageBytes?: number;
@@ -68,7 +69,7 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   if (!isPlainObject(input)) return err('record must be a JSON object');
   if (input.v === WIRE_VERSION) {
     const canonical = asCanonicalWireRecord(input, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
-    if (canonical) return ok(canonical);
+    if (canonical) return withinAttributeLimits(canonical, options);
   }
   const consumedAliases: string[] = [];
   // The first of a field and its aliases that has a value; JSON writers often send null for "no value".
@@ -117,7 +118,7 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
   }
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 
-  return ok(
+  return withinAttributeLimits(
     withIds(
       {
         id: id.value ?? uuidv7(),
@@ -132,6 +133,7 @@ export function parseLogRecord(input: unknown, options: ParseOptions = {}): Resu
       traceId.value,
       spanId.value,
     ),
+    options,
   );
 }
 
@@ -177,6 +179,15 @@ function asCanonicalWireRecord(input: Record<string, unknown>, maxBytes: number)
 
 const CANONICAL_TRACE_ID = /^[0-9a-f]{32}$/;
 const CANONICAL_SPAN_ID = /^[0-9a-f]{16}$/;
+
+/** The record, or the error naming the attribute limit it breaks (both paths of parseLogRecord end here). */
+function withinAttributeLimits(record: LogRecord, options: ParseOptions): Result<LogRecord> {
+  const exceeded = exceededAttributeLimit(record.attributes, {
+    maxAttributeDepth: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
+    maxAttributesBytes: options.maxAttributesBytes ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributesBytes,
+  });
+  return exceeded === undefined ? ok(record) : err(exceeded);
+}
 
 /** The wire form of a record: `v` first, optional fields left out rather than sent as null. */
 export function toWire(record: LogRecord): WireRecord {

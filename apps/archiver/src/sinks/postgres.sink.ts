@@ -1,6 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpConnection, BatchConsumer, DeadLetterPublisher, decodeJsonItems } from '@logyard/amqp';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import {
+  AmqpConnection,
+  BatchConsumer,
+  DeadLetterPublisher,
+  decodeJsonItems,
+  WriteOutcome,
+  WRITTEN,
+} from '@logyard/amqp';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
@@ -25,7 +32,7 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: MetricsService,
   ) {
     const { prefetch, batchRecords, flushMs, writers } = config.archiver;
-    const maxMessageBytes = config.records.maxMessageBytes;
+    const limits = recordLimits(config);
     this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
       stage: 'archiver',
       queues: SEVERITIES.map((severity) => connection.topology.names.archive[severity]),
@@ -36,10 +43,9 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
       decode: (message) => {
         const items = parseJsonBody(message.content);
         if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
-        return decodeJsonItems(items.value, { maxMessageBytes });
+        return decodeJsonItems({ items: items.value, body: message.content }, limits);
       },
       write: (records) => this.write(records),
-      isPoison: isRefusedData,
     });
   }
 
@@ -51,11 +57,24 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
     await this.consumer.stop();
   }
 
-  private async write(records: LogRecord[]): Promise<void> {
+  /**
+   * Writes one batch. PostgreSQL refusing the rows (isRefusedData: a value it
+   * cannot store, a key too large for an index) is the data's fault; any other
+   * failure means the database is away or unwell, and the batch waits for it.
+   */
+  private async write(records: LogRecord[]): Promise<WriteOutcome> {
     const stopTimer = this.metrics.archiveWriteSeconds.startTimer();
-    await this.logs.insertBatch(records);
+    const inserted = await this.logs.insertBatch(records).then(
+      () => WRITTEN,
+      (error: Error): WriteOutcome => ({
+        kind: isRefusedData(error) ? 'refused' : 'unavailable',
+        reason: error.message,
+      }),
+    );
+    if (inserted.kind !== 'written') return inserted;
     stopTimer();
     this.metrics.archiveBatchRecords.observe(records.length);
     this.metrics.recordsArchived.inc(records.length);
+    return inserted;
   }
 }

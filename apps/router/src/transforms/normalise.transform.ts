@@ -34,7 +34,11 @@ export function normaliseMessage(message: InboundMessage, options: ParseOptions)
 
 function normaliseJson(items: unknown[], message: InboundMessage, options: ParseOptions): DecodedMessage {
   const key = parseRoutingKey(message.routingKey);
-  return decodeJsonItems(items, options, key.ok ? (item) => fillFromKey(item, key.value) : undefined);
+  return decodeJsonItems(
+    { items, body: message.body },
+    options,
+    key.ok ? (item) => fillFromKey(item, key.value) : undefined,
+  );
 }
 
 function normalisePlainText(message: InboundMessage, options: ParseOptions): DecodedMessage {

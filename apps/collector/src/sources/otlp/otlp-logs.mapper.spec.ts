@@ -259,4 +259,33 @@ describe(mapOtlpLogs.name, () => {
       attributes: { 'logyard.truncated_bytes': 100 },
     });
   });
+
+  // Finding 11 of issue 11: 3,000 levels of kvlistValue overflowed the stack, and the request answered 500.
+  it('refuses attributes or a body nested past the attribute depth as that record’s error', () => {
+    let nested: unknown = string('leaf');
+    for (let level = 0; level < 3_000; level++)
+      nested = { kvlistValue: { values: [{ key: 'a', value: nested }] } };
+    const sut = mapOtlpLogs(
+      request([{ attributes: [{ key: 'deep', value: nested }] }, { body: nested }, { body: string('ok') }]),
+      { observedTs: OBSERVED },
+    );
+    expect(sut.records.map((record) => record.message)).toEqual(['ok']);
+    expect(sut.errors).toEqual([
+      expect.objectContaining({
+        error: expect.stringMatching(/^attributes\[0\]\.value.*: nested deeper than 32 levels$/),
+      }),
+      expect.objectContaining({ error: expect.stringMatching(/^body.*: nested deeper than 32 levels$/) }),
+    ]);
+  });
+
+  it('keeps attributes exactly at the attribute depth', () => {
+    let nested: unknown = string('leaf');
+    for (let level = 0; level < 3; level++) nested = { arrayValue: { values: [nested] } };
+    const sut = mapOtlpLogs(request([{ attributes: [{ key: 'deep', value: nested }] }]), {
+      observedTs: OBSERVED,
+      maxAttributeDepth: 4,
+    });
+    expect(sut.errors).toEqual([]);
+    expect(sut.records[0].attributes.deep).toEqual([[['leaf']]]);
+  });
 });

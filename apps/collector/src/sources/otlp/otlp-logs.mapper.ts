@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ATTRIBUTE_LIMITS,
   err,
   fromEpochNanos,
   LogRecord,
@@ -47,11 +48,20 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}
     observedTs: options.observedTs ?? nowIso(),
     severityScale: 'otel',
   };
+  const top: Depth = {
+    level: 0,
+    max: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
+  };
   const mapping: OtlpMapping = { records: [], errors: [] };
   request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
     scopeLogs.forEach((scopeLogs, s) => {
       scopeLogs.logRecords.forEach((logRecord, i) => {
-        const record = toRecord(logRecord, () => inheritedAttributes(resource?.attributes, scopeLogs), parse);
+        const record = toRecord(
+          logRecord,
+          () => inheritedAttributes(resource?.attributes, scopeLogs, top),
+          parse,
+          top,
+        );
         if (record.ok) mapping.records.push(record.value);
         else
           mapping.errors.push({
@@ -68,9 +78,10 @@ function toRecord(
   logRecord: OtlpLogRecord,
   inherited: () => Attributes,
   options: ParseOptions,
+  top: Depth,
 ): Result<LogRecord> {
   try {
-    const attributes = { ...inherited(), ...keyValues(logRecord.attributes, 'attributes') };
+    const attributes = { ...inherited(), ...keyValues(logRecord.attributes, 'attributes', top) };
     if (isNonEmptyString(logRecord.eventName)) attributes['event.name'] = logRecord.eventName;
     return parseLogRecord(
       {
@@ -78,7 +89,7 @@ function toRecord(
         host: takeString(attributes, HOST_ATTRIBUTE),
         service: takeString(attributes, SERVICE_ATTRIBUTE),
         severity: severityOf(logRecord),
-        message: messageOf(logRecord.body),
+        message: messageOf(logRecord.body, top),
         attributes,
         traceId: logRecord.traceId,
         spanId: logRecord.spanId,
@@ -91,12 +102,12 @@ function toRecord(
   }
 }
 
-function inheritedAttributes(resourceAttributes: unknown, { scope }: OtlpScopeLogs): Attributes {
+function inheritedAttributes(resourceAttributes: unknown, { scope }: OtlpScopeLogs, top: Depth): Attributes {
   return {
-    ...keyValues(resourceAttributes, 'resource.attributes'),
+    ...keyValues(resourceAttributes, 'resource.attributes', top),
     ...(isNonEmptyString(scope?.name) ? { 'otel.scope.name': scope.name } : {}),
     ...(isNonEmptyString(scope?.version) ? { 'otel.scope.version': scope.version } : {}),
-    ...keyValues(scope?.attributes, 'scope.attributes'),
+    ...keyValues(scope?.attributes, 'scope.attributes', top),
   };
 }
 
@@ -146,15 +157,30 @@ function specifiedSeverityNumber(value: unknown): unknown {
 }
 
 /** A string body is the message; any other AnyValue (bytes too) is written as JSON; no body is an empty message. */
-function messageOf(body: unknown): string {
+function messageOf(body: unknown, top: Depth): string {
   if (body === undefined || body === null) return '';
-  const value = anyValue(body, 'body');
+  const value = anyValue(body, 'body', top);
   if (value === null) return '';
   return isObject(body) && body.stringValue != null ? (value as string) : JSON.stringify(value);
 }
 
+/**
+ * Levels of arrays and kvlists, bounded by the record's attribute depth so
+ * the recursion below stays far from the stack's limit on any input.
+ */
+interface Depth {
+  level: number;
+  max: number;
+}
+
+function deeper({ level, max }: Depth, at: string): Depth {
+  if (level >= max) throw new InvalidLogRecord(`${at}: nested deeper than ${max} levels`);
+  return { level: level + 1, max };
+}
+
 /** A list of KeyValue as one JSON object; a repeated key keeps its last value. */
-function keyValues(list: unknown, at: string): Attributes {
+function keyValues(list: unknown, at: string, depth: Depth): Attributes {
+  const inner = deeper(depth, at);
   if (list === undefined || list === null) return {};
   if (!Array.isArray(list)) throw new InvalidLogRecord(`${at}: must be an array of KeyValue objects`);
   // Object.fromEntries defines own properties, so a key named "__proto__" stays an ordinary key.
@@ -165,7 +191,9 @@ function keyValues(list: unknown, at: string): Attributes {
       }
       return [
         item.key,
-        item.value === undefined || item.value === null ? null : anyValue(item.value, `${at}[${i}].value`),
+        item.value === undefined || item.value === null
+          ? null
+          : anyValue(item.value, `${at}[${i}].value`, inner),
       ];
     }),
   );
@@ -175,7 +203,7 @@ function keyValues(list: unknown, at: string): Attributes {
  * An AnyValue as plain JSON: strings, booleans, numbers, arrays and objects as themselves; 64-bit integers
  * beyond 2^53 and non-finite doubles as strings so nothing is rounded; bytes as base64; an empty AnyValue as null.
  */
-function anyValue(value: unknown, at: string): unknown {
+function anyValue(value: unknown, at: string, depth: Depth): unknown {
   if (!isObject(value)) throw new InvalidLogRecord(`${at}: must be an AnyValue object`);
   if (value.stringValue != null) return typed(value.stringValue, 'string', `${at}.stringValue`);
   if (value.boolValue != null) return typed(value.boolValue, 'boolean', `${at}.boolValue`);
@@ -183,11 +211,12 @@ function anyValue(value: unknown, at: string): unknown {
   if (value.doubleValue != null) return double(value.doubleValue, `${at}.doubleValue`);
   if (value.bytesValue != null) return typed(value.bytesValue, 'string', `${at}.bytesValue`);
   if (value.arrayValue != null) {
+    const inner = deeper(depth, at);
     const values = listOf(value.arrayValue, `${at}.arrayValue`);
-    return values.map((item, i) => anyValue(item, `${at}.arrayValue.values[${i}]`));
+    return values.map((item, i) => anyValue(item, `${at}.arrayValue.values[${i}]`, inner));
   }
   if (value.kvlistValue != null) {
-    return keyValues(listOf(value.kvlistValue, `${at}.kvlistValue`), `${at}.kvlistValue.values`);
+    return keyValues(listOf(value.kvlistValue, `${at}.kvlistValue`), `${at}.kvlistValue.values`, depth);
   }
   return null;
 }

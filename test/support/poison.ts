@@ -1,0 +1,79 @@
+import amqplib, { ConfirmChannel } from 'amqplib';
+import { REASON_HEADER, topologyNames } from '@logyard/amqp';
+
+/** `depth` levels of `{"a":…}` as JSON text: JSON.parse reads any depth, JSON.stringify overflows at ~10,000. */
+export function nestedJson(depth: number): string {
+  return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+/**
+ * One message of each kind of poison an AMQP publisher can put on the ingest
+ * exchange, with the reason its dead letter must give (issue 11). The last is
+ * valid everywhere but in PostgreSQL: jsonb refuses a lone surrogate.
+ */
+export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] = [
+  {
+    kind: 'deep nesting',
+    body: `{"message":"deep","attributes":${nestedJson(20_000)}}`,
+    reason: /^attributes: nested deeper than 32 levels$/,
+  },
+  {
+    kind: 'oversized attributes',
+    body: JSON.stringify({ message: 'big', attributes: { blob: 'x'.repeat(100 * 1024) } }),
+    reason: /^attributes: larger than 65536 bytes as JSON$/,
+  },
+  { kind: 'not JSON', body: '{"message": "unterminated', reason: /^body is not valid JSON/ },
+  {
+    kind: 'refused by PostgreSQL',
+    body: '{"message":"surrogate","attributes":{"half":"\\ud800"}}',
+    reason: /^archiver refused: .*json/i,
+  },
+];
+
+/** Publishes JSON bodies to a prefix's ingest exchange on a confirm channel; resolves once all are confirmed. */
+export async function publishToIngest(
+  amqpUrl: string,
+  prefix: string,
+  bodies: string[],
+  routingKey = 'poison.test.info',
+): Promise<void> {
+  const connection = await amqplib.connect(amqpUrl);
+  try {
+    const channel: ConfirmChannel = await connection.createConfirmChannel();
+    for (const body of bodies) {
+      channel.publish(topologyNames(prefix).ingest, routingKey, Buffer.from(body), {
+        contentType: 'application/json',
+        persistent: true,
+      });
+    }
+    await channel.waitForConfirms();
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The reasons of every message on a prefix's dead-letter queue, taking them off it. */
+export async function takeDeadLetterReasons(amqpUrl: string, prefix: string): Promise<string[]> {
+  const connection = await amqplib.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    const reasons: string[] = [];
+    for (let m; (m = await channel.get(topologyNames(prefix).deadQueue, { noAck: true }));) {
+      reasons.push(String(m.properties.headers?.[REASON_HEADER]));
+    }
+    return reasons;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** How many messages wait on a prefix's dead-letter queue, without taking them. */
+export async function deadLetterCount(amqpUrl: string, prefix: string): Promise<number> {
+  const connection = await amqplib.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    return (await channel.checkQueue(topologyNames(prefix).deadQueue)).messageCount;
+  } finally {
+    await connection.close();
+  }
+}
