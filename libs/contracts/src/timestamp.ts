@@ -14,7 +14,7 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^([+-]?\d+)\.(\d+)$/;
-const EXPONENT = /^[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+$/i;
+const EXPONENT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)e[+-]?\d+$/i;
 
 /**
  * Normalises a timestamp to ISO-8601 UTC with exactly six fractional digits, the one form stored and sent.
@@ -105,6 +105,8 @@ export function nowIso(): string {
   return formatEpochMicros(BigInt(Date.now()) * MICROS_PER_MILLI);
 }
 
+const MAX_EPOCH_DIGITS = 24;
+
 function toMicros(input: unknown): bigint | undefined {
   const micros = unboundedMicros(input);
   return micros !== undefined && micros >= MIN_MICROS && micros <= MAX_MICROS ? micros : undefined;
@@ -116,11 +118,23 @@ function unboundedMicros(input: unknown): bigint | undefined {
   if (input instanceof Date) return microsFromNumber(input.getTime());
   if (typeof input !== 'string') return undefined;
   const text = input.trim();
-  if (INTEGER.test(text)) return microsFromEpochInteger(BigInt(text));
+  if (INTEGER.test(text)) return fitsEpoch(text) ? microsFromEpochInteger(BigInt(text)) : undefined;
   const decimal = DECIMAL.exec(text);
-  if (decimal) return microsFromEpochDecimal(BigInt(decimal[1]), decimal[2], decimal[1].startsWith('-'));
+  if (decimal) {
+    if (!fitsEpoch(decimal[1])) return undefined;
+    return microsFromEpochDecimal(BigInt(decimal[1]), decimal[2], decimal[1].startsWith('-'));
+  }
   if (EXPONENT.test(text)) return microsFromNumber(Number(text));
   return microsFromIso(text);
+}
+
+/**
+ * Whether an integer's digits could be a time before 9999 in any unit (that
+ * is 22 digits of nanoseconds, at most). Checked before BigInt(), which costs
+ * quadratic time in the length of its decimal text.
+ */
+function fitsEpoch(integer: string): boolean {
+  return integer.replace(/^[-+]?0*/, '').length <= MAX_EPOCH_DIGITS;
 }
 
 function microsFromNumber(n: number): bigint | undefined {
