@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { ReadinessRegistry } from '@logyard/observability';
+import { MetricsService, ReadinessRegistry } from '@logyard/observability';
 import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
@@ -21,6 +21,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly logs: LogRepository,
     private readonly reads: LogQueryRepository,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -37,6 +38,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       await this.reads.ping();
       return true;
     });
+    this.metrics.exportReplicaLag(() => this.reads.replicaLagSeconds());
   }
 
   async onApplicationShutdown(): Promise<void> {
