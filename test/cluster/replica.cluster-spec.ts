@@ -21,12 +21,6 @@ describe('replica: queries read from a PostgreSQL streaming replica', () => {
 
   beforeAll(async () => {
     pair = await PostgresReplicaPair.start();
-    // Created here, not by the archiver at start, so the replica has replayed it before the query pool's first
-    // connection (see "Reads on a replica" in docs/production.md).
-    await scalar(pair.primary.url('postgres'), `CREATE DATABASE ${DATABASE}`);
-    await waitFor('the database on the replica', () =>
-      scalar(pair!.replica.url('postgres'), 'SELECT true FROM pg_database WHERE datname = $1', [DATABASE]),
-    );
     world = createTestEnvironment({
       DATABASE_URL: pair.primary.url(DATABASE),
       QUERY_DATABASE_URL: pair.replica.url(DATABASE),
@@ -75,6 +69,27 @@ describe('replica: queries read from a PostgreSQL streaming replica', () => {
       [DATABASE],
     );
   }
+
+  it('starts an archiver whose replica has not replayed its new database yet, once it has', async () => {
+    const late = createTestEnvironment({
+      DATABASE_URL: pair!.primary.url('logyard_late'),
+      QUERY_DATABASE_URL: pair!.replica.url('logyard_late'),
+    });
+    const replica = pair!.replica.url('postgres');
+    await scalar(replica, 'SELECT pg_wal_replay_pause()');
+    const starting = startLogyardProcess('archiver', late.env, await unusedPort());
+    try {
+      await waitFor('the migrated archive on the primary', () =>
+        scalar(pair!.primary.url('logyard_late'), `SELECT to_regclass('logs') IS NOT NULL`),
+      );
+      await scalar(replica, 'SELECT pg_wal_replay_resume()');
+      await stopLogyardProcess(await starting);
+    } finally {
+      await scalar(replica, 'SELECT pg_wal_replay_resume()');
+      await starting.then(stopLogyardProcess, () => undefined);
+      await late.dispose();
+    }
+  });
 
   it('answers GET /api/logs from the replica, not the primary', async () => {
     await send('before');

@@ -7,6 +7,9 @@ import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
 
+/** How long a start waits for a replica (QUERY_DATABASE_URL) to replay the archive the primary has. */
+const REPLICA_CATCH_UP_MS = 30_000;
+
 /**
  * Connects and migrates before any role starts (Nest initialises this deeper
  * module first), reports the database to /health/ready, and closes the pools
@@ -26,8 +29,9 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await connectAndMigrate(this.dataSource, this.config.database.url);
-    // The query database may be a replica, migrated through its primary: it is only reached, not migrated.
-    await this.reads.ping().catch((error: unknown) => {
+    // The query database may be a replica, migrated through its primary: it is only reached, not migrated, and
+    // may not have replayed the migrations just run.
+    await this.reads.waitForArchive(REPLICA_CATCH_UP_MS).catch((error: unknown) => {
       throw startupError(this.config.query.databaseUrl, error, 'QUERY_DATABASE_URL');
     });
     this.readiness.register('database', async () => {

@@ -22,6 +22,9 @@ export interface BucketCount {
 
 export type FacetCounts = Record<FacetName, { value: string; count: number }[]>;
 
+/** SQLSTATE 3D000 (no such database) and 42P01 (no such table): on a replica, what it has not replayed yet. */
+const NOT_REPLAYED_YET = ['3D000', '42P01'];
+
 // GREATEST: the replayed commit's time is the primary's clock, now() the standby's; skew must not show as negative lag.
 const REPLICA_LAG_SQL = `
   SELECT CASE
@@ -109,6 +112,26 @@ export class LogQueryRepository {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * Resolves once the query database holds the archive. On a replica, the
+   * database and tables an archiver has just created on the primary arrive
+   * only after the replica's lag, so their absence is waited out until
+   * `timeoutMs`; any other error rejects at once.
+   */
+  async waitForArchive(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.pool.query('SELECT 1 FROM logs LIMIT 0');
+        return;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (!NOT_REPLAYED_YET.includes(code as string) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /**
