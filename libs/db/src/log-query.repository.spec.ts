@@ -53,3 +53,25 @@ describe(MetricsService.prototype.exportReplicaLag.name, () => {
     expect(await sut.registry.metrics()).toMatch(/^logyard_query_replica_lag_seconds nan$/im);
   });
 });
+
+describe(LogQueryRepository.prototype.waitForArchive.name, () => {
+  const failing = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));
+
+  it('waits while the database or table is missing, as on a replica that has not replayed it', async () => {
+    const answers = [failing('3D000'), failing('42P01'), () => Promise.resolve({ rows: [] })];
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: () => answers.shift()!() });
+    await new LogQueryRepository(pool, 1000, 5).waitForArchive(5_000);
+    expect(pool.query).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails at once on any other error', async () => {
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: failing('28P01') });
+    await expect(new LogQueryRepository(pool, 1000, 5).waitForArchive(5_000)).rejects.toThrow('28P01');
+    expect(pool.query).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up past its time', async () => {
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: failing('3D000') });
+    await expect(new LogQueryRepository(pool, 1000, 5).waitForArchive(0)).rejects.toThrow('3D000');
+  });
+});
