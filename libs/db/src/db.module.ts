@@ -1,11 +1,14 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { ReadinessRegistry } from '@logyard/observability';
+import { MetricsService, ReadinessRegistry } from '@logyard/observability';
 import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
+
+/** How long a start waits for a replica (QUERY_DATABASE_URL) to replay the archive the primary has. */
+const REPLICA_CATCH_UP_MS = 30_000;
 
 /**
  * Connects and migrates before any role starts (Nest initialises this deeper
@@ -21,12 +24,14 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly logs: LogRepository,
     private readonly reads: LogQueryRepository,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await connectAndMigrate(this.dataSource, this.config.database.url);
-    // The query database may be a replica, migrated through its primary: it is only reached, not migrated.
-    await this.reads.ping().catch((error: unknown) => {
+    // The query database may be a replica, migrated through its primary: it is only reached, not migrated, and
+    // may not have replayed the migrations just run.
+    await this.reads.waitForArchive(REPLICA_CATCH_UP_MS).catch((error: unknown) => {
       throw startupError(this.config.query.databaseUrl, error, 'QUERY_DATABASE_URL');
     });
     this.readiness.register('database', async () => {
@@ -37,6 +42,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       await this.reads.ping();
       return true;
     });
+    this.metrics.exportReplicaLag(() => this.reads.replicaLagSeconds());
   }
 
   async onApplicationShutdown(): Promise<void> {

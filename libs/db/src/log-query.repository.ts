@@ -22,6 +22,16 @@ export interface BucketCount {
 
 export type FacetCounts = Record<FacetName, { value: string; count: number }[]>;
 
+/** SQLSTATE 3D000 (no such database) and 42P01 (no such table): on a replica, what it has not replayed yet. */
+const NOT_REPLAYED_YET = ['3D000', '42P01'];
+
+// GREATEST: the replayed commit's time is the primary's clock, now() the standby's; skew must not show as negative lag.
+const REPLICA_LAG_SQL = `
+  SELECT CASE
+    WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+    ELSE GREATEST(0, EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()))
+  END AS lag`;
+
 /** A read ran past its time (QUERY_TIMEOUT) and was cancelled; the query, not the database, is at fault. */
 export class QueryTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -102,6 +112,44 @@ export class LogQueryRepository {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  /**
+   * Resolves once the query database holds the archive. On a replica, the
+   * database and tables an archiver has just created on the primary arrive
+   * only after the replica's lag, so their absence is waited out until
+   * `timeoutMs`; any other error rejects at once.
+   */
+  async waitForArchive(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.pool.query('SELECT 1 FROM logs LIMIT 0');
+        return;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (!NOT_REPLAYED_YET.includes(code as string) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /**
+   * How many seconds the query database trails the primary's commits: 0 when
+   * it is the primary itself, or a standby that has replayed all it received
+   * (an idle primary sends nothing, so the age of the last replayed commit
+   * would grow without any lag). NaN when unknown: the database cannot be
+   * asked, or a fresh standby has replayed no commit yet. Never waits for a
+   * connection, so a scrape is not held up behind saturated reads.
+   */
+  async replicaLagSeconds(): Promise<number> {
+    if (this.pool.idleCount === 0 && this.pool.totalCount >= this.poolSize) return NaN;
+    try {
+      const { rows } = await this.pool.query<{ lag: string | null }>(REPLICA_LAG_SQL);
+      return rows[0]?.lag == null ? NaN : Number(rows[0].lag);
+    } catch {
+      return NaN;
+    }
   }
 
   async close(): Promise<void> {

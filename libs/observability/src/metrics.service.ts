@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus metrics. Each Logyard instance owns its registry
@@ -53,5 +53,21 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'logyard_' });
+  }
+
+  /**
+   * Exports logyard_query_replica_lag_seconds, asked of `read` at each scrape
+   * so it is never older than the scrape. Only a process that serves queries
+   * calls this: the gauge of a role without a query database would be a lie.
+   */
+  exportReplicaLag(read: () => Promise<number>): void {
+    new Gauge({
+      name: 'logyard_query_replica_lag_seconds',
+      help: 'Seconds the query database (QUERY_DATABASE_URL) trails the primary; 0 on the primary, NaN when unknown',
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
   }
 }

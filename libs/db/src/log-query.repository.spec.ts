@@ -1,0 +1,77 @@
+import { Pool } from 'pg';
+import { MetricsService } from '@logyard/observability';
+import { LogQueryRepository } from './log-query.repository';
+
+/** A pool stand-in: its counts, and what its one query answers. */
+function fakePool(state: { idleCount: number; totalCount: number; answer: () => Promise<unknown> }): Pool {
+  return { ...state, query: jest.fn(state.answer) } as unknown as Pool;
+}
+
+const lagRow = (lag: string | null) => () => Promise.resolve({ rows: [{ lag }] });
+
+describe(LogQueryRepository.prototype.replicaLagSeconds.name, () => {
+  it('reports the lag PostgreSQL computes, in seconds', async () => {
+    const sut = new LogQueryRepository(
+      fakePool({ idleCount: 1, totalCount: 1, answer: lagRow('2.5') }),
+      1000,
+      5,
+    );
+    expect(await sut.replicaLagSeconds()).toBe(2.5);
+  });
+
+  it('is NaN when the lag is unknown (a standby that replayed no commit yet)', async () => {
+    const sut = new LogQueryRepository(
+      fakePool({ idleCount: 1, totalCount: 1, answer: lagRow(null) }),
+      1000,
+      5,
+    );
+    expect(await sut.replicaLagSeconds()).toBeNaN();
+  });
+
+  it('is NaN when the query database cannot be asked', async () => {
+    const down = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const sut = new LogQueryRepository(fakePool({ idleCount: 0, totalCount: 0, answer: down }), 1000, 5);
+    expect(await sut.replicaLagSeconds()).toBeNaN();
+  });
+
+  it('does not wait for a connection while every one is busy with reads', async () => {
+    const pool = fakePool({ idleCount: 0, totalCount: 5, answer: lagRow('0') });
+    const sut = new LogQueryRepository(pool, 1000, 5);
+    expect(await sut.replicaLagSeconds()).toBeNaN();
+    expect(pool.query).not.toHaveBeenCalled();
+  });
+});
+
+describe(MetricsService.prototype.exportReplicaLag.name, () => {
+  it('reads the lag at every scrape', async () => {
+    const sut = new MetricsService();
+    let lag = 0.25;
+    sut.exportReplicaLag(() => Promise.resolve(lag));
+    expect(await sut.registry.metrics()).toMatch(/^logyard_query_replica_lag_seconds 0\.25$/m);
+    lag = NaN;
+    // prom-client spells it "Nan"; Prometheus parses NaN in any case.
+    expect(await sut.registry.metrics()).toMatch(/^logyard_query_replica_lag_seconds nan$/im);
+  });
+});
+
+describe(LogQueryRepository.prototype.waitForArchive.name, () => {
+  const failing = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));
+
+  it('waits while the database or table is missing, as on a replica that has not replayed it', async () => {
+    const answers = [failing('3D000'), failing('42P01'), () => Promise.resolve({ rows: [] })];
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: () => answers.shift()!() });
+    await new LogQueryRepository(pool, 1000, 5).waitForArchive(5_000);
+    expect(pool.query).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails at once on any other error', async () => {
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: failing('28P01') });
+    await expect(new LogQueryRepository(pool, 1000, 5).waitForArchive(5_000)).rejects.toThrow('28P01');
+    expect(pool.query).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up past its time', async () => {
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: failing('3D000') });
+    await expect(new LogQueryRepository(pool, 1000, 5).waitForArchive(0)).rejects.toThrow('3D000');
+  });
+});
