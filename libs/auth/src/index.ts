@@ -1,1 +1,3 @@
+export * from './session-cookie';
+export * from './session.controller';
 export * from './token.guard';

@@ -12,6 +12,7 @@ import {
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { sessionToken } from './session-cookie';
 
 /** The two kinds of bearer token (DESIGN §7); a token of one kind never opens the other's endpoints. */
 export type TokenKind = 'ingest' | 'query';
@@ -25,7 +26,8 @@ const warned = new WeakMap<LogyardConfig, Set<TokenKind>>();
 
 /**
  * Lets a request through when its `Authorization: Bearer <token>` is one of the configured tokens of the
- * guard's kind, and answers 401 otherwise. With no tokens of that kind configured every request passes,
+ * guard's kind (for query tokens, the explorer's session cookie too, since EventSource cannot send headers),
+ * and answers 401 otherwise. With no tokens of that kind configured every request passes,
  * and the first guard of that kind says so once at start.
  */
 abstract class TokenGuard implements CanActivate, OnModuleInit {
@@ -52,11 +54,11 @@ abstract class TokenGuard implements CanActivate, OnModuleInit {
   canActivate(context: ExecutionContext): boolean {
     if (this.digests.length === 0) return true;
     const http = context.switchToHttp();
-    const token = bearerToken(http.getRequest<Request>().headers.authorization);
-    // Compare digests in constant time, against every token, so timing reveals neither a token nor which.
-    const given = token === undefined ? undefined : digest(token);
-    const known = given !== undefined && this.digests.some((d) => timingSafeEqual(d, given));
-    if (known) return true;
+    const { headers } = http.getRequest<Request>();
+    const token =
+      bearerToken(headers.authorization) ??
+      (this.kind === 'query' ? sessionToken(headers.cookie) : undefined);
+    if (isOneOf(token, this.digests)) return true;
     http.getResponse<Response>().setHeader('WWW-Authenticate', `Bearer realm="logyard"`);
     throw new UnauthorizedException({
       statusCode: 401,
@@ -99,6 +101,13 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-function digest(token: string): Buffer {
+/** Whether `token` is one of the tokens whose digests are given: constant time, against every token, so timing reveals neither a token nor which. */
+export function isOneOf(token: string | undefined, digests: readonly Buffer[]): boolean {
+  if (token === undefined) return false;
+  const given = digest(token);
+  return digests.some((d) => timingSafeEqual(d, given));
+}
+
+export function digest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }

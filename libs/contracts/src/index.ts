@@ -1,5 +1,6 @@
 export * from './batch';
 export * from './pattern';
+export * from './query-api';
 export * from './record';
 export * from './record.factory';
 export * from './result';
