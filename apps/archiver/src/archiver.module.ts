@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { SessionController } from '@logyard/auth';
 import { DbModule } from '@logyard/db';
+import { ExplorerController } from './explorer/explorer.controller';
 import { FacetsController } from './query/facets.controller';
 import { LogQueryService } from './query/log-query.service';
 import { LogsController } from './query/logs.controller';
@@ -7,10 +9,13 @@ import { QueryRpcServer } from './query/query-rpc.server';
 import { PartitionMaintainer } from './retention/partition.maintainer';
 import { PostgresSink } from './sinks/postgres.sink';
 
-/** Archives the logs bus into PostgreSQL and serves queries over it (HTTP and AMQP RPC); enforces retention. */
+/**
+ * Archives the logs bus into PostgreSQL and serves queries over it (HTTP, AMQP RPC, and the web explorer at
+ * `/` with its login); enforces retention.
+ */
 @Module({
   imports: [DbModule],
-  controllers: [LogsController, FacetsController],
+  controllers: [LogsController, FacetsController, SessionController, ExplorerController],
   providers: [PostgresSink, PartitionMaintainer, LogQueryService, QueryRpcServer],
 })
 export class ArchiverModule {}
