@@ -27,6 +27,12 @@ export interface FacetsBody {
   severities: FacetValue[];
 }
 
+/** GET /api/facets?field=attr.<key>: the most frequent values of one attribute. */
+export interface AttributeFacetBody {
+  field: string;
+  values: FacetValue[];
+}
+
 /** Any 4xx of the API: the parameter at fault (when one is) and a sentence. */
 export interface ApiErrorBody {
   statusCode: number;

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
 import {
+  buildAttributeFacetQuery,
   buildFacetQuery,
   buildHistogramQuery,
   buildLogQuery,
@@ -130,6 +131,20 @@ export class LogRepository {
       facets[row.facet].push({ value, count: Number(row.count) });
     }
     return facets;
+  }
+
+  /** The `limit` most frequent values of attribute `key` among the records matching the filters. */
+  async countAttributeValues(
+    filters: LogFilters,
+    key: string,
+    limit: number,
+  ): Promise<{ value: string; count: number }[]> {
+    const statement = buildAttributeFacetQuery(filters, key, limit);
+    const { rows } = await this.pool.query<{ value: string; count: string }>(
+      statement.text,
+      statement.values,
+    );
+    return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
   }
 
   async findById(id: string): Promise<LogRecord | undefined> {

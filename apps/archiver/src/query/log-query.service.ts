@@ -1,11 +1,12 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
-import { LogRecord, Result } from '@logyard/contracts';
+import { AttributeFacetBody, LogRecord, Result } from '@logyard/contracts';
 import { FacetCounts, LogRepository } from '@logyard/db';
 import { encodeCursor } from './cursor';
 import { Histogram, INTERVALS, toHistogram } from './histogram';
 import {
   ParamError,
+  parseFacetField,
   parseFacetQuery,
   parseHistogramQuery,
   parseLogQuery,
@@ -48,10 +49,14 @@ export class LogQueryService {
     return toHistogram(filters.from, filters.to, interval, filters.severities, counts);
   }
 
-  async facets(params: QueryParams): Promise<FacetCounts> {
+  async facets(params: QueryParams): Promise<FacetCounts | AttributeFacetBody> {
     const filters = parseFacetQuery(params);
     if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
-    return this.logs.countFacets(filters.value, FACET_LIMIT);
+    const key = parseFacetField(params);
+    if (!key.ok) throw badParam(key.error.field, key.error.message);
+    if (key.value === undefined) return this.logs.countFacets(filters.value, FACET_LIMIT);
+    const values = await this.logs.countAttributeValues(filters.value, key.value, FACET_LIMIT);
+    return { field: `attr.${key.value}`, values };
   }
 
   async get(id: string): Promise<LogRecord> {
