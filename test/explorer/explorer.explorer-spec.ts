@@ -145,6 +145,43 @@ describe('web explorer in Chromium', () => {
     expect(await facets.getByRole('button', { name: /^ledger/ }).getAttribute('aria-pressed')).toBe('true');
   });
 
+  it('leaves a facet value out on an Alt-click', async () => {
+    await page().goto('/');
+    const facets = page().getByRole('navigation', { name: 'Facets' });
+    await facets.getByRole('button', { name: /^cron/ }).click({ modifiers: ['Alt'] });
+
+    await page().waitForURL((url) => url.searchParams.get('-service') === 'cron');
+    await waitFor('every record but cron', async () => (await rows().count()) === shop.length || undefined);
+    await facets.getByRole('button', { name: 'Stop leaving out cron' }).click();
+    await page().waitForURL((url) => !url.searchParams.has('-service'));
+  });
+
+  it('finds part of a word when matching any part of the text', async () => {
+    await page().goto('/?service=shop');
+    await page().waitForSelector('button.row');
+    await page().getByRole('combobox', { name: 'Match' }).selectOption('substring');
+    await page().getByRole('searchbox', { name: 'Search' }).fill('ECLIN');
+    await page().keyboard.press('Enter');
+
+    await page().waitForURL((url) => url.searchParams.get('contains') === 'ECLIN');
+    await waitFor('the records containing it', async () => (await rows().count()) === 2 || undefined);
+    expect(await page().locator('button.row mark').allTextContents()).toEqual(['eclin', 'eclin']);
+  });
+
+  it('counts the values of an attribute and filters by one', async () => {
+    await page().goto('/');
+    await page().getByRole('textbox', { name: 'Attribute key' }).fill('region');
+    await page().getByRole('button', { name: 'Count' }).click();
+    await page()
+      .getByRole('list', { name: 'Values of attr.region' })
+      .getByRole('button', { name: /^eu/ })
+      .click();
+
+    await page().waitForURL((url) => url.searchParams.get('attr.region') === 'eu');
+    await waitFor('the record with it', async () => (await rows().count()) === 1 || undefined);
+    expect(await messages()).toEqual(['payment declined by issuer']);
+  });
+
   it('zooms into the range dragged across the histogram', async () => {
     await page().goto('/?from=now-1h');
     await waitFor('the first page', async () => (await rows().count()) === 100 || undefined);

@@ -1,5 +1,6 @@
 import type {
   ApiErrorBody,
+  AttributeFacetBody,
   FacetsBody,
   HistogramBody,
   LogPageBody,
@@ -29,6 +30,11 @@ export const api = {
   histogram: (params: URLSearchParams, signal?: AbortSignal) =>
     get<HistogramBody>(`/api/logs/histogram?${params}`, signal),
   facets: (params: URLSearchParams, signal?: AbortSignal) => get<FacetsBody>(`/api/facets?${params}`, signal),
+  attributeFacet: (params: URLSearchParams, key: string, signal?: AbortSignal) => {
+    const query = new URLSearchParams(params);
+    query.set('field', `attr.${key}`);
+    return get<AttributeFacetBody>(`/api/facets?${query}`, signal);
+  },
   record: (id: string, signal?: AbortSignal) => get<LogRecord>(`/api/logs/${encodeURIComponent(id)}`, signal),
   session: () => get<SessionStatus>('/api/session'),
   /** Trades a query token for the HTTP-only session cookie that every later request (and the tail) carries. */

@@ -9,7 +9,14 @@ import { HistogramChart } from './histogram';
 import { useLiveTail } from './live-tail';
 import { Results } from './results';
 import { TokenPrompt } from './token-prompt';
-import { apiParams, ExplorerState, parseState, stateToSearch, toggleFilter } from './url-state';
+import {
+  apiParams,
+  ExplorerState,
+  parseState,
+  stateToSearch,
+  toggleExclusion,
+  toggleFilter,
+} from './url-state';
 
 type Session = 'checking' | 'prompt' | 'ready';
 
@@ -144,6 +151,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
           <Results
             records={records}
             terms={terms}
+            substrings={state.contains}
             openId={state.id}
             hasMore={!live && page.nextCursor !== null}
             loading={!live && page.loading}
@@ -154,7 +162,12 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
         <Facets
           facets={facets}
           state={state}
-          onToggle={(field, value) => navigate({ ...toggleFilter(state, field, value), id: '' })}
+          params={params}
+          onToggle={(field, value, exclude) =>
+            navigate({ ...(exclude ? toggleExclusion : toggleFilter)(state, field, value), id: '' })
+          }
+          onApply={navigate}
+          onError={fail}
         />
       </div>
       {state.id && (

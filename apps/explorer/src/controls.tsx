@@ -11,19 +11,23 @@ interface SearchFormProps {
 
 /** Words, host, service and minimum severity, applied together on Enter or the Search button. */
 export function SearchForm({ state, onApply }: SearchFormProps) {
-  const [q, setQ] = useState(state.q);
+  const [q, setQ] = useState(searchText(state));
+  const [mode, setMode] = useState(searchMode(state));
   const [hosts, setHosts] = useState(state.hosts.join(', '));
   const [services, setServices] = useState(state.services.join(', '));
   // Back and forward change the state under the form; the fields follow.
   useEffect(() => {
-    setQ(state.q);
+    setQ(searchText(state));
+    setMode(searchMode(state));
     setHosts(state.hosts.join(', '));
     setServices(state.services.join(', '));
   }, [state]);
 
   const submit = (event: Event) => {
     event.preventDefault();
-    onApply({ ...state, q: q.trim(), hosts: list(hosts), services: list(services), id: '' });
+    const text = q.trim();
+    const search = mode === 'words' ? { q: text, contains: [] } : { q: '', contains: text ? [text] : [] };
+    onApply({ ...state, ...search, hosts: list(hosts), services: list(services), id: '' });
   };
   const setMinSeverity = (value: string) =>
     onApply({ ...state, severities: [], minSeverity: isSeverity(value) ? value : '', id: '' });
@@ -40,6 +44,13 @@ export function SearchForm({ state, onApply }: SearchFormProps) {
           title="Whole words in any order; press / to come back here"
           onInput={(e) => setQ(e.currentTarget.value)}
         />
+      </label>
+      <label>
+        <span>Match</span>
+        <select value={mode} onChange={(e) => setMode(e.currentTarget.value as SearchMode)}>
+          <option value="words">whole words</option>
+          <option value="substring">any part of the text</option>
+        </select>
       </label>
       <label>
         <span>Host</span>
@@ -128,6 +139,17 @@ export function TimeRange({ state, onApply }: TimeRangeProps) {
       </p>
     </div>
   );
+}
+
+type SearchMode = 'words' | 'substring';
+
+/** Words (q) unless the URL searches only substrings (contains). */
+function searchMode(state: ExplorerState): SearchMode {
+  return state.contains.length && !state.q ? 'substring' : 'words';
+}
+
+function searchText(state: ExplorerState): string {
+  return searchMode(state) === 'words' ? state.q : state.contains.join(' ');
 }
 
 function list(value: string): string[] {

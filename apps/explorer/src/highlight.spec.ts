@@ -1,4 +1,4 @@
-import { highlight, matchesSearch, searchTerms } from './highlight';
+import { containsAll, highlight, matchesSearch, searchTerms } from './highlight';
 
 const marked = (text: string, q: string) =>
   highlight(text, searchTerms(q))
@@ -40,6 +40,16 @@ describe('search highlighting', () => {
     expect(highlight('', ['x'])).toEqual([{ text: '', match: false }]);
   });
 
+  it('marks substrings anywhere, in any case, beside whole words', () => {
+    const segments = highlight('ConnectTimeoutException: timeout', ['exception'], ['TIMEOUT']);
+    expect(segments.filter((s) => s.match).map((s) => s.text)).toEqual(['Timeout', 'timeout']);
+    expect(
+      highlight('50% done', [], ['0%'])
+        .filter((s) => s.match)
+        .map((s) => s.text),
+    ).toEqual(['0%']);
+  });
+
   it('treats regular-expression characters in a term as text', () => {
     expect(marked('cost (usd) is 1.5', '(usd) 1.5')).toEqual(['usd', '1.5']);
     expect(marked('a+b', '.*')).toEqual([]);
@@ -63,5 +73,13 @@ describe(matchesSearch.name, () => {
     ['anything', '', true],
   ])('%j against q=%j: %s', (message, q, expected) => {
     expect(matchesSearch(message, q)).toBe(expected);
+  });
+});
+
+describe(containsAll.name, () => {
+  it('needs every substring, ignoring case', () => {
+    expect(containsAll('ConnectTimeoutException', ['timeout', 'CONNECT'])).toBe(true);
+    expect(containsAll('ConnectTimeoutException', ['timeout', 'refused'])).toBe(false);
+    expect(containsAll('anything', [])).toBe(true);
   });
 });

@@ -35,11 +35,22 @@ export function termPattern(term: string): RegExp {
   return new RegExp(`(?<!${LETTER_OR_DIGIT})${body}(?!${LETTER_OR_DIGIT})`, 'giu');
 }
 
-/** Splits `text` into runs, marking every match of the search terms; overlapping matches merge. */
-export function highlight(text: string, terms: readonly string[]): Segment[] {
+/**
+ * Splits `text` into runs, marking every match of the search: whole-word `terms` (q) and case-insensitive
+ * `substrings` (contains); overlapping matches merge.
+ */
+export function highlight(
+  text: string,
+  terms: readonly string[],
+  substrings: readonly string[] = [],
+): Segment[] {
+  const patterns = [
+    ...terms.map(termPattern),
+    ...substrings.filter(Boolean).map((substring) => new RegExp(escapeRegExp(substring), 'giu')),
+  ];
   const ranges: [number, number][] = [];
-  for (const term of terms) {
-    for (const match of text.matchAll(termPattern(term))) {
+  for (const pattern of patterns) {
+    for (const match of text.matchAll(pattern)) {
       if (match[0].length) ranges.push([match.index, match.index + match[0].length]);
     }
   }
@@ -69,6 +80,12 @@ export function matchesSearch(message: string, q: string): boolean {
       !excluded.some((term) => term && termPattern(term).test(message))
     );
   });
+}
+
+/** Whether every substring occurs in `message`, ignoring case (the API's contains=). */
+export function containsAll(message: string, substrings: readonly string[]): boolean {
+  const lower = message.toLowerCase();
+  return substrings.every((substring) => lower.includes(substring.toLowerCase()));
 }
 
 function escapeRegExp(text: string): string {

@@ -35,6 +35,13 @@ describe(tailPatterns.name, () => {
     ]);
   });
 
+  it('leaves excluded severities out of the patterns', () => {
+    expect(tailPatterns({ ...EMPTY_STATE, minSeverity: 'warn', excludedSeverities: ['error'] })).toEqual([
+      '*.*.warn',
+      '*.*.fatal',
+    ]);
+  });
+
   it("takes everything past the router's 32 patterns, leaving the filtering to the page", () => {
     const hosts = Array.from({ length: 11 }, (_, i) => `h${i}`);
     expect(tailPatterns({ ...EMPTY_STATE, hosts, minSeverity: 'error' })).toHaveLength(22);
@@ -56,6 +63,9 @@ describe(matchesLive.name, () => {
     expect(matchesLive(record({ message: 'paid', attributes: { region: 'eu' } }), state)).toBe(false);
     expect(matchesLive(record(), { ...EMPTY_STATE, minSeverity: 'warn' })).toBe(false);
     expect(matchesLive(record({ traceId: 'ABC' }), { ...EMPTY_STATE, traceId: 'abc' })).toBe(true);
+    expect(matchesLive(record(), { ...EMPTY_STATE, excludedHosts: ['web-1.prod'] })).toBe(false);
+    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['MENT DECL'] })).toBe(true);
+    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['ment', 'refund'] })).toBe(false);
   });
 });
 

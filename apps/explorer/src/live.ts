@@ -1,6 +1,6 @@
 import type { LogRecord } from '@logyard/contracts';
 import { routingToken } from '../../../libs/contracts/src/routing';
-import { matchesSearch } from './highlight';
+import { containsAll, matchesSearch } from './highlight';
 import { ExplorerState, severitiesOf } from './url-state';
 
 /** GET /tail takes at most this many patterns (MAX_TAIL_PATTERNS in the router). */
@@ -30,10 +30,13 @@ export function matchesLive(record: LogRecord, state: ExplorerState): boolean {
   return (
     (!state.hosts.length || state.hosts.includes(record.host)) &&
     (!state.services.length || state.services.includes(record.service)) &&
+    !state.excludedHosts.includes(record.host) &&
+    !state.excludedServices.includes(record.service) &&
     severitiesOf(state).includes(record.severity) &&
     (!state.traceId || record.traceId?.toLowerCase() === state.traceId.toLowerCase()) &&
     state.attributes.every(([key, value]) => String(record.attributes[key] ?? '') === value) &&
-    matchesSearch(record.message, state.q)
+    matchesSearch(record.message, state.q) &&
+    containsAll(record.message, state.contains)
   );
 }
 

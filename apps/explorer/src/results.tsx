@@ -7,6 +7,7 @@ import { SEVERITY_COLOURS } from './severity';
 interface ResultsProps {
   records: LogRecord[];
   terms: string[];
+  substrings: string[];
   openId: string;
   /** More pages exist (infinite scroll), or undefined in live mode. */
   hasMore: boolean;
@@ -16,7 +17,16 @@ interface ResultsProps {
 }
 
 /** The records, newest first; scrolling to the end loads the next page on the keyset cursor. */
-export function Results({ records, terms, openId, hasMore, loading, onOpen, onMore }: ResultsProps) {
+export function Results({
+  records,
+  terms,
+  substrings,
+  openId,
+  hasMore,
+  loading,
+  onOpen,
+  onMore,
+}: ResultsProps) {
   const sentinel = useRef<HTMLButtonElement>(null);
   const more = useRef(onMore);
   more.current = onMore;
@@ -53,7 +63,7 @@ export function Results({ records, terms, openId, hasMore, loading, onOpen, onMo
                 {record.host} · {record.service}
               </span>
               <span class="message">
-                {highlight(record.message, terms).map((segment, i) =>
+                {highlight(record.message, terms, substrings).map((segment, i) =>
                   segment.match ? <mark key={i}>{segment.text}</mark> : segment.text,
                 )}
               </span>

@@ -1,4 +1,12 @@
-import { apiParams, EMPTY_STATE, parseState, severitiesOf, stateToSearch, toggleFilter } from './url-state';
+import {
+  apiParams,
+  EMPTY_STATE,
+  parseState,
+  severitiesOf,
+  stateToSearch,
+  toggleExclusion,
+  toggleFilter,
+} from './url-state';
 
 describe('explorer URL state', () => {
   it('reads every filter under the API parameter names', () => {
@@ -6,6 +14,7 @@ describe('explorer URL state', () => {
       '?q=payment+declined&host=web-1&host=web-2&service=shop&minSeverity=warn&traceId=abc&attr.region=eu&from=now-24h&to=2026-11-30T10:00:00Z&id=r1',
     );
     expect(sut).toEqual({
+      ...EMPTY_STATE,
       q: 'payment declined',
       from: 'now-24h',
       to: '2026-11-30T10:00:00Z',
@@ -31,7 +40,8 @@ describe('explorer URL state', () => {
 
   it('round-trips through the URL', () => {
     const search =
-      '?q=%22a+phrase%22+-not&host=h.1&service=s&severity=error&severity=fatal&traceId=t&attr.k=v&from=now-7d&to=now-1d&id=x';
+      '?q=%22a+phrase%22+-not&contains=50%25&contains=Timeout&host=h.1&service=s&severity=error&severity=fatal' +
+      '&-host=h.2&-service=cron&-severity=error&traceId=t&attr.k=v&from=now-7d&to=now-1d&id=x';
     expect(stateToSearch(parseState(search))).toBe(search);
   });
 
@@ -52,7 +62,25 @@ describe('explorer URL state', () => {
     expect(toggleFilter(EMPTY_STATE, 'severities', 'loud')).toBe(EMPTY_STATE);
   });
 
+  it('leaves a value out with a modifier-click, dropping it from the positive filter', () => {
+    const shown = toggleFilter(EMPTY_STATE, 'hosts', 'web-1');
+    const left = toggleExclusion(shown, 'hosts', 'web-1');
+    expect(left).toMatchObject({ hosts: [], excludedHosts: ['web-1'] });
+    expect(toggleExclusion(left, 'hosts', 'web-1').excludedHosts).toEqual([]);
+    expect(apiParams(toggleExclusion(EMPTY_STATE, 'services', 'cron')).getAll('-service')).toEqual(['cron']);
+    const severities = toggleExclusion(
+      toggleFilter(EMPTY_STATE, 'severities', 'debug'),
+      'severities',
+      'debug',
+    );
+    expect(severities).toMatchObject({ severities: [], excludedSeverities: ['debug'] });
+  });
+
   it('lists the severities a state lets through, lowest first', () => {
+    expect(severitiesOf({ ...EMPTY_STATE, minSeverity: 'warn', excludedSeverities: ['error'] })).toEqual([
+      'warn',
+      'fatal',
+    ]);
     expect(severitiesOf({ ...EMPTY_STATE, minSeverity: 'error' })).toEqual(['error', 'fatal']);
     expect(severitiesOf({ ...EMPTY_STATE, severities: ['fatal', 'debug'] })).toEqual(['debug', 'fatal']);
     expect(severitiesOf(EMPTY_STATE)).toHaveLength(6);

@@ -9,6 +9,8 @@ import { SEVERITIES } from '../../../libs/contracts/src/severity';
 export interface ExplorerState {
   /** Words in web-search syntax (`q`); '' for none. */
   q: string;
+  /** Case-insensitive substrings of the message (`contains`, repeatable); every one must occur. */
+  contains: string[];
   /** `from` as the API reads it: relative (`now-1h`), ISO-8601 or epoch ms. */
   from: string;
   /** `to`; '' for now. */
@@ -18,6 +20,10 @@ export interface ExplorerState {
   /** Exact severities (`severity`, repeatable); empty when `minSeverity` or nothing filters them. */
   severities: Severity[];
   minSeverity: Severity | '';
+  /** Left out (`-host`, `-service`, `-severity`): a modifier-click on a facet. */
+  excludedHosts: string[];
+  excludedServices: string[];
+  excludedSeverities: Severity[];
   traceId: string;
   /** `attr.<key>=<value>` filters, in the order given. */
   attributes: [string, string][];
@@ -37,12 +43,16 @@ export const TIME_PRESETS = [
 
 export const EMPTY_STATE: ExplorerState = {
   q: '',
+  contains: [],
   from: DEFAULT_FROM,
   to: '',
   hosts: [],
   services: [],
   severities: [],
   minSeverity: '',
+  excludedHosts: [],
+  excludedServices: [],
+  excludedSeverities: [],
   traceId: '',
   attributes: [],
   id: '',
@@ -56,12 +66,16 @@ export function parseState(search: string): ExplorerState {
   const minSeverity = params.get('minSeverity') ?? '';
   return {
     q: params.get('q') ?? '',
+    contains: nonEmpty(params.getAll('contains')),
     from: params.get('from') || DEFAULT_FROM,
     to: params.get('to') ?? '',
     hosts: nonEmpty(params.getAll('host')),
     services: nonEmpty(params.getAll('service')),
     severities: params.getAll('severity').filter(isSeverity),
     minSeverity: isSeverity(minSeverity) ? minSeverity : '',
+    excludedHosts: nonEmpty(params.getAll('-host')),
+    excludedServices: nonEmpty(params.getAll('-service')),
+    excludedSeverities: params.getAll('-severity').filter(isSeverity),
     traceId: params.get('traceId') ?? '',
     attributes: [...params.entries()]
       .filter(([name]) => name.startsWith(ATTRIBUTE_PREFIX) && name.length > ATTRIBUTE_PREFIX.length)
@@ -74,11 +88,15 @@ export function parseState(search: string): ExplorerState {
 export function apiParams(state: ExplorerState): URLSearchParams {
   const params = new URLSearchParams();
   if (state.q.trim()) params.set('q', state.q);
+  for (const substring of state.contains) params.append('contains', substring);
   for (const host of state.hosts) params.append('host', host);
   for (const service of state.services) params.append('service', service);
   // The API refuses both at once; an explicit list is the narrower intent.
   if (state.severities.length) for (const severity of state.severities) params.append('severity', severity);
   else if (state.minSeverity) params.set('minSeverity', state.minSeverity);
+  for (const host of state.excludedHosts) params.append('-host', host);
+  for (const service of state.excludedServices) params.append('-service', service);
+  for (const severity of state.excludedSeverities) params.append('-severity', severity);
   if (state.traceId) params.set('traceId', state.traceId);
   for (const [key, value] of state.attributes) params.append(`${ATTRIBUTE_PREFIX}${key}`, value);
   params.set('from', state.from);
@@ -107,11 +125,36 @@ export function toggleFilter(
   return { ...state, [field]: toggled(state[field], value) };
 }
 
+/**
+ * Leaves a facet value out (`-host=…`), or stops leaving it out; a value cannot be both shown only and
+ * left out, so excluding it also drops it from the positive filter.
+ */
+export function toggleExclusion(
+  state: ExplorerState,
+  field: 'hosts' | 'services' | 'severities',
+  value: string,
+): ExplorerState {
+  if (field === 'severities') {
+    if (!isSeverity(value)) return state;
+    const severities = state.severities.filter((s) => s !== value);
+    return { ...state, severities, excludedSeverities: toggled(state.excludedSeverities, value) };
+  }
+  const excluded = field === 'hosts' ? 'excludedHosts' : 'excludedServices';
+  return {
+    ...state,
+    [field]: state[field].filter((v) => v !== value),
+    [excluded]: toggled(state[excluded], value),
+  };
+}
+
 /** The severities the state lets through, lowest first. */
 export function severitiesOf(state: ExplorerState): readonly Severity[] {
-  if (state.severities.length) return SEVERITIES.filter((s) => state.severities.includes(s));
-  if (state.minSeverity) return SEVERITIES.slice(SEVERITIES.indexOf(state.minSeverity));
-  return SEVERITIES;
+  const shown = state.severities.length
+    ? SEVERITIES.filter((s) => state.severities.includes(s))
+    : state.minSeverity
+      ? SEVERITIES.slice(SEVERITIES.indexOf(state.minSeverity))
+      : SEVERITIES;
+  return shown.filter((s) => !state.excludedSeverities.includes(s));
 }
 
 export function isSeverity(value: string): value is Severity {
