@@ -27,9 +27,9 @@ export interface WatchedPage {
 export async function openPage(
   browser: Browser,
   origin: string,
-  viewport = { width: 1280, height: 800 },
+  { viewport = { width: 1280, height: 800 }, colorScheme = 'light' as 'light' | 'dark' } = {},
 ): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport, baseURL: origin });
+  const context = await browser.newContext({ viewport, colorScheme, baseURL: origin });
   const problems: string[] = [];
   // Refused rather than sent, so a stray request fails the test without reaching the network.
   await context.route(

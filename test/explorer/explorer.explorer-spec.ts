@@ -15,6 +15,7 @@ type Outgoing = Partial<LogRecord> & { message: string };
 const MINUTE = 60_000;
 /** More than one page (100), so the list has to scroll for the rest. */
 const HEARTBEATS = 130;
+const PHONE = { width: 390, height: 844 };
 
 describe('web explorer in Chromium', () => {
   let logyard: IsolatedLogyard;
@@ -98,6 +99,11 @@ describe('web explorer in Chromium', () => {
     expect(response?.headers()['cache-control']).toBe('no-cache');
 
     await page().waitForSelector('button.row');
+    console.log(
+      'deep link: first rows drawn',
+      await page().evaluate('performance.now()'),
+      'ms after navigation',
+    );
     expect(await messages()).toEqual(['payment declined by issuer', 'card declined: insufficient funds']);
     expect(await page().getByRole('textbox', { name: 'Service' }).inputValue()).toBe('shop');
     expect(await page().getByRole('combobox', { name: 'Minimum severity' }).inputValue()).toBe('warn');
@@ -268,13 +274,14 @@ describe('web explorer in Chromium', () => {
     expect(await page().locator('.live-status').textContent()).toMatch(/records\/s · 0 dropped/);
   });
 
-  it('fits a phone screen without sideways scrolling', async () => {
+  it('fits a phone screen without sideways scrolling, in the dark scheme too', async () => {
     await watched.context.close();
-    watched = await openPage(browser, logyard.url, { width: 390, height: 844 });
+    watched = await openPage(browser, logyard.url, { viewport: PHONE, colorScheme: 'dark' });
     await page().goto('/?from=now-1h');
     await page().waitForSelector('button.row');
     await page().waitForSelector('.chart canvas');
-    expect(await page().evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await page().evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    expect(await page().evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(15, 20, 25)');
     expect(await seriousViolations(page())).toEqual([]);
   });
 
@@ -287,7 +294,7 @@ describe('web explorer in Chromium', () => {
     await page().getByRole('button', { name: /^shop/ }).waitFor();
     await page().screenshot({ path: join(docs, 'explorer.png') });
     await watched.context.close();
-    watched = await openPage(browser, logyard.url, { width: 390, height: 844 });
+    watched = await openPage(browser, logyard.url, { viewport: PHONE });
     await page().goto('/?service=shop&from=now-1h');
     await page().waitForSelector('button.row');
     await page().waitForSelector('.chart canvas');
