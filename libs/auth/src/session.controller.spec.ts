@@ -79,10 +79,24 @@ describe(SessionController.name, () => {
       [{ token: INGEST_TOKEN }, 401],
       [{ token: '' }, 400],
       [{}, 400],
-      ['not json', 400],
     ] as const) {
       const response = await request(sut.getHttpServer()).post('/api/session').send(body);
       expect({ body, status: response.status }).toEqual({ body, status });
+      expect(response.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
+  it('takes the token only as JSON, which no cross-site form can send', async () => {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const response = await request(sut.getHttpServer())
+        .post('/api/session')
+        .set('Content-Type', type)
+        .send(JSON.stringify({ token: QUERY_TOKEN }));
+      expect({ type, status: response.status }).toEqual({ type, status: 415 });
       expect(response.headers['set-cookie']).toBeUndefined();
     }
   });

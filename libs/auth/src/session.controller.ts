@@ -10,6 +10,7 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -51,6 +52,15 @@ export class SessionController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): void {
+    // A cross-site HTML form can post text/plain but never application/json (that needs a CORS preflight
+    // this server never grants), so no other site can sign a browser in with a token of its choosing.
+    if (!request.is('application/json')) {
+      throw new UnsupportedMediaTypeException({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'send {"token":"<query token>"} as application/json',
+      });
+    }
     const token = tokenOf(body);
     if (token === undefined) {
       throw new BadRequestException({
