@@ -211,6 +211,21 @@ describe('web explorer in Chromium', () => {
     );
   });
 
+  it('applies a custom range given in UTC', async () => {
+    await page().goto('/');
+    await page().getByText('Custom range').click();
+    const from = new Date(Date.now() - 10 * MINUTE).toISOString().slice(0, 19);
+    await page().getByLabel('From (UTC)').fill(from);
+    await page().getByRole('button', { name: 'Apply range' }).click();
+
+    await page().waitForURL((url) => url.searchParams.get('from') === `${from}.000Z`);
+    expect(query().has('to')).toBe(false);
+    await waitFor(
+      'the records of the last 10 minutes',
+      async () => (await rows().count()) === 4 || undefined,
+    );
+  });
+
   it('opens a record from the keyboard with every attribute, its trace, its JSON and its permalink', async () => {
     await watched.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page().goto('/?service=shop');

@@ -72,6 +72,15 @@ function stacked(histogram: HistogramBody): uPlot.AlignedData {
   return [xs, ...columns];
 }
 
+/** Tick labels in UTC, 24-hour, like the list: the time of day, with the date once ticks span days. */
+function utcLabels(_u: uPlot, splits: number[]): string[] {
+  const spansDays = splits.length > 1 && splits[splits.length - 1] - splits[0] >= 86_400;
+  return splits.map((seconds) => {
+    const iso = new Date(seconds * 1000).toISOString();
+    return spansDays ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(11, 16);
+  });
+}
+
 function options(width: number, onZoom: (from: string, to: string) => void): uPlot.Options {
   const bars = uPlot.paths.bars?.({ size: [0.9, 64], align: 1 });
   return {
@@ -84,7 +93,7 @@ function options(width: number, onZoom: (from: string, to: string) => void): uPl
     select: { show: true, left: 0, top: 0, width: 0, height: 0 },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     axes: [
-      { stroke: 'currentColor', grid: { show: false }, ticks: { stroke: 'currentColor' } },
+      { stroke: 'currentColor', grid: { show: false }, ticks: { stroke: 'currentColor' }, values: utcLabels },
       { stroke: 'currentColor', size: 48, grid: { stroke: 'rgba(128,128,128,0.25)' } },
     ],
     series: [
