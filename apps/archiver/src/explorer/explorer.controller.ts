@@ -1,7 +1,10 @@
-import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Optional, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ExplorerBuild, loadExplorerBuild, StaticFile } from './explorer-build';
+
+/** Where the build is read from, when not dist/explorer (tests). */
+export const EXPLORER_BUILD_DIRECTORY = Symbol('EXPLORER_BUILD_DIRECTORY');
 
 /**
  * The page only ever talks to its own origin; the policy makes the browser enforce it (no CDN, no font
@@ -26,7 +29,11 @@ const CONTENT_SECURITY_POLICY = [
 @Controller()
 @ApiTags('Explorer')
 export class ExplorerController {
-  private readonly build: ExplorerBuild | undefined = loadExplorerBuild();
+  private readonly build: ExplorerBuild | undefined;
+
+  constructor(@Optional() @Inject(EXPLORER_BUILD_DIRECTORY) directory?: string) {
+    this.build = loadExplorerBuild(directory);
+  }
 
   @Get()
   @ApiOperation({
