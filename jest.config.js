@@ -1,5 +1,6 @@
 // Pure unit specs beside the code, end-to-end suites against the machine's real
-// RabbitMQ and PostgreSQL, fault suites that restart them, and a cluster suite.
+// RabbitMQ and PostgreSQL, the web explorer driven in Chromium against the same,
+// fault suites that restart them, and a cluster suite.
 const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
 const moduleNameMapper = {
   '^@logyard/collector$': '<rootDir>/apps/collector/src/collector.module',
@@ -21,6 +22,13 @@ module.exports = {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/jest-timeouts.ts'],
+    },
+    {
+      ...base,
+      displayName: 'explorer',
+      testMatch: ['<rootDir>/test/explorer/**/*.explorer-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/jest-timeouts.ts'],
     },

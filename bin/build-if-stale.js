@@ -114,7 +114,8 @@ function readOrEmpty(file) {
 
 function build(root) {
   const command =
-    process.env.LOGYARD_BUILD_COMMAND ?? 'tsc -p tsconfig.build.json && tsc-alias -p tsconfig.build.json';
+    process.env.LOGYARD_BUILD_COMMAND ??
+    'tsc -p tsconfig.build.json && tsc-alias -p tsconfig.build.json && vite build --config apps/explorer/vite.config.mts';
   const result = spawnSync(command, {
     cwd: root,
     shell: true,

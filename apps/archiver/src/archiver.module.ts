@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { SessionController } from '@logyard/auth';
 import { DbModule } from '@logyard/db';
+import { ExplorerController } from './explorer/explorer.controller';
 import { FacetsController } from './query/facets.controller';
 import { LogQueryService } from './query/log-query.service';
 import { LogsController } from './query/logs.controller';
@@ -9,10 +11,13 @@ import { QueryRpcServer } from './query/query-rpc.server';
 import { PartitionMaintainer } from './retention/partition.maintainer';
 import { PostgresSink } from './sinks/postgres.sink';
 
-/** Archives the logs bus into PostgreSQL and serves queries over it (HTTP and AMQP RPC); enforces retention. */
+/**
+ * Archives the logs bus into PostgreSQL and serves queries over it (HTTP, AMQP RPC, and the web explorer at
+ * `/` with its login); enforces retention.
+ */
 @Module({
   imports: [DbModule],
-  controllers: [LogsController, FacetsController],
+  controllers: [LogsController, FacetsController, SessionController, ExplorerController],
   providers: [
     PostgresSink,
     PartitionMaintainer,

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { sessionToken } from './session-cookie';
 import { TokenSet } from './token-set';
 
 /** The two kinds of bearer token (DESIGN §7); a token of one kind never opens the other's endpoints. */
@@ -25,7 +26,8 @@ const warned = new WeakMap<LogyardConfig, Set<TokenKind>>();
 
 /**
  * Lets a request through when its `Authorization: Bearer <token>` is one of the configured tokens of the
- * guard's kind, and answers 401 otherwise. With no tokens of that kind configured every request passes,
+ * guard's kind (for query tokens, the explorer's session cookie too, since EventSource cannot send headers),
+ * and answers 401 otherwise. With no tokens of that kind configured every request passes,
  * and the first guard of that kind says so once at start.
  */
 abstract class TokenGuard implements CanActivate, OnModuleInit {
@@ -51,7 +53,10 @@ abstract class TokenGuard implements CanActivate, OnModuleInit {
   canActivate(context: ExecutionContext): boolean {
     if (this.tokens.open) return true;
     const http = context.switchToHttp();
-    const token = bearerToken(http.getRequest<Request>().headers.authorization);
+    const { headers } = http.getRequest<Request>();
+    const token =
+      bearerToken(headers.authorization) ??
+      (this.kind === 'query' ? sessionToken(headers.cookie) : undefined);
     if (this.tokens.has(token)) return true;
     http.getResponse<Response>().setHeader('WWW-Authenticate', `Bearer realm="logyard"`);
     throw new UnauthorizedException({

@@ -1,6 +1,7 @@
 export * from './attribute-limits';
 export * from './batch';
 export * from './pattern';
+export * from './query-api';
 export * from './record';
 export * from './record.factory';
 export * from './result';

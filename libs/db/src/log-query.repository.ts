@@ -2,6 +2,7 @@ import { Pool, QueryResultRow } from 'pg';
 import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
 import { isQueryCancelled } from './database';
 import {
+  buildAttributeFacetQuery,
   buildFacetQuery,
   buildHistogramQuery,
   buildLogQuery,
@@ -103,6 +104,17 @@ export class LogQueryRepository {
       facets[row.facet].push({ value, count: Number(row.count) });
     }
     return facets;
+  }
+
+  /** The `limit` most frequent values of attribute `key` among the records matching the filters. */
+  async countAttributeValues(
+    filters: LogFilters,
+    key: string,
+    limit: number,
+  ): Promise<{ value: string; count: number }[]> {
+    const statement = buildAttributeFacetQuery(filters, key, limit);
+    const rows = await this.query<{ value: string; count: string }>(statement.text, statement.values);
+    return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
   }
 
   async findById(id: string): Promise<LogRecord | undefined> {

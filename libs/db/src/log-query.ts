@@ -16,6 +16,12 @@ export interface LogQuery {
   /** Every pair must be contained in the record's attributes. */
   attributes: Record<string, string>;
   traceId?: string;
+  /** Case-insensitive substrings of the message; every one must occur (grep semantics). */
+  contains?: string[];
+  /** Records from these hosts, services and severities are left out. */
+  excludedHosts?: string[];
+  excludedServices?: string[];
+  excludedSeverities?: Severity[];
   limit: number;
   /** Keyset position: only records strictly older than this (ts, id) pair. */
   after?: { ts: string; id: string };
@@ -60,7 +66,22 @@ export function whereForFilters(query: LogFilters): WhereBuilder {
     where.add((p) => `attributes @> ${p(JSON.stringify(query.attributes))}::jsonb`);
   }
   if (query.traceId) where.add((p) => `trace_id = ${p(query.traceId)}`);
+  for (const substring of query.contains ?? []) {
+    where.add((p) => `message ILIKE ${p(likePattern(substring))} ESCAPE '\\'`);
+  }
+  if (query.excludedHosts?.length) where.add((p) => `host <> ALL(${p(query.excludedHosts)}::text[])`);
+  if (query.excludedServices?.length)
+    where.add((p) => `service <> ALL(${p(query.excludedServices)}::text[])`);
+  if (query.excludedSeverities?.length) {
+    const numbers = query.excludedSeverities.map((s) => SEVERITY_NUMBER[s]);
+    where.add((p) => `severity <> ALL(${p(numbers)}::smallint[])`);
+  }
   return where;
+}
+
+/** A LIKE pattern matching `substring` anywhere; its own %, _ and backslash are escaped to match themselves. */
+export function likePattern(substring: string): string {
+  return `%${substring.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 /**
@@ -187,6 +208,23 @@ SELECT facet, value, count FROM (
 ) ranked
 WHERE rank <= ${top}
 ORDER BY facet, rank`,
+    values: where.values,
+  };
+}
+
+/**
+ * The `limit` most frequent values of one attribute over the filters (`/api/facets?field=attr.<key>`),
+ * among the records that have it; a non-string value counts as its JSON text.
+ */
+export function buildAttributeFacetQuery(filters: LogFilters, key: string, limit: number): SqlStatement {
+  const where = whereForFilters(filters);
+  const name = `$${where.values.push(key)}`;
+  where.clauses.push(`attributes ? ${name}`);
+  const top = `$${where.values.push(limit)}`;
+  return {
+    text:
+      `SELECT attributes->>${name} AS value, count(*) AS count FROM logs ${where.toSql()} ` +
+      `GROUP BY 1 ORDER BY count DESC, value LIMIT ${top}`,
     values: where.values,
   };
 }

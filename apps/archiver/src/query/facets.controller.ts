@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
+import { AttributeFacetBody } from '@logyard/contracts';
 import { FacetCounts } from '@logyard/db';
 import { LogQueryService } from './log-query.service';
 import { QueryParams } from './log-query.parser';
@@ -16,8 +17,15 @@ export class FacetsController {
   @Get()
   @ApiOperation({ summary: 'The most frequent hosts, services and severities among matching records' })
   @ApiLogFilters('now-24h (24 hours before to)')
+  @ApiQuery({
+    name: 'field',
+    required: false,
+    type: String,
+    description:
+      'attr.<key>: the top values of that attribute instead, as {"field","values":[{"value","count"}]}',
+  })
   @ApiOkResponse({ schema: FACETS_SCHEMA })
-  facets(@Query() params: QueryParams): Promise<FacetCounts> {
+  facets(@Query() params: QueryParams): Promise<FacetCounts | AttributeFacetBody> {
     return this.logs.facets(params);
   }
 }

@@ -252,7 +252,7 @@ describe(parseLogQuery.name, () => {
       expect(refusal({ [name]: 'x' })).toEqual({
         field: name,
         message:
-          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, limit, cursor or attr.<key>',
+          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, limit, cursor, contains, -host, -service, -severity or attr.<key>',
       });
     });
 
@@ -358,7 +358,7 @@ describe(parseHistogramQuery.name, () => {
       error: {
         field: name,
         message:
-          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, interval or attr.<key>',
+          'unknown parameter; use one of from, to, host, service, severity, minSeverity, q, traceId, interval, contains, -host, -service, -severity or attr.<key>',
       },
     });
   });

@@ -4,6 +4,7 @@ import {
   parseSeverity,
   parseTimestamp,
   Result,
+  Severity,
   severitiesAtLeast,
   toEpochMicros,
 } from '@logyard/contracts';
@@ -26,6 +27,11 @@ export const MAX_LIMIT = 1000;
 const DEFAULT_RANGE_MS = 86_400_000;
 const ATTRIBUTE_PREFIX = 'attr.';
 const FILTER_PARAMS = ['from', 'to', 'host', 'service', 'severity', 'minSeverity', 'q', 'traceId'];
+/** Substring search and exclusions: `contains=` (repeatable) and `-host=`, `-service=`, `-severity=`. */
+const EXTRA_FILTER_PARAMS = ['contains', '-host', '-service', '-severity'];
+/** Bounds on `contains`, so one request's LIKE work stays proportional to the rows it reads. */
+export const MAX_CONTAINS = 8;
+export const MAX_CONTAINS_LENGTH = 256;
 const RELATIVE_UNITS_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
 /**
  * Longer than any time this API accepts (an ISO time with nanoseconds and a
@@ -117,7 +123,7 @@ export function parseFacetQuery(
   maxRangeMs: number,
   now = new Date(),
 ): Result<RangeFilters, ParamError> {
-  return parseRangeFilters(params, FILTER_PARAMS, maxRangeMs, now);
+  return parseRangeFilters(params, [...FILTER_PARAMS, 'field'], maxRangeMs, now);
 }
 
 /**
@@ -153,9 +159,10 @@ function parseFilters(
   known: readonly string[],
   now: Date,
 ): Result<LogFilters, ParamError> {
+  const accepted = [...known, ...EXTRA_FILTER_PARAMS];
   for (const name of Object.keys(params)) {
-    if (!known.includes(name) && !name.startsWith(ATTRIBUTE_PREFIX)) {
-      return fail(name, `unknown parameter; use one of ${known.join(', ')} or attr.<key>`);
+    if (!accepted.includes(name) && !name.startsWith(ATTRIBUTE_PREFIX)) {
+      return fail(name, `unknown parameter; use one of ${accepted.join(', ')} or attr.<key>`);
     }
   }
   const query: LogFilters = { hosts: [], services: [], severities: [], attributes: {} };
@@ -217,7 +224,54 @@ function parseFilters(
   }
   // fromEntries defines own properties, so even a key like __proto__ stays a filter.
   query.attributes = Object.fromEntries(attributes);
-  return { ok: true, value: query };
+  const extra = parseSubstringsAndExclusions(params);
+  if (!extra.ok) return extra;
+  return { ok: true, value: { ...query, ...extra.value } };
+}
+
+/** `contains=` (case-insensitive substrings, all must occur) and `-host=`, `-service=`, `-severity=`. */
+function parseSubstringsAndExclusions(
+  params: QueryParams,
+): Result<
+  Pick<LogFilters, 'contains' | 'excludedHosts' | 'excludedServices' | 'excludedSeverities'>,
+  ParamError
+> {
+  const contains = many(params, 'contains');
+  if (contains.length > MAX_CONTAINS) return fail('contains', `may be given at most ${MAX_CONTAINS} times`);
+  if (contains.some((value) => !value)) return fail('contains', 'must not be empty');
+  if (contains.some((value) => value.length > MAX_CONTAINS_LENGTH)) {
+    return fail('contains', `must be at most ${MAX_CONTAINS_LENGTH} characters`);
+  }
+  const excluded: Pick<LogFilters, 'excludedHosts' | 'excludedServices' | 'excludedSeverities'> = {};
+  for (const [name, field] of [
+    ['-host', 'excludedHosts'],
+    ['-service', 'excludedServices'],
+  ] as const) {
+    const values = many(params, name);
+    if (values.some((value) => !value)) return fail(name, 'must not be empty');
+    if (values.length) excluded[field] = values;
+  }
+  const severities: Severity[] = [];
+  for (const value of many(params, '-severity')) {
+    const severity = parseSeverity(value);
+    if (!severity.ok) return fail('-severity', severity.error);
+    if (!severities.includes(severity.value)) severities.push(severity.value);
+  }
+  if (severities.length) excluded.excludedSeverities = severities;
+  return { ok: true, value: { ...(contains.length ? { contains } : {}), ...excluded } };
+}
+
+/**
+ * `field` of GET /api/facets: `attr.<key>` asks for the top values of that attribute instead of the
+ * hosts, services and severities; undefined when absent.
+ */
+export function parseFacetField(params: QueryParams): Result<string | undefined, ParamError> {
+  const field = single(params, 'field');
+  if (field.error) return field.error;
+  if (field.value === undefined) return { ok: true, value: undefined };
+  const key = field.value.startsWith(ATTRIBUTE_PREFIX) ? field.value.slice(ATTRIBUTE_PREFIX.length) : '';
+  if (!key) return fail('field', 'must be attr.<key>, as in attr.region');
+  return { ok: true, value: key };
 }
 
 /** `now`, `now-15m` (units s, m, h, d, w), ISO-8601, or epoch milliseconds. */

@@ -1,12 +1,13 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
 import { formatDuration, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { LogRecord, Result } from '@logyard/contracts';
+import { AttributeFacetBody, LogRecord, Result } from '@logyard/contracts';
 import { FacetCounts, LogQueryRepository, QueryBusyError, QueryTimeoutError } from '@logyard/db';
 import { encodeCursor } from './cursor';
 import { Histogram, INTERVALS, toHistogram } from './histogram';
 import {
   ParamError,
+  parseFacetField,
   parseFacetQuery,
   parseHistogramQuery,
   parseLogQuery,
@@ -64,10 +65,14 @@ export class LogQueryService {
     return toHistogram(filters.from, filters.to, interval, filters.severities, counts);
   }
 
-  async facets(params: QueryParams): Promise<FacetCounts> {
+  async facets(params: QueryParams): Promise<FacetCounts | AttributeFacetBody> {
     const filters = parseFacetQuery(params, this.maxRangeMs);
     if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
-    return this.logs.countFacets(filters.value, FACET_LIMIT);
+    const key = parseFacetField(params);
+    if (!key.ok) throw badParam(key.error.field, key.error.message);
+    if (key.value === undefined) return this.logs.countFacets(filters.value, FACET_LIMIT);
+    const values = await this.logs.countAttributeValues(filters.value, key.value, FACET_LIMIT);
+    return { field: `attr.${key.value}`, values };
   }
 
   async get(id: string): Promise<LogRecord> {

@@ -126,6 +126,35 @@ export function ApiLogFilters(rangeDefault?: string): MethodDecorator {
       description: 'full text, web-search syntax: words, "a phrase", -word, a or b',
     }),
     ApiQuery({ name: 'traceId', required: false, type: String, description: '32 hexadecimal characters' }),
+    ApiQuery({
+      name: 'contains',
+      required: false,
+      isArray: true,
+      type: String,
+      description:
+        'case-insensitive substring of the message (timeout finds ConnectTimeoutException); repeatable, all must occur',
+    }),
+    ApiQuery({
+      name: '-host',
+      required: false,
+      isArray: true,
+      type: String,
+      description: 'leave out this host; repeatable',
+    }),
+    ApiQuery({
+      name: '-service',
+      required: false,
+      isArray: true,
+      type: String,
+      description: 'leave out this service; repeatable',
+    }),
+    ApiQuery({
+      name: '-severity',
+      required: false,
+      isArray: true,
+      schema: { type: 'array', items: severity },
+      description: 'leave out this severity; repeatable',
+    }),
     ApiBadRequestResponse({
       description: 'a bad or unknown parameter; `attr.<key>=<value>` filters on an attribute (any number)',
       schema: PARAM_ERROR_SCHEMA,

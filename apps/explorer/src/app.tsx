@@ -1,0 +1,222 @@
+import type { FacetsBody, HistogramBody, LogRecord } from '@logyard/contracts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, TokenRequired } from './api';
+import { SearchForm, TimeRange } from './controls';
+import { Detail } from './detail';
+import { Facets } from './facets';
+import { searchTerms } from './highlight';
+import { HistogramChart } from './histogram';
+import { useLiveTail } from './live-tail';
+import { Results } from './results';
+import { TokenPrompt } from './token-prompt';
+import {
+  apiParams,
+  ExplorerState,
+  parseState,
+  stateToSearch,
+  toggleExclusion,
+  toggleFilter,
+} from './url-state';
+
+type Session = 'checking' | 'prompt' | 'ready';
+
+/** Asks for a query token first when the API needs one and the browser holds none. */
+export function App() {
+  const [session, setSession] = useState<Session>('checking');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    api.session().then(
+      (status) => setSession(status.tokenRequired && !status.signedIn ? 'prompt' : 'ready'),
+      (failure: Error) => setError(failure.message),
+    );
+  }, []);
+  if (error) return <p role="alert">{error}</p>;
+  if (session === 'prompt') return <TokenPrompt onSignedIn={() => setSession('ready')} />;
+  if (session === 'checking') return null;
+  return <Explorer onSignedOut={() => setSession('prompt')} />;
+}
+
+interface Page {
+  items: LogRecord[];
+  nextCursor: string | null;
+  loading: boolean;
+}
+
+function Explorer({ onSignedOut }: { onSignedOut(): void }) {
+  const [state, setState] = useState(() => parseState(location.search));
+  const [error, setError] = useState('');
+  const [page, setPage] = useState<Page>({ items: [], nextCursor: null, loading: true });
+  const [histogram, setHistogram] = useState<HistogramBody>();
+  const [facets, setFacets] = useState<FacetsBody>();
+  const [live, setLive] = useState(false);
+  const [paused, setPaused] = useState(false);
+  const tail = useLiveTail(live, paused, state);
+
+  const params = useMemo(() => apiParams(state), [state]);
+  const filters = params.toString();
+  // Responses of an earlier query are dropped: the filters may have changed while they were in flight.
+  const current = useRef(filters);
+  current.current = filters;
+  const terms = useMemo(() => searchTerms(state.q), [state.q]);
+
+  const navigate = useCallback((next: ExplorerState) => {
+    const search = stateToSearch(next);
+    if (search !== location.search) history.pushState(null, '', search);
+    setState(next);
+  }, []);
+
+  const fail = useCallback(
+    (failure: Error) => {
+      if (failure.name === 'AbortError') return;
+      if (failure instanceof TokenRequired) onSignedOut();
+      else setError(failure.message);
+    },
+    [onSignedOut],
+  );
+
+  useEffect(() => {
+    const onPop = () => setState(parseState(location.search));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    setError('');
+    setPage({ items: [], nextCursor: null, loading: true });
+    setHistogram(undefined);
+    setFacets(undefined);
+    api.logs(params, null, abort.signal).then((body) => setPage({ ...body, loading: false }), fail);
+    api.histogram(params, abort.signal).then(setHistogram, fail);
+    api.facets(params, abort.signal).then(setFacets, fail);
+    return () => abort.abort();
+  }, [filters]);
+
+  const loadMore = useCallback(() => {
+    if (page.loading || !page.nextCursor) return;
+    const asked = filters;
+    setPage((previous) => ({ ...previous, loading: true }));
+    api.logs(params, page.nextCursor).then((body) => {
+      if (current.current !== asked) return;
+      setPage((previous) => ({
+        items: [...previous.items, ...body.items],
+        nextCursor: body.nextCursor,
+        loading: false,
+      }));
+    }, fail);
+  }, [page, filters]);
+
+  const records = live ? tail.records : page.items;
+  const open = useCallback((record: LogRecord) => navigate({ ...state, id: record.id }), [state]);
+  useKeyboard(state.id !== '', () => navigate({ ...state, id: '' }));
+
+  return (
+    <div class={`app${state.id ? ' with-detail' : ''}`}>
+      <header class="top">
+        <h1>
+          <a href="/">Logyard</a>
+        </h1>
+        <SearchForm state={state} onApply={navigate} />
+        <TimeRange state={state} onApply={navigate} />
+        <div class="live" role="group" aria-label="Live tail">
+          <button type="button" aria-pressed={live} onClick={() => (setLive(!live), setPaused(false))}>
+            Live
+          </button>
+          {live && (
+            <>
+              <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>
+                {paused ? 'Resume' : 'Pause'}
+              </button>
+              <span class="live-status" role="status" data-status={tail.status}>
+                {tail.status === 'unavailable'
+                  ? 'the live tail needs the router role in this process'
+                  : `${tail.status} · ${tail.rate.toFixed(1)} records/s · ${tail.dropped} dropped`}
+                {tail.waiting > 0 && ` · ${tail.waiting} waiting`}
+              </span>
+            </>
+          )}
+        </div>
+      </header>
+      <div class="body">
+        <main>
+          <HistogramChart
+            histogram={histogram}
+            onZoom={(from, to) => navigate({ ...state, from, to, id: '' })}
+          />
+          {error && (
+            <p role="alert" class="error">
+              {error}
+            </p>
+          )}
+          <Results
+            records={records}
+            terms={terms}
+            substrings={state.contains}
+            openId={state.id}
+            hasMore={!live && page.nextCursor !== null}
+            loading={!live && page.loading}
+            onOpen={open}
+            onMore={loadMore}
+          />
+        </main>
+        <Facets
+          facets={facets}
+          state={state}
+          params={params}
+          onToggle={(field, value, exclude) =>
+            navigate({ ...(exclude ? toggleExclusion : toggleFilter)(state, field, value), id: '' })
+          }
+          onApply={navigate}
+          onError={fail}
+        />
+      </div>
+      {state.id && (
+        <OpenRecord id={state.id} listed={records} onClose={() => navigate({ ...state, id: '' })} />
+      )}
+    </div>
+  );
+}
+
+/** The record of `/?id=…`: from the list when it is there, else fetched (a permalink). */
+function OpenRecord({ id, listed, onClose }: { id: string; listed: LogRecord[]; onClose(): void }) {
+  const inList = listed.find((record) => record.id === id);
+  const [fetched, setFetched] = useState<LogRecord>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (inList) return;
+    const abort = new AbortController();
+    setError(undefined);
+    api.record(id, abort.signal).then(setFetched, (failure: Error) => {
+      if (failure.name !== 'AbortError') setError(failure.message);
+    });
+    return () => abort.abort();
+  }, [id, inList === undefined]);
+  const record = inList ?? (fetched?.id === id ? fetched : undefined);
+  return <Detail record={record} error={error} onClose={onClose} />;
+}
+
+/** `/` focuses the search, `j`/`k` move between records (Enter opens one), Escape closes the detail. */
+function useKeyboard(detailOpen: boolean, closeDetail: () => void) {
+  const close = useRef(closeDetail);
+  close.current = closeDetail;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && detailOpen) return close.current();
+      const target = event.target as HTMLElement;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) return;
+      if (event.key === '/') {
+        event.preventDefault();
+        document.getElementById('search')?.focus();
+      } else if (event.key === 'j' || event.key === 'k') {
+        event.preventDefault();
+        const rows = [...document.querySelectorAll<HTMLButtonElement>('button.row')];
+        const at = rows.indexOf(document.activeElement as HTMLButtonElement);
+        const next = at < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, at + (event.key === 'j' ? 1 : -1)));
+        rows[next]?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [detailOpen]);
+}

@@ -1,0 +1,81 @@
+import type { LogRecord } from '@logyard/contracts';
+import { matchesLive, RateMeter, tailPatterns } from './live';
+import { EMPTY_STATE } from './url-state';
+
+const record = (fields: Partial<LogRecord> = {}): LogRecord => ({
+  id: '0190f0f0-0000-7000-8000-000000000000',
+  ts: '2026-11-30T10:00:00.000000Z',
+  observedTs: '2026-11-30T10:00:00.000000Z',
+  host: 'web-1.prod',
+  service: 'shop',
+  severity: 'info',
+  message: 'payment declined',
+  attributes: {},
+  ...fields,
+});
+
+describe(tailPatterns.name, () => {
+  it('subscribes to everything without filters', () => {
+    expect(tailPatterns(EMPTY_STATE)).toEqual(['*.*.*']);
+  });
+
+  it('builds host × service × severity from routing tokens', () => {
+    expect(
+      tailPatterns({
+        ...EMPTY_STATE,
+        hosts: ['Web-1.prod'],
+        services: ['shop', 'cart'],
+        minSeverity: 'error',
+      }),
+    ).toEqual([
+      'web-1_prod.shop.error',
+      'web-1_prod.shop.fatal',
+      'web-1_prod.cart.error',
+      'web-1_prod.cart.fatal',
+    ]);
+  });
+
+  it('leaves excluded severities out of the patterns', () => {
+    expect(tailPatterns({ ...EMPTY_STATE, minSeverity: 'warn', excludedSeverities: ['error'] })).toEqual([
+      '*.*.warn',
+      '*.*.fatal',
+    ]);
+  });
+
+  it("takes everything past the router's 32 patterns, leaving the filtering to the page", () => {
+    const hosts = Array.from({ length: 11 }, (_, i) => `h${i}`);
+    expect(tailPatterns({ ...EMPTY_STATE, hosts, minSeverity: 'error' })).toHaveLength(22);
+    expect(tailPatterns({ ...EMPTY_STATE, hosts, minSeverity: 'warn' })).toEqual(['#']);
+  });
+});
+
+describe(matchesLive.name, () => {
+  it('checks the names a routing token cannot tell apart, and every other filter', () => {
+    const state = {
+      ...EMPTY_STATE,
+      hosts: ['web-1.prod'],
+      q: 'declined',
+      attributes: [['region', 'eu']] as [string, string][],
+    };
+    expect(matchesLive(record({ attributes: { region: 'eu' } }), state)).toBe(true);
+    expect(matchesLive(record({ host: 'web-1_prod', attributes: { region: 'eu' } }), state)).toBe(false);
+    expect(matchesLive(record({ attributes: { region: 'us' } }), state)).toBe(false);
+    expect(matchesLive(record({ message: 'paid', attributes: { region: 'eu' } }), state)).toBe(false);
+    expect(matchesLive(record(), { ...EMPTY_STATE, minSeverity: 'warn' })).toBe(false);
+    expect(matchesLive(record({ traceId: 'ABC' }), { ...EMPTY_STATE, traceId: 'abc' })).toBe(true);
+    expect(matchesLive(record(), { ...EMPTY_STATE, excludedHosts: ['web-1.prod'] })).toBe(false);
+    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['MENT DECL'] })).toBe(true);
+    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['ment', 'refund'] })).toBe(false);
+  });
+});
+
+describe(RateMeter.name, () => {
+  it('averages arrivals over its window', () => {
+    const sut = new RateMeter(1_000);
+    sut.record(3, 0);
+    sut.record(2, 500);
+    expect(sut.perSecond(900)).toBe(5);
+    expect(sut.perSecond(1_200)).toBe(2);
+    expect(sut.perSecond(2_000)).toBe(0);
+  });
+});

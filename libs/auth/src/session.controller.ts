@@ -1,0 +1,105 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { SessionStatus } from '@logyard/contracts';
+import { sessionCookie, sessionToken } from './session-cookie';
+import { TokenSet } from './token-set';
+
+/**
+ * The explorer's login: POST /api/session with `{"token":"<one of QUERY_TOKENS>"}` answers 204 and sets an
+ * HTTP-only cookie that the query guard accepts in place of the Authorization header, because the browser's
+ * EventSource (the live tail) cannot send headers. DELETE /api/session clears it, and GET /api/session says
+ * whether a token is needed and held, so the page asks before its first query instead of meeting a 401.
+ */
+@Controller('api/session')
+@ApiTags('Explorer')
+export class SessionController {
+  private readonly tokens: TokenSet;
+
+  constructor(@Inject(LOGYARD_CONFIG) config: LogyardConfig) {
+    this.tokens = new TokenSet(config.auth.queryTokens);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Whether the query endpoints need a token, and whether this browser holds one' })
+  status(@Req() request: Request): SessionStatus {
+    const tokenRequired = !this.tokens.open;
+    return {
+      tokenRequired,
+      signedIn: !tokenRequired || this.tokens.has(sessionToken(request.headers.cookie)),
+    };
+  }
+
+  @Post()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Trade a query token for an HttpOnly session cookie (body {"token": "…"})' })
+  login(
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): void {
+    // A cross-site HTML form can post text/plain but never application/json (that needs a CORS preflight
+    // this server never grants), so no other site can sign a browser in with a token of its choosing.
+    if (!request.is('application/json')) {
+      throw new UnsupportedMediaTypeException({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'send {"token":"<query token>"} as application/json',
+      });
+    }
+    const token = tokenOf(body);
+    if (token === undefined) {
+      throw new BadRequestException({
+        statusCode: 400,
+        field: 'token',
+        message: 'token: send {"token":"<query token>"}',
+      });
+    }
+    // Nothing to remember when the query endpoints are open.
+    if (this.tokens.open) return;
+    if (!this.tokens.has(token)) {
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'the token is not one of QUERY_TOKENS',
+      });
+    }
+    response.setHeader('Set-Cookie', sessionCookie(token, request.secure));
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Clear the session cookie' })
+  logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
+    response.setHeader('Set-Cookie', sessionCookie('', request.secure));
+  }
+}
+
+/** The token of a JSON body `{"token": "…"}` (the app hands every body over as a Buffer). */
+function tokenOf(body: unknown): string | undefined {
+  let parsed: unknown = body;
+  if (Buffer.isBuffer(body)) {
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const token = (parsed as { token?: unknown }).token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}

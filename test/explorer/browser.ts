@@ -1,0 +1,56 @@
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install -y chromium`); nothing here ever downloads a browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/** A page whose every console error, uncaught error and request outside `origin` is collected. */
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** What went wrong so far; every test ends by expecting it empty. */
+  problems: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  origin: string,
+  { viewport = { width: 1280, height: 800 }, colorScheme = 'light' as 'light' | 'dark' } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, colorScheme, baseURL: origin });
+  const problems: string[] = [];
+  // Refused rather than sent, so a stray request fails the test without reaching the network.
+  await context.route(
+    (url) => url.origin !== origin && url.protocol !== 'data:',
+    (route) => {
+      problems.push(`request outside the origin: ${route.request().url()}`);
+      return route.abort();
+    },
+  );
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  return { page, context, problems };
+}
+
+/** Axe's serious and critical violations, as `rule: target` lines (none expected). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
+}
