@@ -4,3 +4,5 @@ export * from './databases';
 export * from './database-probe';
 export * from './running-logyard';
 export * from './ports';
+export * from './property-runs';
+export * from './linear-time';
