@@ -19,7 +19,12 @@ describe(loadConfig.name, () => {
       amqp: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'logyard', queueType: 'classic' },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB },
-      syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
+      syslog: {
+        port: 5514,
+        host: '0.0.0.0',
+        lingerMs: 500,
+        tcp: { maxConnections: 1000, idleTimeoutMs: 300_000, bufferBytes: 65536 + 8192 },
+      },
       records: { maxMessageBytes: 65536, maxPerMessage: 1000 },
       retention: { days: { trace: 14, debug: 14, info: 14, warn: 14, error: 14, fatal: 14 } },
       auth: { ingestTokens: [], queryTokens: [] },
@@ -40,6 +45,9 @@ describe(loadConfig.name, () => {
       SYSLOG_PORT: '1514',
       SYSLOG_HOST: '127.0.0.1',
       SYSLOG_LINGER_MS: '50',
+      SYSLOG_TCP_MAX_CONNECTIONS: '20',
+      SYSLOG_TCP_IDLE_TIMEOUT_MS: '60000',
+      SYSLOG_TCP_BUFFER_BYTES: '256kb',
       MAX_MESSAGE_BYTES: '1024',
       MAX_BATCH_RECORDS: '250',
       ARCHIVER_BATCH_RECORDS: '100',
@@ -49,7 +57,12 @@ describe(loadConfig.name, () => {
     expect(sut.amqp).toEqual({ url: 'amqp://u:p@rabbit:5673', prefix: 'test-run_7', queueType: 'quorum' });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
-    expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
+    expect(sut.syslog).toEqual({
+      port: 1514,
+      host: '127.0.0.1',
+      lingerMs: 50,
+      tcp: { maxConnections: 20, idleTimeoutMs: 60_000, bufferBytes: 256 * 1024 },
+    });
     expect(sut.records).toEqual({ maxMessageBytes: 1024, maxPerMessage: 250 });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50, writers: 3 });
   });
@@ -75,6 +88,10 @@ describe(loadConfig.name, () => {
         `BODY_LIMIT: "${BODY_LIMIT}" is not a size; use bytes or a unit such as 10mb`,
       ]);
     });
+  });
+
+  it('sizes the syslog TCP buffer for a whole MAX_MESSAGE_BYTES message and its header unless told', () => {
+    expect(loadConfig({ MAX_MESSAGE_BYTES: '1000' }).syslog.tcp.bufferBytes).toBe(1000 + 8192);
   });
 
   describe('retention', () => {
@@ -121,6 +138,9 @@ describe(loadConfig.name, () => {
     ['MAX_MESSAGE_BYTES', '-1'],
     ['ARCHIVER_FLUSH_MS', '2.5'],
     ['SYSLOG_HOST', 'localhost'],
+    ['SYSLOG_TCP_MAX_CONNECTIONS', '0'],
+    ['SYSLOG_TCP_BUFFER_BYTES', '0'],
+    ['SYSLOG_TCP_BUFFER_BYTES', 'lots'],
   ])('refuses %s=%p, naming it', (name, value) => {
     expect(configError({ [name]: value }).problems).toEqual([
       expect.stringMatching(new RegExp(`^${name}: `)),
