@@ -11,6 +11,7 @@ import { SyslogSource } from './syslog.source';
 /** Stands in for the batcher: records what it is given, and reports whatever load the test sets. */
 class FakeIngest {
   load = 0;
+  heldBytes = 0;
   readonly messages: string[] = [];
   readonly drop = jest.fn();
   readonly drain = jest.fn(async () => undefined);
@@ -84,6 +85,22 @@ describe(SyslogSource.name, () => {
     await waitFor('the third message', () => ingest.messages.length === 3);
   });
 
+  it('stops reading TCP while 32 MiB of messages wait, and resumes below 8 MiB', async () => {
+    const socket = await client();
+    const pause = jest.spyOn(Socket.prototype, 'pause');
+    const resume = jest.spyOn(Socket.prototype, 'resume');
+    ingest.heldBytes = 32 * 1024 * 1024;
+    socket.write(octets('<14>1 - h a - - - big'));
+    await waitFor('the message', () => ingest.messages.length === 1);
+    expect(pause).toHaveBeenCalledTimes(1);
+    ingest.heldBytes = 8 * 1024 * 1024;
+    ingest.publishedDownTo(0);
+    expect(resume).not.toHaveBeenCalled();
+    ingest.heldBytes = 0;
+    ingest.publishedDownTo(0);
+    expect(resume).toHaveBeenCalledTimes(1);
+  });
+
   it('pauses connections opened while reading is paused', async () => {
     const first = await client();
     ingest.load = 25_000;
@@ -94,13 +111,16 @@ describe(SyslogSource.name, () => {
     await waitFor('the new connection paused', () => pause.mock.calls.length === 1);
   });
 
-  it('drops and counts UDP datagrams past the overload limit instead of buffering them', async () => {
+  it.each([
+    ['80,000 records', { load: 80_000 }],
+    ['64 MiB of messages', { heldBytes: 64 * 1024 * 1024 }],
+  ])('drops and counts UDP datagrams past %s held instead of buffering them', async (_, held) => {
     const udp = createSocket('udp4');
-    ingest.load = 80_000;
+    Object.assign(ingest, held);
     udp.send('<14>1 - h a - - - dropped', sut.ports.udp, '127.0.0.1');
     await waitFor('the drop', () => ingest.drop.mock.calls.length === 1);
     expect(ingest.drop).toHaveBeenCalledWith(1, 'overload', expect.any(String));
-    ingest.load = 0;
+    Object.assign(ingest, { load: 0, heldBytes: 0 });
     udp.send('<14>1 - h a - - - taken', sut.ports.udp, '127.0.0.1');
     await waitFor('the datagram', () => ingest.messages.length === 1);
     udp.close();

@@ -13,11 +13,15 @@ import { StartupError } from '@logyard/observability';
 import { SyslogFrameDecoder } from './syslog-frame.decoder';
 import { SyslogIngest } from './syslog-ingest';
 import { ThrottledWarning } from './throttled-warning';
-/** TCP connections stop being read from at this many records waiting, and resume below the low mark. */
-const HIGH_WATER_RECORDS = 20_000;
-const LOW_WATER_RECORDS = 5_000;
+const MIB = 1024 * 1024;
+/**
+ * TCP connections stop being read from at this many records waiting, or this many bytes of messages, and
+ * resume below both low marks. Bytes as well as records: 20,000 records of 64 KiB would be 1.3 GB.
+ */
+const HIGH_WATER = { records: 20_000, bytes: 32 * MIB };
+const LOW_WATER = { records: 5_000, bytes: 8 * MIB };
 /** UDP cannot be paused: past this load datagrams are dropped (and counted) instead of buffered. */
-const UDP_DROP_RECORDS = 4 * HIGH_WATER_RECORDS;
+const UDP_DROP = { records: 4 * HIGH_WATER.records, bytes: 2 * HIGH_WATER.bytes };
 /** A larger kernel buffer absorbs bursts of datagrams while the event loop is busy (Linux caps it at rmem_max). */
 const UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 /** At shutdown, senders get this long to finish what they are sending after the collector says goodbye. */
@@ -129,7 +133,7 @@ export class SyslogSource implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private receive(datagram: Buffer, peer: string): void {
-    if (this.ingest.load >= UDP_DROP_RECORDS)
+    if (this.reached(UDP_DROP))
       this.ingest.drop(1, 'overload', 'UDP datagrams arrive faster than they can be published');
     else this.ingest.accept([datagram], peer);
   }
@@ -166,7 +170,7 @@ export class SyslogSource implements OnApplicationBootstrap, BeforeApplicationSh
   private take(frames: Buffer[], peer: string | undefined): void {
     if (frames.length === 0) return;
     this.ingest.accept(frames, peer);
-    if (!this.paused && !this.closing && this.ingest.load >= HIGH_WATER_RECORDS) {
+    if (!this.paused && !this.closing && this.reached(HIGH_WATER)) {
       this.paused = true;
       this.connections.forEach((socket) => socket.pause());
     }
@@ -182,8 +186,13 @@ export class SyslogSource implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private resumeIfDrained(): void {
-    if (!this.paused || this.ingest.load >= LOW_WATER_RECORDS) return;
+    if (!this.paused || this.reached(LOW_WATER)) return;
     this.paused = false;
     this.connections.forEach((socket) => socket.resume());
+  }
+
+  /** Whether what the ingest holds reached either limit of a mark. */
+  private reached({ records, bytes }: { records: number; bytes: number }): boolean {
+    return this.ingest.load >= records || this.ingest.heldBytes >= bytes;
   }
 }
