@@ -259,4 +259,20 @@ describe(mapOtlpLogs.name, () => {
       attributes: { 'logyard.truncated_bytes': 100 },
     });
   });
+
+  // Issue 11, finding 11: 3,000 levels overflowed the stack and answered 500.
+  it('refuses a log record nested past 256 levels as that record, and keeps the others', () => {
+    let body: unknown = string('bottom');
+    for (let level = 0; level < 3_000; level++) body = { arrayValue: { values: [body] } };
+    const sut = mapOtlpLogs(request([{ body }, { body: string('fine') }]), { observedTs: OBSERVED });
+    expect(sut.records.map((record) => record.message)).toEqual(['fine']);
+    expect(sut.errors).toEqual([
+      {
+        path: 'resourceLogs[0].scopeLogs[0].logRecords[0]',
+        error: expect.stringMatching(
+          /^body\.arrayValue\.values\[0\].*…: AnyValue nested more than 256 levels deep$/,
+        ),
+      },
+    ]);
+  });
 });

@@ -33,6 +33,12 @@ const SEVERITY_NUMBER_BASE: Record<string, number> = {
   FATAL: 21,
 };
 
+/**
+ * AnyValues are read recursively, so nesting is capped well within the stack (3,000 levels overflowed it
+ * and answered 500). The record's own attribute depth limit, far lower, applies after this.
+ */
+const MAX_ANY_VALUE_DEPTH = 256;
+
 /** A log record the sender got wrong; thrown inside this module only, and reported as that record's error. */
 class InvalidLogRecord extends Error {}
 
@@ -154,7 +160,7 @@ function messageOf(body: unknown): string {
 }
 
 /** A list of KeyValue as one JSON object; a repeated key keeps its last value. */
-function keyValues(list: unknown, at: string): Attributes {
+function keyValues(list: unknown, at: string, depth = 0): Attributes {
   if (list === undefined || list === null) return {};
   if (!Array.isArray(list)) throw new InvalidLogRecord(`${at}: must be an array of KeyValue objects`);
   // Object.fromEntries defines own properties, so a key named "__proto__" stays an ordinary key.
@@ -165,7 +171,9 @@ function keyValues(list: unknown, at: string): Attributes {
       }
       return [
         item.key,
-        item.value === undefined || item.value === null ? null : anyValue(item.value, `${at}[${i}].value`),
+        item.value === undefined || item.value === null
+          ? null
+          : anyValue(item.value, `${at}[${i}].value`, depth),
       ];
     }),
   );
@@ -175,8 +183,13 @@ function keyValues(list: unknown, at: string): Attributes {
  * An AnyValue as plain JSON: strings, booleans, numbers, arrays and objects as themselves; 64-bit integers
  * beyond 2^53 and non-finite doubles as strings so nothing is rounded; bytes as base64; an empty AnyValue as null.
  */
-function anyValue(value: unknown, at: string): unknown {
+function anyValue(value: unknown, at: string, depth = 0): unknown {
   if (!isObject(value)) throw new InvalidLogRecord(`${at}: must be an AnyValue object`);
+  if (depth > MAX_ANY_VALUE_DEPTH) {
+    throw new InvalidLogRecord(
+      `${shorten(at)}: AnyValue nested more than ${MAX_ANY_VALUE_DEPTH} levels deep`,
+    );
+  }
   if (value.stringValue != null) return typed(value.stringValue, 'string', `${at}.stringValue`);
   if (value.boolValue != null) return typed(value.boolValue, 'boolean', `${at}.boolValue`);
   if (value.intValue != null) return int64(value.intValue, `${at}.intValue`);
@@ -184,10 +197,10 @@ function anyValue(value: unknown, at: string): unknown {
   if (value.bytesValue != null) return typed(value.bytesValue, 'string', `${at}.bytesValue`);
   if (value.arrayValue != null) {
     const values = listOf(value.arrayValue, `${at}.arrayValue`);
-    return values.map((item, i) => anyValue(item, `${at}.arrayValue.values[${i}]`));
+    return values.map((item, i) => anyValue(item, `${at}.arrayValue.values[${i}]`, depth + 1));
   }
   if (value.kvlistValue != null) {
-    return keyValues(listOf(value.kvlistValue, `${at}.kvlistValue`), `${at}.kvlistValue.values`);
+    return keyValues(listOf(value.kvlistValue, `${at}.kvlistValue`), `${at}.kvlistValue.values`, depth + 1);
   }
   return null;
 }
@@ -230,7 +243,10 @@ function takeString(attributes: Attributes, key: string): string | undefined {
 
 // Error messages quote the sender's value, shortened: a huge value must not become a huge error.
 function quote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  return shorten(JSON.stringify(value) ?? String(value));
+}
+
+function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
