@@ -153,6 +153,10 @@ export const envSchema = z.object({
   SYSLOG_PORT: port.default(5514),
   SYSLOG_HOST: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).default('0.0.0.0'),
   SYSLOG_LINGER_MS: positiveInt.default(500),
+  SYSLOG_TCP_MAX_CONNECTIONS: positiveInt.default(1000),
+  SYSLOG_TCP_IDLE_TIMEOUT_MS: positiveInt.default(300_000),
+  // Unset: MAX_MESSAGE_BYTES plus room for the header (see toConfig).
+  SYSLOG_TCP_BUFFER_BYTES: byteSize.pipe(z.number().int().positive()).optional(),
   BODY_LIMIT: byteSize.default(10 * MIB),
   MAX_MESSAGE_BYTES: positiveInt.default(65536),
   MAX_ATTRIBUTE_DEPTH: positiveInt.default(DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth),

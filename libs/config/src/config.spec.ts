@@ -24,7 +24,12 @@ describe(loadConfig.name, () => {
       },
       database: { url: 'postgres://postgres@127.0.0.1:5432/logyard' },
       http: { port: undefined, bodyLimitBytes: 10 * MIB, corsOrigins: [] },
-      syslog: { port: 5514, host: '0.0.0.0', lingerMs: 500 },
+      syslog: {
+        port: 5514,
+        host: '0.0.0.0',
+        lingerMs: 500,
+        tcp: { maxConnections: 1000, idleTimeoutMs: 300_000, bufferBytes: 65536 + 8192 },
+      },
       records: {
         maxMessageBytes: 65536,
         maxPerMessage: 1000,
@@ -59,6 +64,9 @@ describe(loadConfig.name, () => {
       SYSLOG_PORT: '1514',
       SYSLOG_HOST: '127.0.0.1',
       SYSLOG_LINGER_MS: '50',
+      SYSLOG_TCP_MAX_CONNECTIONS: '20',
+      SYSLOG_TCP_IDLE_TIMEOUT_MS: '60000',
+      SYSLOG_TCP_BUFFER_BYTES: '256kb',
       MAX_MESSAGE_BYTES: '1024',
       MAX_ATTRIBUTE_DEPTH: '8',
       MAX_ATTRIBUTES_BYTES: '16kb',
@@ -75,7 +83,12 @@ describe(loadConfig.name, () => {
     });
     expect(sut.database).toEqual({ url: 'postgres://u:p@pg:5433/other' });
     expect(sut.http.port).toBe(8080);
-    expect(sut.syslog).toEqual({ port: 1514, host: '127.0.0.1', lingerMs: 50 });
+    expect(sut.syslog).toEqual({
+      port: 1514,
+      host: '127.0.0.1',
+      lingerMs: 50,
+      tcp: { maxConnections: 20, idleTimeoutMs: 60_000, bufferBytes: 256 * 1024 },
+    });
     expect(sut.records).toEqual({
       maxMessageBytes: 1024,
       maxPerMessage: 250,
@@ -128,6 +141,10 @@ describe(loadConfig.name, () => {
     });
   });
 
+  it('sizes the syslog TCP buffer for a whole MAX_MESSAGE_BYTES message and its header unless told', () => {
+    expect(loadConfig({ MAX_MESSAGE_BYTES: '1000' }).syslog.tcp.bufferBytes).toBe(1000 + 8192);
+  });
+
   describe('retention', () => {
     it('lets one severity keep its own days and the others follow RETENTION_DAYS', () => {
       expect(loadConfig({ RETENTION_DAYS_DEBUG: '2' }).retention.days).toEqual({
@@ -175,6 +192,9 @@ describe(loadConfig.name, () => {
     ['MAX_ATTRIBUTES_BYTES', '0'],
     ['ARCHIVER_FLUSH_MS', '2.5'],
     ['SYSLOG_HOST', 'localhost'],
+    ['SYSLOG_TCP_MAX_CONNECTIONS', '0'],
+    ['SYSLOG_TCP_BUFFER_BYTES', '0'],
+    ['SYSLOG_TCP_BUFFER_BYTES', 'lots'],
   ])('refuses %s=%p, naming it', (name, value) => {
     expect(configError({ [name]: value }).problems).toEqual([
       expect.stringMatching(new RegExp(`^${name}: `)),

@@ -4,6 +4,9 @@ import { DURATION_UNITS_MS, envSchema } from './config.schema';
 
 export type QueueType = 'classic' | 'quorum';
 
+/** Room for a syslog frame's header and structured data on top of MAX_MESSAGE_BYTES of message. */
+const SYSLOG_HEADER_ALLOWANCE_BYTES = 8 * 1024;
+
 /** Everything a Logyard process reads from its environment, validated and typed once at start. */
 export interface LogyardConfig {
   /**
@@ -15,7 +18,16 @@ export interface LogyardConfig {
   /** corsOrigins: browser origins allowed cross-origin; none means no CORS headers at all. */
   http: { port?: number; bodyLimitBytes: number; corsOrigins: string[] };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
-  syslog: { port: number; host: string; lingerMs: number };
+  syslog: {
+    port: number;
+    host: string;
+    lingerMs: number;
+    /**
+     * Connections past maxConnections are closed at once, idle ones after idleTimeoutMs; a frame longer
+     * than bufferBytes (what one connection may buffer) closes its connection.
+     */
+    tcp: { maxConnections: number; idleTimeoutMs: number; bufferBytes: number };
+  };
   /** maxPerMessage: records per AMQP batch message, for every publisher of a process (collector, router). */
   records: RecordLimits & { maxPerMessage: number };
   retention: { days: Record<Severity, number> };
@@ -107,7 +119,16 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
     },
     database: { url: env.DATABASE_URL },
     http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
-    syslog: { port: env.SYSLOG_PORT, host: env.SYSLOG_HOST, lingerMs: env.SYSLOG_LINGER_MS },
+    syslog: {
+      port: env.SYSLOG_PORT,
+      host: env.SYSLOG_HOST,
+      lingerMs: env.SYSLOG_LINGER_MS,
+      tcp: {
+        maxConnections: env.SYSLOG_TCP_MAX_CONNECTIONS,
+        idleTimeoutMs: env.SYSLOG_TCP_IDLE_TIMEOUT_MS,
+        bufferBytes: env.SYSLOG_TCP_BUFFER_BYTES ?? env.MAX_MESSAGE_BYTES + SYSLOG_HEADER_ALLOWANCE_BYTES,
+      },
+    },
     records: {
       maxMessageBytes: env.MAX_MESSAGE_BYTES,
       maxPerMessage: env.MAX_BATCH_RECORDS,

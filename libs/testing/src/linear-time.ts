@@ -39,3 +39,48 @@ function fastest<T>(input: T, run: (input: T) => unknown, repeats: number): numb
   }
   return best;
 }
+
+/** The bound `timeRatio` is held to for input 10× larger: twice linear, a fifth of quadratic. */
+export const LINEAR_TIME_RATIO = 20;
+
+/** Each measurement runs `small` often enough to take this much CPU, so the clock's resolution is no matter. */
+const MIN_MEASURED_MS = 5;
+
+/**
+ * How many times more CPU `large` takes than `small`: the ratio of their median CPU times over interleaved
+ * repetitions, after a warm-up. With `large` doing 10× the work of `small`, linear code answers about 10
+ * and quadratic code about 100, so asserting "below LINEAR_TIME_RATIO" tells them apart.
+ *
+ * CPU time, not wall time: on a loaded machine a long run is preempted where a short one is not, which
+ * made linear code look 30× slower. Medians of interleaved runs keep one garbage collection from deciding
+ * the outcome. A fast `small` is repeated until it takes MIN_MEASURED_MS, and `large` as often.
+ */
+export function timeRatio(small: () => unknown, large: () => unknown, repetitions = 9): number {
+  large();
+  let times = 1;
+  while (cpuMs(() => repeat(small, times)) < MIN_MEASURED_MS) times *= 2;
+  const smallTimes: number[] = [];
+  const largeTimes: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    smallTimes.push(cpuMs(() => repeat(small, times)));
+    largeTimes.push(cpuMs(() => repeat(large, times)));
+  }
+  return median(largeTimes) / median(smallTimes);
+}
+
+/** The CPU time `run` took, in milliseconds (this process's, garbage collection included). */
+export function cpuMs(run: () => unknown): number {
+  const start = process.cpuUsage();
+  run();
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+}
+
+function repeat(run: () => unknown, times: number): void {
+  for (let i = 0; i < times; i++) run();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -1,9 +1,8 @@
 /**
- * How many cases a property test runs: `ciDefault` in CI, so a run stays fast
- * and reproducible in time, or FUZZ_RUNS (`npm run test:fuzz`) to search longer
- * for the rare input a fixed budget misses.
+ * How many cases a property test runs: `ciDefault` normally, so CI stays fast and fixed, or FUZZ_RUNS when
+ * that is larger (`npm run test:fuzz` sets it to search longer for inputs that break a parser).
  */
 export function propertyRuns(ciDefault: number): number {
-  const n = Number(process.env.FUZZ_RUNS);
-  return Number.isInteger(n) && n > 0 ? n : ciDefault;
+  const fuzzRuns = Number(process.env.FUZZ_RUNS);
+  return Number.isSafeInteger(fuzzRuns) && fuzzRuns > ciDefault ? fuzzRuns : ciDefault;
 }

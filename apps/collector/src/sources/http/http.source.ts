@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { RecordPublisher } from '../../record-publisher';
@@ -32,7 +32,7 @@ export class HttpSource {
   async ingest(body: Buffer, contentType: string | undefined): Promise<IngestResult> {
     const outcome: IngestOutcome = parseIngestBody(body, contentType, {
       observedTs: nowIso(),
-      maxMessageBytes: this.config.records.maxMessageBytes,
+      ...recordLimits(this.config),
     });
     if (outcome.records.length > 0) await this.publisher.publish(outcome.records);
     this.metrics.recordsAccepted.inc({ source: 'http' }, outcome.records.length);

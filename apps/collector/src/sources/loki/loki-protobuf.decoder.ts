@@ -24,6 +24,8 @@ message Timestamp { int64 seconds = 1; int32 nanos = 2; }
 
 const PushRequest = parse(LOKI_PUSH_PROTO).root.lookupType('logproto.PushRequest');
 const NANOS_PER_SECOND = 1_000_000_000n;
+/** Snappy's densest element, a copy with a two-byte offset, writes at most 64 bytes for its 3. */
+const SNAPPY_MAX_EXPANSION = 64 / 3;
 
 interface DecodedPush {
   streams: {
@@ -38,12 +40,14 @@ interface DecodedPush {
 
 /**
  * Decodes a snappy-compressed (block format) protobuf PushRequest, as Promtail, Alloy and the Loki clients
- * send it. `maxBytes` caps the uncompressed size, which snappy declares up front.
+ * send it. `maxBytes` caps the uncompressed size, which snappy declares up front and which snappyjs
+ * allocates before reading a byte of the block. So the declared size is also held to what the body could
+ * possibly inflate to: a 6-byte body declaring 10 MiB was given 10 MiB of zeroed memory before it failed.
  */
 export function decodeLokiProtobuf(body: Buffer, maxBytes: number): Result<LokiPushRequest> {
   let push: DecodedPush;
   try {
-    const bytes = uncompress(body, maxBytes);
+    const bytes = uncompress(body, Math.min(maxBytes, Math.ceil(body.length * SNAPPY_MAX_EXPANSION)));
     push = PushRequest.toObject(PushRequest.decode(bytes), {
       longs: String,
       defaults: true,

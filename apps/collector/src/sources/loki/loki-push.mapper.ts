@@ -133,10 +133,12 @@ function takeFirst(labels: Attributes, keys: string[]): string | undefined {
   return value;
 }
 
-// Error messages quote the sender's value, shortened: a huge value must not become a huge error.
+// Error messages quote the sender's value, shortened: a huge value must not become a huge error. Objects and
+// arrays are named, not serialised: serialising one nested 20,000 deep overflowed the stack.
 function quote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

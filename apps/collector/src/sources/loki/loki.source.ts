@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso, ok, Result } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { RecordPublisher } from '../../record-publisher';
@@ -28,7 +28,7 @@ export class LokiSource {
     if (!request.ok) return request;
     const mapping = mapLokiPush(request.value, {
       observedTs: nowIso(),
-      maxMessageBytes: this.config.records.maxMessageBytes,
+      ...recordLimits(this.config),
     });
     if (mapping.records.length > 0) await this.publisher.publish(mapping.records);
     this.metrics.recordsAccepted.inc({ source: 'loki' }, mapping.records.length);

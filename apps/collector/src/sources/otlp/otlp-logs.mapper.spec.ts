@@ -288,4 +288,13 @@ describe(mapOtlpLogs.name, () => {
     expect(sut.errors).toEqual([]);
     expect(sut.records[0].attributes.deep).toEqual([[['leaf']]]);
   });
+
+  it('names a nested value in an error rather than serialising it, however deep', () => {
+    let timeUnixNano: unknown = 1;
+    for (let level = 0; level < 20_000; level++) timeUnixNano = [timeUnixNano];
+    const sut = mapOtlpLogs(request([{ timeUnixNano }]), { observedTs: OBSERVED });
+    expect(sut.errors.map((e) => e.error)).toEqual([
+      'timeUnixNano: an array is not a count of nanoseconds since the Unix epoch',
+    ]);
+  });
 });

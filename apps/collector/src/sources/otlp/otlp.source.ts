@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso, ok, Result } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { RecordPublisher } from '../../record-publisher';
@@ -27,7 +27,7 @@ export class OtlpSource {
     if (!request.ok) return request;
     const mapping = mapOtlpLogs(request.value, {
       observedTs: nowIso(),
-      maxMessageBytes: this.config.records.maxMessageBytes,
+      ...recordLimits(this.config),
     });
     if (mapping.records.length > 0) await this.publisher.publish(mapping.records);
     this.metrics.recordsAccepted.inc({ source: 'otlp' }, mapping.records.length);

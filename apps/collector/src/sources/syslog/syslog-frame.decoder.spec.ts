@@ -1,3 +1,4 @@
+import { LINEAR_TIME_RATIO, timeRatio } from '@logyard/testing';
 import { SyslogFrameDecoder } from './syslog-frame.decoder';
 
 const MAX = 1000;
@@ -95,5 +96,21 @@ describe(SyslogFrameDecoder.name, () => {
     const sut = new SyslogFrameDecoder(MAX);
     sut.push(Buffer.from('?'));
     expect(sut.push(Buffer.from(octets('<13>a')))).toEqual({ frames: [], error: expect.any(String) });
+  });
+
+  // Issue 11, finding 1: a 73 KB frame fed byte by byte cost a second of CPU, each byte rescanning the rest.
+  it.each([
+    ['an octet-counted frame', (size: number) => octets(`<13>1 - h a - - - ${'x'.repeat(size)}`)],
+    ['a newline-terminated frame', (size: number) => `<13>1 - h a - - - ${'x'.repeat(size)}\n`],
+  ])('decodes %s fed byte by byte in time linear in its size', (_, frame) => {
+    const feed = (stream: Buffer) => () => {
+      const sut = new SyslogFrameDecoder(100_000);
+      let frames = 0;
+      for (let at = 0; at < stream.length; at++)
+        frames += sut.push(stream.subarray(at, at + 1)).frames.length;
+      if (frames !== 1) throw new Error(`decoded ${frames} frames`);
+    };
+    const [small, large] = [Buffer.from(frame(7_300)), Buffer.from(frame(73_000))];
+    expect(timeRatio(feed(small), feed(large))).toBeLessThan(LINEAR_TIME_RATIO);
   });
 });

@@ -68,4 +68,11 @@ describe(SyslogIngest.name, () => {
     await sut.drain();
     expect(loads).toEqual([0]);
   });
+
+  it('counts the bytes of the messages it holds until they are published', async () => {
+    sut.accept([frame(1), frame(22), Buffer.from('<14>1 2026-13-45T00:00:00Z h a - - - refused')], undefined);
+    expect(sut.heldBytes).toBe(frame(1).length + frame(22).length);
+    await sut.drain();
+    expect(sut.heldBytes).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
@@ -19,6 +19,12 @@ const WARNING_INTERVAL_MS = 5_000;
 
 export type DropReason = 'broker_unavailable' | 'overload';
 
+/** A record on its way, with the size of the message it came from: what the listeners' byte limits count. */
+interface HeldRecord {
+  record: LogRecord;
+  bytes: number;
+}
+
 /**
  * Turns syslog messages into records and publishes them in batches: every SYSLOG_LINGER_MS, or at once
  * when MAX_PENDING_RECORDS wait. A batch becomes one message per routing key (DESIGN §2), and a relay
@@ -29,20 +35,22 @@ export type DropReason = 'broker_unavailable' | 'overload';
  * Syslog has no acknowledgements, so while the broker is away a batch is held and retried: the load
  * grows, the listeners stop reading TCP (senders queue on their side, nothing is lost) and drop UDP
  * datagrams past their limit (counted). Only a shutdown with the broker still away drops what is
- * held, and counts it. `load` (records waiting or being published) is what the listeners throttle on.
+ * held, and counts it. `load` (records waiting or being published) and `heldBytes` (the size of the messages
+ * they came from) are what the listeners throttle on.
  *
  * Stateful, like every batcher: its memory is bounded by the listeners' limits.
  */
 @Injectable()
 export class SyslogIngest {
   private readonly logger = new Logger('SyslogSource');
-  private readonly batcher: LingerBatcher<LogRecord>;
+  private readonly batcher: LingerBatcher<HeldRecord>;
   private readonly dropped: Counter<'reason'>;
   private readonly dropWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
   private readonly rejectWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
   private readonly holdWarning = new ThrottledWarning(this.logger, WARNING_INTERVAL_MS);
   private readonly publishedListeners = new Set<() => void>();
   private publishing = 0;
+  private held = 0;
   private stopping = false;
   private readonly retryDelay = new RetryDelay();
 
@@ -51,7 +59,7 @@ export class SyslogIngest {
     private readonly publisher: RecordPublisher,
     private readonly metrics: MetricsService,
   ) {
-    this.batcher = new LingerBatcher<LogRecord>({
+    this.batcher = new LingerBatcher<HeldRecord>({
       maxWeight: MAX_PENDING_RECORDS,
       lingerMs: config.syslog.lingerMs,
       weigh: () => 1,
@@ -71,18 +79,24 @@ export class SyslogIngest {
     return this.batcher.size + this.publishing;
   }
 
+  /** The bytes of the messages those records came from. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
   /** Adds the messages of one read (one observation time for them all) to the next batch. */
   accept(messages: Buffer[], peer: string | undefined): void {
     const options = {
       peer,
       observedTs: nowIso(),
       now: new Date(),
-      maxMessageBytes: this.config.records.maxMessageBytes,
+      ...recordLimits(this.config),
     };
     for (const message of messages) {
       const record = toSyslogRecord(message.toString('utf8'), options);
       if (record.ok) {
-        this.batcher.add(record.value);
+        this.held += message.length;
+        this.batcher.add({ record: record.value, bytes: message.length });
       } else {
         this.metrics.recordsRejected.inc({ source: 'syslog' });
         this.rejectWarning.report(
@@ -113,7 +127,8 @@ export class SyslogIngest {
     this.rejectWarning.flush((n) => `refused ${n} syslog message(s) in the last seconds`);
   }
 
-  private async publish(records: LogRecord[]): Promise<void> {
+  private async publish(batch: HeldRecord[]): Promise<void> {
+    const records = batch.map(({ record }) => record);
     this.publishing += records.length;
     try {
       for (let attempt = 0; ; attempt++) {
@@ -135,6 +150,7 @@ export class SyslogIngest {
       }
     } finally {
       this.publishing -= records.length;
+      this.held -= batch.reduce((bytes, held) => bytes + held.bytes, 0);
       this.publishedListeners.forEach((listener) => listener());
     }
   }

@@ -1,3 +1,4 @@
+import { cpuMs, LINEAR_TIME_RATIO, timeRatio } from '@logyard/testing';
 import { parseSyslogMessage } from './syslog-message.parser';
 
 const NOW = new Date(2026, 10, 25, 12, 0, 0); // local time, as RFC 3164 timestamps are read
@@ -181,5 +182,33 @@ describe(parseSyslogMessage.name, () => {
   it('decodes every facility and severity of the PRI', () => {
     expect(parseSyslogMessage('<191>1 - - - - - - x')).toMatchObject({ facility: 23, severity: 7 });
     expect(parseSyslogMessage('<0>1 - - - - - - x')).toMatchObject({ facility: 0, severity: 0 });
+  });
+
+  it('trims trailing line ends and NULs, and only trailing ones', () => {
+    expect(parseSyslogMessage('<13>1 - - - - - - a\0b\r\n\0\n').message).toBe('a\0b');
+    expect(parseSyslogMessage('\n\0\r')).toMatchObject({ message: '' });
+  });
+
+  // Issue 11, finding 1: /[\r\n\0]+$/ took 2.3 s on this datagram and froze the process.
+  it('parses a datagram of 60,000 NULs followed by an "x" in milliseconds', () => {
+    const datagram = `<13>${'\0'.repeat(60_000)}x`;
+    const fastest = Math.min(...Array.from({ length: 3 }, () => cpuMs(() => parseSyslogMessage(datagram))));
+    expect(fastest).toBeLessThan(50);
+    expect(parseSyslogMessage(datagram).message).toHaveLength(60_001);
+  });
+
+  it.each([
+    ['NULs', '\0'],
+    ['CRs', '\r'],
+    ['LFs', '\n'],
+  ])('takes time linear in a run of %s inside the message', (_, character) => {
+    const message = (length: number) => `<13>1 - h a - - - ${character.repeat(length)}x`;
+    const [small, large] = [message(2_000), message(20_000)];
+    expect(
+      timeRatio(
+        () => parseSyslogMessage(small),
+        () => parseSyslogMessage(large),
+      ),
+    ).toBeLessThan(LINEAR_TIME_RATIO);
   });
 });

@@ -1,3 +1,4 @@
+import { LINEAR_TIME_RATIO, timeRatio } from '@logyard/testing';
 import { toSyslogRecord } from './syslog-record.mapper';
 
 const OBSERVED = '2026-11-24T23:49:27.123000Z';
@@ -80,5 +81,17 @@ describe(toSyslogRecord.name, () => {
       message: 'x'.repeat(10),
       attributes: { 'logyard.truncated_bytes': 50 },
     });
+  });
+
+  it('keeps 8,000 values of one repeated parameter, in time linear in their number (issue 11, finding 1)', () => {
+    const repeated = (count: number) => `<14>1 - h a - - [x${' a=""'.repeat(count)}] m`;
+    expect(record(repeated(8_000)).attributes['syslog.sd.x.a']).toEqual(Array(8_000).fill(''));
+    const [small, large] = [repeated(800), repeated(8_000)];
+    expect(
+      timeRatio(
+        () => toSyslogRecord(small),
+        () => toSyslogRecord(large),
+      ),
+    ).toBeLessThan(LINEAR_TIME_RATIO);
   });
 });

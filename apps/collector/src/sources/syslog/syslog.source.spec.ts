@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
 import { waitFor } from '@logyard/testing';
@@ -10,6 +11,7 @@ import { SyslogSource } from './syslog.source';
 /** Stands in for the batcher: records what it is given, and reports whatever load the test sets. */
 class FakeIngest {
   load = 0;
+  heldBytes = 0;
   readonly messages: string[] = [];
   readonly drop = jest.fn();
   readonly drain = jest.fn(async () => undefined);
@@ -33,7 +35,6 @@ class FakeIngest {
 const octets = (message: string) => `${Buffer.byteLength(message)} ${message}`;
 
 describe(SyslogSource.name, () => {
-  const config = loadConfig({ SYSLOG_PORT: '0', SYSLOG_HOST: '127.0.0.1' });
   let ingest: FakeIngest;
   let sut: SyslogSource;
   const clients: Socket[] = [];
@@ -46,11 +47,18 @@ describe(SyslogSource.name, () => {
     return socket;
   }
 
-  beforeEach(async () => {
+  /** Replaces the source under test with one configured by `env`. */
+  async function start(env: Record<string, string> = {}): Promise<void> {
+    await sut?.beforeApplicationShutdown();
     ingest = new FakeIngest();
-    sut = new SyslogSource(config, ingest as unknown as SyslogIngest);
+    sut = new SyslogSource(
+      loadConfig({ SYSLOG_PORT: '0', SYSLOG_HOST: '127.0.0.1', ...env }),
+      ingest as unknown as SyslogIngest,
+    );
     await sut.onApplicationBootstrap();
-  });
+  }
+
+  beforeEach(() => start());
 
   afterEach(async () => {
     clients.splice(0).forEach((socket) => socket.destroy());
@@ -77,6 +85,22 @@ describe(SyslogSource.name, () => {
     await waitFor('the third message', () => ingest.messages.length === 3);
   });
 
+  it('stops reading TCP while 32 MiB of messages wait, and resumes below 8 MiB', async () => {
+    const socket = await client();
+    const pause = jest.spyOn(Socket.prototype, 'pause');
+    const resume = jest.spyOn(Socket.prototype, 'resume');
+    ingest.heldBytes = 32 * 1024 * 1024;
+    socket.write(octets('<14>1 - h a - - - big'));
+    await waitFor('the message', () => ingest.messages.length === 1);
+    expect(pause).toHaveBeenCalledTimes(1);
+    ingest.heldBytes = 8 * 1024 * 1024;
+    ingest.publishedDownTo(0);
+    expect(resume).not.toHaveBeenCalled();
+    ingest.heldBytes = 0;
+    ingest.publishedDownTo(0);
+    expect(resume).toHaveBeenCalledTimes(1);
+  });
+
   it('pauses connections opened while reading is paused', async () => {
     const first = await client();
     ingest.load = 25_000;
@@ -87,13 +111,16 @@ describe(SyslogSource.name, () => {
     await waitFor('the new connection paused', () => pause.mock.calls.length === 1);
   });
 
-  it('drops and counts UDP datagrams past the overload limit instead of buffering them', async () => {
+  it.each([
+    ['80,000 records', { load: 80_000 }],
+    ['64 MiB of messages', { heldBytes: 64 * 1024 * 1024 }],
+  ])('drops and counts UDP datagrams past %s held instead of buffering them', async (_, held) => {
     const udp = createSocket('udp4');
-    ingest.load = 80_000;
+    Object.assign(ingest, held);
     udp.send('<14>1 - h a - - - dropped', sut.ports.udp, '127.0.0.1');
     await waitFor('the drop', () => ingest.drop.mock.calls.length === 1);
     expect(ingest.drop).toHaveBeenCalledWith(1, 'overload', expect.any(String));
-    ingest.load = 0;
+    Object.assign(ingest, { load: 0, heldBytes: 0 });
     udp.send('<14>1 - h a - - - taken', sut.ports.udp, '127.0.0.1');
     await waitFor('the datagram', () => ingest.messages.length === 1);
     udp.close();
@@ -125,5 +152,72 @@ describe(SyslogSource.name, () => {
         `^cannot listen for syslog on 127\\.0\\.0\\.1:${sut.ports.tcp}/tcp \\(.*EADDRINUSE.*\\); set SYSLOG_PORT`,
       ),
     );
+  });
+
+  describe('limits on what one sender can hold (issue 11, finding 8)', () => {
+    it('closes connections past SYSLOG_TCP_MAX_CONNECTIONS on arrival, with one throttled warning', async () => {
+      await start({ SYSLOG_TCP_MAX_CONNECTIONS: '2' });
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation();
+      const [first] = [await client(), await client()];
+      const extra = await Promise.all([client(), client()]);
+      await Promise.all(extra.map((socket) => once(socket, 'close')));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^closed 1 syslog TCP connection\(s\) on arrival, e\.g\. from .*: SYSLOG_TCP_MAX/,
+        ),
+      );
+
+      first.destroy();
+      await waitFor('the first connection gone', () => sut.openConnections === 1);
+      const replacement = await client();
+      replacement.write(octets('<14>1 - h a - - - after one left'));
+      await waitFor('the message', () => ingest.messages.length === 1);
+    });
+
+    it('closes a connection idle for SYSLOG_TCP_IDLE_TIMEOUT_MS, and keeps one that sends', async () => {
+      await start({ SYSLOG_TCP_IDLE_TIMEOUT_MS: '300' });
+      const idle = await client();
+      const busy = await client();
+      const idleClosed = once(idle, 'close');
+      const sending = setInterval(() => busy.write(octets('<14>1 - h a - - - tick')), 50);
+      try {
+        await idleClosed;
+        expect(busy.destroyed).toBe(false);
+      } finally {
+        clearInterval(sending);
+      }
+    });
+
+    it('keeps a connection open while reading it is paused, however long that takes', async () => {
+      await start({ SYSLOG_TCP_IDLE_TIMEOUT_MS: '100' });
+      const socket = await client();
+      ingest.load = 20_000;
+      socket.write(octets('<14>1 - h a - - - pauses reading'));
+      await waitFor('the message', () => ingest.messages.length === 1);
+      const closed = jest.fn();
+      socket.on('close', closed);
+      const rearmed = jest.spyOn(Socket.prototype, 'setTimeout');
+      await waitFor('three idle timeouts while paused', () => rearmed.mock.calls.length >= 3);
+      expect(closed).not.toHaveBeenCalled();
+      ingest.publishedDownTo(0);
+      await once(socket, 'close');
+    });
+
+    it('closes a connection whose frame outgrows SYSLOG_TCP_BUFFER_BYTES, with one throttled warning', async () => {
+      await start({ SYSLOG_TCP_BUFFER_BYTES: '1kb' });
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation();
+      const bystander = await client();
+      const offenders = await Promise.all([client(), client()]);
+      for (const socket of offenders) socket.write(`<13>${'x'.repeat(2_000)}`);
+      await Promise.all(offenders.map((socket) => once(socket, 'close')));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        'closed 1 syslog connection(s), e.g. from 127.0.0.1: ' +
+          'newline-terminated message runs past 1024 bytes without a line end',
+      );
+      bystander.write(octets(`<14>1 - h a - - - ${'y'.repeat(900)}`));
+      await waitFor('the bystander message', () => ingest.messages.length === 1);
+    });
   });
 });
