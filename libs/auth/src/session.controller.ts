@@ -1,11 +1,11 @@
 import {
   BadRequestException,
-  Body,
   Controller,
   Delete,
   Get,
   HttpCode,
   Inject,
+  PayloadTooLargeException,
   Post,
   Req,
   Res,
@@ -18,6 +18,12 @@ import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { SessionStatus } from '@logyard/contracts';
 import { sessionCookie, sessionToken } from './session-cookie';
 import { TokenSet } from './token-set';
+
+/**
+ * Bodies are read by the routes that take them, never by a global parser (SECURITY.md), and a session body
+ * is one short token: more than this is refused unread.
+ */
+const MAX_SESSION_BODY_BYTES = 4 * 1024;
 
 /**
  * The explorer's login: POST /api/session with `{"token":"<one of QUERY_TOKENS>"}` answers 204 and sets an
@@ -47,11 +53,7 @@ export class SessionController {
   @Post()
   @HttpCode(204)
   @ApiOperation({ summary: 'Trade a query token for an HttpOnly session cookie (body {"token": "…"})' })
-  login(
-    @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): void {
+  async login(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     // A cross-site HTML form can post text/plain but never application/json (that needs a CORS preflight
     // this server never grants), so no other site can sign a browser in with a token of its choosing.
     if (!request.is('application/json')) {
@@ -59,6 +61,14 @@ export class SessionController {
         statusCode: 415,
         error: 'Unsupported Media Type',
         message: 'send {"token":"<query token>"} as application/json',
+      });
+    }
+    const body = await readSmallBody(request);
+    if (body === undefined) {
+      throw new PayloadTooLargeException({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: `a session body is at most ${MAX_SESSION_BODY_BYTES} bytes`,
       });
     }
     const token = tokenOf(body);
@@ -89,15 +99,26 @@ export class SessionController {
   }
 }
 
-/** The token of a JSON body `{"token": "…"}` (the app hands every body over as a Buffer). */
-function tokenOf(body: unknown): string | undefined {
-  let parsed: unknown = body;
-  if (Buffer.isBuffer(body)) {
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
+/** The request's body, or undefined past MAX_SESSION_BODY_BYTES (declared or sent); never inflated. */
+async function readSmallBody(request: Request): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > MAX_SESSION_BODY_BYTES) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SESSION_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The token of a JSON body `{"token": "…"}`. */
+function tokenOf(body: Buffer): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const token = (parsed as { token?: unknown }).token;
