@@ -125,7 +125,11 @@ describe('faults: every accepted record is stored exactly once', () => {
       `${logyard.url}/health/ready`,
     );
     expect(ready).toMatchObject({ status: 503, body: { checks: { broker: { status: 'down' } } } });
-    const refused = await fetch(`${logyard.url}/ingest`, { method: 'POST', body: '{"message":"x"}' });
+    const refused = await fetch(`${logyard.url}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"x"}',
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
 
