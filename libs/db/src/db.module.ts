@@ -21,6 +21,7 @@ const REPLICA_CATCH_UP_MS = 30_000;
  * module first), reports the database to /health/ready, and closes the pools
  * last, after the roles have drained. Connecting here rather than in a
  * provider factory keeps a start-up failure to the one line of StartupError.
+ * The module's pools and their life: docs/design.md §5.
  */
 @Injectable()
 class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
