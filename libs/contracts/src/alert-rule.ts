@@ -201,6 +201,11 @@ export interface AlertRuleBody {
   /** The count at its last transition or evaluation. */
   lastCount: number;
   lastNotification: AlertNotificationStatus | null;
+  /**
+   * Since when the evaluator counts this rule's records; null until it has
+   * loaded the rule. A new or re-filtered rule counts what arrives from then on.
+   */
+  countingSince: string | null;
   createdAt: string;
   updatedAt: string;
 }

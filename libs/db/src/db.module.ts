@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { MetricsService, ReadinessRegistry } from '@logyard/observability';
 import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
+import { AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
@@ -71,8 +72,17 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     LogRepository,
     PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
     DatabaseLifecycle,
   ],
-  exports: [DataSource, LogRepository, LogQueryRepository, PartitionRepository],
+  exports: [
+    DataSource,
+    LogRepository,
+    LogQueryRepository,
+    PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
+  ],
 })
 export class DbModule {}
