@@ -226,6 +226,10 @@ export interface AlertNotificationBody {
   id: string;
   rule: { id: string; name: string; slug: string };
   state: AlertTransitionState;
+  /** When the evaluator decided the transition. */
+  at: string;
+  /** When the episode began: `at` of its firing transition (for a firing one, `at` itself). */
+  since: string;
   count: number;
   threshold: number;
   window: string;

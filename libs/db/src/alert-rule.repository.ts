@@ -285,6 +285,8 @@ export interface PendingNotification {
   target: AlertTarget;
   attempts: number;
   body: AlertNotificationBody;
+  /** The rule as it is now: its targets and secret. */
+  spec: AlertRuleSpec;
 }
 
 /** The outbox: what transitions owe their targets, delivered in order per (rule, target). */
@@ -304,13 +306,14 @@ export class AlertOutboxRepository {
       target: AlertTarget;
       attempts: number;
       notification: AlertNotificationBody;
-      next_attempt_at: Date;
+      spec: AlertRuleSpec;
     }>(
-      `SELECT * FROM (
+      `SELECT oldest.*, r.spec FROM (
          SELECT DISTINCT ON (rule_id, target) id, rule_id, target, attempts, notification, next_attempt_at
            FROM alert_outbox WHERE delivered_at IS NULL AND attempts < $2
           ORDER BY rule_id, target, id
-       ) oldest WHERE next_attempt_at <= now() ORDER BY id LIMIT $1`,
+       ) oldest JOIN alert_rules r ON r.id = oldest.rule_id
+       WHERE oldest.next_attempt_at <= now() ORDER BY oldest.id LIMIT $1`,
       [limit, maxAttempts],
     );
     return rows.map((row) => ({
@@ -319,6 +322,7 @@ export class AlertOutboxRepository {
       target: row.target,
       attempts: row.attempts,
       body: row.notification,
+      spec: row.spec,
     }));
   }
 
