@@ -231,7 +231,9 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     this.generation = delivery.generation;
     const now = Date.now();
     const touched = new Set<LiveRule>();
-    for (const record of decodeTailMessage(delivery.message.content)) {
+    // Without rules there is nothing to count: the message is only acked (after the next commit, like any).
+    const records = this.rules.size ? decodeTailMessage(delivery.message.content) : [];
+    for (const record of records) {
       const matchable = new MatchableRecord(record);
       const tsMs = Date.parse(record.ts);
       for (const rule of this.rules.values()) {
