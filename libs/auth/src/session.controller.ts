@@ -99,14 +99,17 @@ export class SessionController {
   }
 }
 
-/** The request's body, or undefined past MAX_SESSION_BODY_BYTES (declared or sent); never inflated. */
-async function readSmallBody(request: Request): Promise<Buffer | undefined> {
-  if (Number(request.headers['content-length'] ?? 0) > MAX_SESSION_BODY_BYTES) return undefined;
+/** The request's body, or undefined past `maxBytes` (declared or sent); never inflated. The API's small JSON bodies use it. */
+export async function readSmallBody(
+  request: Request,
+  maxBytes = MAX_SESSION_BODY_BYTES,
+): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_SESSION_BODY_BYTES) return undefined;
+    if (size > maxBytes) return undefined;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -1,4 +1,5 @@
 import {
+  alertFiltersRequest,
   facetField,
   facetsRequest,
   formatEpochMicros,
@@ -166,4 +167,14 @@ function toFilters(params: FilterParams, now: Date): Result<LogFilters, ParamErr
 
 function fail(field: string, message: string): Result<never, ParamError> {
   return { ok: false, error: { field, message } };
+}
+
+/**
+ * The filters of an alert rule (issue 15), given as GET /api/logs's
+ * parameters: the same parser, so a rule accepts and refuses exactly what the
+ * query does, with the same messages. No time range: the rule's window is its range.
+ */
+export function parseAlertFilters(params: QueryParams): Result<LogFilters, ParamError> {
+  const request = parseRequest(alertFiltersRequest, params);
+  return request.ok ? toFilters(request.value, new Date()) : request;
 }
