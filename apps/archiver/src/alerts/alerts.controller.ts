@@ -14,33 +14,19 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequiresToken } from '@logyard/auth';
-import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
+import { openApiSchema } from '@logyard/runtime';
+import {
+  AlertRuleBody,
+  alertRuleCreateSchema,
+  AlertRuleListBody,
+  alertRulePatchSchema,
+} from '@logyard/contracts';
 import { readRequestBody } from '@logyard/http';
 import { badParam } from '../query/log-query.service';
 import { AlertRulesService } from './alert-rules.service';
 
 /** A rule body is a few filters and URLs; anything larger is refused before parsing. */
 const MAX_RULE_BODY_BYTES = 16 * 1024;
-
-const RULE_BODY_SCHEMA = {
-  type: 'object',
-  required: ['name', 'threshold', 'window'],
-  properties: {
-    name: { type: 'string' },
-    threshold: { type: 'integer', minimum: 1 },
-    window: { type: 'string', example: '5m', description: '30s to 24h; past 1h whole minutes' },
-    service: { type: 'string' },
-    host: { type: 'string' },
-    severity: { type: 'string' },
-    minSeverity: { type: 'string' },
-    q: { type: 'string' },
-    contains: { type: 'string' },
-    webhook: { type: 'string', format: 'uri' },
-    alertmanager: { type: 'string', format: 'uri' },
-    secret: { type: 'string', minLength: 16 },
-  },
-  additionalProperties: { type: 'string', description: 'attr.<key>' },
-};
 
 @Controller('api/alerts')
 @RequiresToken('query')
@@ -51,7 +37,7 @@ export class AlertsController {
 
   @Post()
   @ApiOperation({ summary: 'Create an alert rule on the live stream' })
-  @ApiBody({ schema: RULE_BODY_SCHEMA })
+  @ApiBody({ schema: openApiSchema(alertRuleCreateSchema, 'input') })
   async create(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -75,7 +61,7 @@ export class AlertsController {
   @Patch(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change a rule; null removes an optional field' })
-  @ApiBody({ schema: { ...RULE_BODY_SCHEMA, required: [] } })
+  @ApiBody({ schema: openApiSchema(alertRulePatchSchema, 'input') })
   async update(
     @Param('id') id: string,
     @Req() request: Request,
