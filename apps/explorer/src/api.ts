@@ -1,4 +1,5 @@
 import type {
+  AlertRuleListBody,
   ApiErrorBody,
   AttributeFacetBody,
   FacetsBody,
@@ -36,6 +37,7 @@ export const api = {
     return get<AttributeFacetBody>(`/api/facets?${query}`, signal);
   },
   record: (id: string, signal?: AbortSignal) => get<LogRecord>(`/api/logs/${encodeURIComponent(id)}`, signal),
+  alerts: (signal?: AbortSignal) => get<AlertRuleListBody>('/api/alerts', signal),
   session: () => get<SessionStatus>('/api/session'),
   /** Trades a query token for the HTTP-only session cookie that every later request (and the tail) carries. */
   login: async (token: string): Promise<void> => {

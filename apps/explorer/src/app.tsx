@@ -1,5 +1,6 @@
 import type { FacetsBody, HistogramBody, LogRecord } from '@logyard/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
 import { SearchForm, TimeRange } from './controls';
 import { Detail } from './detail';
@@ -33,7 +34,18 @@ export function App() {
   if (error) return <p role="alert">{error}</p>;
   if (session === 'prompt') return <TokenPrompt onSignedIn={() => setSession('ready')} />;
   if (session === 'checking') return null;
-  return <Explorer onSignedOut={() => setSession('prompt')} />;
+  return <View onSignedOut={() => setSession('prompt')} />;
+}
+
+/** The log explorer, or the Alerts view at `/#alerts`; the query string stays the explorer's own. */
+function View({ onSignedOut }: { onSignedOut(): void }) {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return hash === '#alerts' ? <Alerts onSignedOut={onSignedOut} /> : <Explorer onSignedOut={onSignedOut} />;
 }
 
 interface Page {
@@ -116,6 +128,12 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
         <h1>
           <a href="/">Logyard</a>
         </h1>
+        <nav aria-label="Views" class="views">
+          <a href="/" aria-current="page">
+            Logs
+          </a>
+          <a href="/#alerts">Alerts</a>
+        </nav>
         <SearchForm state={state} onApply={navigate} />
         <TimeRange state={state} onApply={navigate} />
         <div class="live" role="group" aria-label="Live tail">

@@ -1,3 +1,4 @@
+export * from './alert-rule';
 export * from './attribute-limits';
 export * from './batch';
 export * from './pattern';

@@ -9,6 +9,7 @@ import {
   createQueryPool,
   startupError,
 } from './database';
+import { AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
@@ -78,8 +79,17 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     LogRepository,
     PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
     DatabaseLifecycle,
   ],
-  exports: [ARCHIVE_POOL, LogRepository, LogQueryRepository, PartitionRepository],
+  exports: [
+    ARCHIVE_POOL,
+    LogRepository,
+    LogQueryRepository,
+    PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
+  ],
 })
 export class DbModule {}

@@ -7,3 +7,6 @@ export * from './log.repository';
 export * from './partition.repository';
 export * from './partitions';
 export * from './log-query.repository';
+export * from './alert-rule.repository';
+export * from './log-filter.matcher';
+export * from './text-query';

@@ -300,3 +300,12 @@ function single(params: QueryParams, name: string): { value?: string; error?: Re
 function fail(field: string, message: string): Result<never, ParamError> {
   return { ok: false, error: { field, message } };
 }
+
+/**
+ * The filters of an alert rule (issue 15), given as GET /api/logs's
+ * parameters: the same parser, so a rule accepts and refuses exactly what the
+ * query does, with the same messages. No time range: the rule's window is its range.
+ */
+export function parseAlertFilters(params: QueryParams): Result<LogFilters, ParamError> {
+  return parseFilters(params, ['host', 'service', 'severity', 'minSeverity', 'q'], new Date());
+}
