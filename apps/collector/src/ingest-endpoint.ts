@@ -77,7 +77,7 @@ class IngestBodyInterceptor implements NestInterceptor {
     }
 
     const limit = this.config.http.bodyLimitBytes;
-    const body = await readRequestBody(request, response, { limit, limitName: 'BODY_LIMIT', inflate: true });
+    const body = await readRequestBody(request, { limit, limitName: 'BODY_LIMIT', inflate: true });
     // A refused body is charged too, so refusals are no free way to burn CPU: one over BODY_LIMIT was
     // inflated up to the limit, any other is charged its declared length.
     const spent = body.ok

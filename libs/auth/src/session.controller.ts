@@ -64,7 +64,7 @@ export class SessionController {
         message: 'send {"token":"<query token>"} as application/json',
       });
     }
-    const body = await readRequestBody(request, response, {
+    const body = await readRequestBody(request, {
       limit: MAX_SESSION_BODY_BYTES,
       limitName: 'the session body limit',
       inflate: false,

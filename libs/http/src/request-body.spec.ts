@@ -7,7 +7,7 @@ import { BodyOptions, readRequestBody } from './request-body';
 function serve(options: BodyOptions): Express {
   const app = express();
   app.post('/', async (req, res) => {
-    const body = await readRequestBody(req, res, options);
+    const body = await readRequestBody(req, options);
     if (body.ok) res.status(200).json({ bytes: body.value.length, text: body.value.toString('utf8') });
     else res.status(body.error.statusCode).json(body.error);
   });

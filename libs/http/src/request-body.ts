@@ -32,7 +32,6 @@ export interface BodyOptions {
  */
 export async function readRequestBody(
   request: Request,
-  response: Response,
   options: BodyOptions,
 ): Promise<Result<Buffer, BodyRefusal>> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -43,7 +42,8 @@ export async function readRequestBody(
   }
   const parse = raw({ type: () => true, limit: options.limit, inflate: options.inflate });
   const failure = await new Promise<ReadFailure | undefined>((resolve) =>
-    parse(request, response, (error?: ReadFailure) => resolve(error)),
+    // Express gives every request its response; the parser only passes it along.
+    parse(request, request.res as Response, (error?: ReadFailure) => resolve(error)),
   );
   if (failure) return refusal(failure, encoding, options);
   const body: unknown = request.body;

@@ -1,19 +1,28 @@
 /**
  * timeRatio for a parser and its inputs: how many times more CPU `run` takes on an input `factor` (10) times
- * larger than on one of `size`, built by `build`. Linear code answers about `factor`, quadratic `factor`².
+ * larger than on one of `size`, built by `build`. Linear code answers about `factor`, quadratic `factor`²,
+ * every time; so a ratio over twice linear is measured again, up to `attempts` times, and the lowest
+ * counts — a shared machine's noise can inflate one measurement, never every one.
  */
 export function timeGrowth<T>(
   build: (size: number) => T,
   run: (input: T) => unknown,
-  options: { size: number; factor?: number },
+  options: { size: number; factor?: number; attempts?: number },
 ): number {
-  const { size, factor = 10 } = options;
+  const { size, factor = 10, attempts = 3 } = options;
   const smallInput = build(size);
   const largeInput = build(size * factor);
-  return timeRatio(
-    () => run(smallInput),
-    () => run(largeInput),
-  );
+  let lowest = Infinity;
+  for (let attempt = 0; attempt < attempts && lowest > 2 * factor; attempt++) {
+    lowest = Math.min(
+      lowest,
+      timeRatio(
+        () => run(smallInput),
+        () => run(largeInput),
+      ),
+    );
+  }
+  return lowest;
 }
 
 /** The bound `timeRatio` is held to for input 10× larger: twice linear, a fifth of quadratic. */

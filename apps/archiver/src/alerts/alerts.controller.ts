@@ -3,16 +3,15 @@ import {
   Delete,
   Get,
   HttpCode,
-  HttpException,
   Param,
   Patch,
+  PayloadTooLargeException,
   Post,
   Req,
-  Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { RequiresToken } from '@logyard/auth';
 import { openApiSchema } from '@logyard/runtime';
 import {
@@ -38,11 +37,8 @@ export class AlertsController {
   @Post()
   @ApiOperation({ summary: 'Create an alert rule on the live stream' })
   @ApiBody({ schema: openApiSchema(alertRuleCreateSchema, 'input') })
-  async create(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<AlertRuleBody> {
-    return this.alerts.create(await jsonBody(request, response));
+  async create(@Req() request: Request): Promise<AlertRuleBody> {
+    return this.alerts.create(await jsonBody(request));
   }
 
   @Get()
@@ -62,12 +58,8 @@ export class AlertsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change a rule; null removes an optional field' })
   @ApiBody({ schema: openApiSchema(alertRulePatchSchema, 'input') })
-  async update(
-    @Param('id') id: string,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<AlertRuleBody> {
-    return this.alerts.update(id, await jsonBody(request, response));
+  async update(@Param('id') id: string, @Req() request: Request): Promise<AlertRuleBody> {
+    return this.alerts.update(id, await jsonBody(request));
   }
 
   @Delete(':id')
@@ -79,7 +71,7 @@ export class AlertsController {
   }
 }
 
-async function jsonBody(request: Request, response: Response): Promise<unknown> {
+async function jsonBody(request: Request): Promise<unknown> {
   if (!request.is('application/json')) {
     throw new UnsupportedMediaTypeException({
       statusCode: 415,
@@ -87,12 +79,20 @@ async function jsonBody(request: Request, response: Response): Promise<unknown> 
       message: 'send the rule as application/json',
     });
   }
-  const body = await readRequestBody(request, response, {
+  const body = await readRequestBody(request, {
     limit: MAX_RULE_BODY_BYTES,
     limitName: 'the rule body limit',
     inflate: false,
   });
-  if (!body.ok) throw new HttpException(body.error, body.error.statusCode);
+  if (!body.ok && body.error.statusCode === 413) {
+    throw new PayloadTooLargeException({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: `a rule is at most ${MAX_RULE_BODY_BYTES} bytes`,
+    });
+  }
+  // A body that could not be read (compressed, cut short) is no JSON either.
+  if (!body.ok) throw badParam('body', 'is not valid JSON');
   try {
     return JSON.parse(body.value.toString('utf8'));
   } catch {
