@@ -3,9 +3,8 @@ import {
   AmqpConnection,
   BatchConsumer,
   BrokerUnavailableError,
-  ConfirmPublisher,
   DeadLetterPublisher,
-  logsBatchHeaders,
+  LogsPublisher,
   UnencodableRecordsError,
   WriteOutcome,
   WRITTEN,
@@ -16,19 +15,22 @@ import { MetricsService } from '@logyard/observability';
 import { normaliseMessage } from './transforms/normalise.transform';
 
 /**
- * The router: consumes the router queue, normalises, and republishes clean
- * batches to the logs exchange. Input is acked only after every republished
- * message (and every dead letter) is confirmed by the broker.
+ * The router: consumes the router queue — what any AMQP client (the SDK, the
+ * CLI, the tutorial's publishers) put on the ingest exchange; the collector's
+ * sources validate their own records and publish them to the logs exchange
+ * directly (docs/design.md §3) — normalises, and republishes clean batches to
+ * the logs exchange. Input is acked only after every republished message (and
+ * every dead letter) is confirmed by the broker.
  */
 @Injectable()
 export class RouterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly consumer: BatchConsumer;
 
   constructor(
-    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly connection: AmqpConnection,
-    private readonly publisher: ConfirmPublisher,
-    private readonly metrics: MetricsService,
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+    connection: AmqpConnection,
+    private readonly publisher: LogsPublisher,
+    metrics: MetricsService,
     deadLetters: DeadLetterPublisher,
   ) {
     const { prefetch, batchRecords, flushMs } = config.router;
@@ -64,20 +66,12 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
   /** Republishes; records that cannot be encoded are refused, the broker being away is an outage. */
   private async route(records: LogRecord[]): Promise<WriteOutcome> {
     try {
-      await this.publisher.publishRecords(
-        this.connection.topology.names.logs,
-        records,
-        this.config.records.maxPerMessage,
-        logsBatchHeaders,
-      );
+      await this.publisher.publish(records);
     } catch (error) {
       if (error instanceof UnencodableRecordsError) return { kind: 'refused', reason: error.message };
       if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };
       throw error;
     }
-    const perSeverity = new Map<string, number>();
-    for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);
-    for (const [severity, count] of perSeverity) this.metrics.recordsRouted.inc({ severity }, count);
     return WRITTEN;
   }
 }

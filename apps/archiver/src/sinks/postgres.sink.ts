@@ -1,14 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import {
-  AmqpConnection,
-  BatchConsumer,
-  DeadLetterPublisher,
-  decodeJsonItems,
-  WriteOutcome,
-  WRITTEN,
-} from '@logyard/amqp';
+import { AmqpConnection, BatchConsumer, DeadLetterPublisher, WriteOutcome, WRITTEN } from '@logyard/amqp';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import { decodeJsonItems, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 
