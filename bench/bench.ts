@@ -239,7 +239,10 @@ async function withService<T>(
 ): Promise<T> {
   const database = `bench_ingest_${process.pid}`;
   await dropDatabase(database);
-  const service = await startService('all', database, env);
+  // Every service listens for syslog: on a free port unless told, so a test or another bench on this shared
+  // machine holding the default port does not stop a round.
+  const syslogPort = env.SYSLOG_PORT ?? String(await unusedPort());
+  const service = await startService('all', database, { ...env, SYSLOG_PORT: syslogPort });
   try {
     return await work(service);
   } finally {
