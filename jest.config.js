@@ -6,6 +6,7 @@ const moduleNameMapper = {
   '^@logyard/collector$': '<rootDir>/apps/collector/src/collector.module',
   '^@logyard/router$': '<rootDir>/apps/router/src/router.module',
   '^@logyard/archiver$': '<rootDir>/apps/archiver/src/archiver.module',
+  '^@logyard/cli$': '<rootDir>/apps/cli/src',
   '^@logyard/(.*)$': '<rootDir>/libs/$1/src',
 };
 const base = {
