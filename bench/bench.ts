@@ -5,13 +5,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { unusedPort } from '@logyard/testing';
 import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
+import { ALERT_RULES, measureAlerts } from './alerts.bench';
 import { COMPONENTS, CpuSample } from './cpu-usage';
 import { EndToEndRun, measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency } from './queries.bench';
 import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
-const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries'] as const;
+const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'alerts'] as const;
 /** The share of the maximum rate the latency run drives: issue 17's "p99 < 1 s at 80 % of the maximum rate". */
 const LATENCY_LOAD = 0.8;
 type Part = (typeof PARTS)[number];
@@ -198,6 +199,35 @@ async function main(): Promise<void> {
     for (const query of await measureQueries(options.seedRows)) {
       rows.push(queryRow(query, targets[query.name], options.seedRows));
     }
+  }
+
+  if (run('alerts')) {
+    const rate = 5_000;
+    const result = await withService({}, (service) =>
+      measureAlerts(service, n, rate, options.latencySeconds),
+    );
+    rows.push({
+      measure: `7. alerts: crossing record accepted → webhook received, ${ALERT_RULES} rules at ${fmt(rate)} records/s (${result.samples} samples)`,
+      result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
+      target: 'p99 < 2 s',
+      met: result.p99 < 2000,
+    });
+    const ratio = result.withRules.recordsPerSecond / result.without.recordsPerSecond;
+    const vsRaw = (run: EndToEndRun) => (raw ? ` = ${(run.recordsPerSecond / raw).toFixed(2)}× raw` : '');
+    rows.push({
+      measure: `8. ingest with ${ALERT_RULES} alert rules vs none, same service (${fmt(n)} records each)`,
+      result:
+        `${fmt(result.withRules.recordsPerSecond)}${vsRaw(result.withRules)} vs ` +
+        `${fmt(result.without.recordsPerSecond)}${vsRaw(result.without)} records/s = ${ratio.toFixed(2)}×`,
+      target: '≥ 0.90× (costs < 10 %)',
+      met: ratio >= 0.9,
+    });
+    roundLines.push(
+      ...cpuTable([
+        ['no alert rules (8)', [result.without]],
+        [`${ALERT_RULES} alert rules (8)`, [result.withRules]],
+      ]),
+    );
   }
 
   const report = render(rows, roundLines, await machineFacts());
