@@ -13,6 +13,8 @@ import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
 const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'alerts'] as const;
+/** The share of the maximum rate the latency run drives: issue 17's "p99 < 1 s at 80 % of the maximum rate". */
+const LATENCY_LOAD = 0.8;
 type Part = (typeof PARTS)[number];
 
 const positive = (value: string) => {
@@ -167,11 +169,15 @@ async function main(): Promise<void> {
         }
       }
       if (run('latency')) {
-        const rate = Math.max(100, Math.round((ingestRate ?? 10_000) / 2));
-        progress(`latency: ${rate} records/s for ${options.latencySeconds} s`);
+        // Issue 17: the latency target holds at 80 % of the maximum rate, so the maximum is this run's own
+        // agent-shaped median, or measured here first when (2) was not run.
+        if (ingestRate === undefined) progress(`latency: measuring the maximum rate with ${fmt(n)} records`);
+        const max = ingestRate ?? (await measureEndToEnd(service, n, 'agent')).recordsPerSecond;
+        const rate = Math.max(100, Math.round(max * LATENCY_LOAD));
+        progress(`latency: ${rate} records/s (80 % of ${fmt(max)}) for ${options.latencySeconds} s`);
         const result = await measureLatency(service, rate, options.latencySeconds);
         rows.push({
-          measure: `4. accepted → queryable at ${fmt(rate)} records/s (${result.samples} samples)`,
+          measure: `4. accepted → queryable at ${fmt(rate)} records/s, 80 % of ${fmt(max)} (${result.samples} samples)`,
           result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
           target: 'p99 < 1 s',
           met: result.p99 < 1000,
@@ -263,7 +269,10 @@ async function withService<T>(
 ): Promise<T> {
   const database = `bench_ingest_${process.pid}`;
   await dropDatabase(database);
-  const service = await startService('all', database, env);
+  // Every service listens for syslog: on a free port unless told, so a test or another bench on this shared
+  // machine holding the default port does not stop a round.
+  const syslogPort = env.SYSLOG_PORT ?? String(await unusedPort());
+  const service = await startService('all', database, { ...env, SYSLOG_PORT: syslogPort });
   try {
     return await work(service);
   } finally {
