@@ -8,7 +8,7 @@ const LEADING = 'this process evaluates the alert rules';
 
 /**
  * Exactly one evaluator acts however many processes run, and a takeover
- * neither repeats nor loses a transition (docs/design.md §11). Three real
+ * neither repeats nor loses a transition (docs/design.md §12). Three real
  * processes on one world, at most two alive: the evaluator is killed (-9)
  * once below the threshold, and once mid-episode, while firing.
  */

@@ -2,14 +2,17 @@ import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown }
 import {
   AmqpConnection,
   BatchConsumer,
+  BatchStage,
   BrokerUnavailableError,
   ConfirmPublisher,
   DeadLetterPublisher,
+  DecodedMessage,
   logsBatchHeaders,
   UnencodableRecordsError,
   WriteOutcome,
   WRITTEN,
 } from '@logyard/amqp';
+import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
@@ -18,10 +21,12 @@ import { normaliseMessage } from './transforms/normalise.transform';
 /**
  * The router: consumes the router queue, normalises, and republishes clean
  * batches to the logs exchange. Input is acked only after every republished
- * message (and every dead letter) is confirmed by the broker.
+ * message (and every dead letter) is confirmed by the broker. It is the
+ * BatchStage the archiver's sink also is (docs/design.md §4).
  */
 @Injectable()
-export class RouterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RouterService implements BatchStage, OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = 'router';
   private readonly consumer: BatchConsumer;
 
   constructor(
@@ -32,25 +37,25 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
     deadLetters: DeadLetterPublisher,
   ) {
     const { prefetch, batchRecords, flushMs } = config.router;
-    this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
-      stage: 'router',
+    this.consumer = new BatchConsumer(connection, deadLetters, metrics, this, {
       queues: [connection.topology.names.router],
       prefetch,
       maxRecords: batchRecords,
       lingerMs: flushMs,
-      decode: (message) =>
-        normaliseMessage(
-          {
-            body: message.content,
-            routingKey: message.fields.routingKey,
-            contentType: message.properties.contentType as string | undefined,
-            timestamp: message.properties.timestamp as number | undefined,
-            messageId: message.properties.messageId as string | undefined,
-          },
-          { observedTs: nowIso(), ...recordLimits(config) },
-        ),
-      write: (records) => this.route(records),
     });
+  }
+
+  decode(message: ConsumeMessage): DecodedMessage {
+    return normaliseMessage(
+      {
+        body: message.content,
+        routingKey: message.fields.routingKey,
+        contentType: message.properties.contentType as string | undefined,
+        timestamp: message.properties.timestamp as number | undefined,
+        messageId: message.properties.messageId as string | undefined,
+      },
+      { observedTs: nowIso(), ...recordLimits(this.config) },
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,7 +67,7 @@ export class RouterService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Republishes; records that cannot be encoded are refused, the broker being away is an outage. */
-  private async route(records: LogRecord[]): Promise<WriteOutcome> {
+  async write(records: LogRecord[]): Promise<WriteOutcome> {
     try {
       await this.publisher.publishRecords(
         this.connection.topology.names.logs,

@@ -38,7 +38,7 @@ export interface TopologyNames {
   alerts: string;
   /**
    * The alert evaluator's input: every validated record (`*.*.*` on logs, so each once). Single active
-   * consumer: of all the processes subscribed, the broker delivers to one (docs/design.md §11).
+   * consumer: of all the processes subscribed, the broker delivers to one (docs/design.md §12).
    */
   alertEvaluator: string;
 }

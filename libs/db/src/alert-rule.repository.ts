@@ -1,7 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Client, Pool } from 'pg';
-import { DataSource } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   AlertNotificationBody,
   AlertNotificationStatus,
@@ -11,10 +9,11 @@ import {
   AlertTarget,
   ruleFilterParams,
 } from '@logyard/contracts';
+import { ARCHIVE_POOL } from './database';
 
 /** Channel of the NOTIFY sent on every change of a rule, so the evaluator reloads at once rather than on its next poll. */
 export const ALERT_RULES_CHANNEL = 'logyard_alert_rules';
-/** Advisory lock key held by the one active alert evaluator (docs/design.md §11). */
+/** Advisory lock key held by the one active alert evaluator (docs/design.md §12). */
 export const ALERT_EVALUATOR_LOCK_KEY = 0x416c7274; // "Alrt"
 const UNIQUE_VIOLATION = '23505';
 
@@ -53,11 +52,7 @@ const COLUMNS =
 /** The rules as the API reads and changes them (POST/GET/PATCH/DELETE /api/alerts), on the writers' pool. */
 @Injectable()
 export class AlertRuleRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private get pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
+  constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
   async create(id: string, slug: string, spec: AlertRuleSpec, windowSeconds: number): Promise<AlertRuleBody> {
     try {
@@ -321,11 +316,7 @@ export interface PendingNotification {
 /** The outbox: what transitions owe their targets, delivered in order per (rule, target). */
 @Injectable()
 export class AlertOutboxRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private get pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
+  constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
   /** The oldest undelivered notification of each (rule, target) that is due, except those in `busy`. */
   async due(limit: number, maxAttempts: number): Promise<PendingNotification[]> {

@@ -1,13 +1,7 @@
-import { Client, Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { Client, Pool, PoolClient } from 'pg';
 import { redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
-import { MIGRATIONS } from './migrations';
-
-/** Advisory lock key under which migrations and partition DDL run, so several archivers can start at once. */
-export const SCHEMA_LOCK_KEY = 0x4c6f6779; // "Logy"
-
-const CONNECT_TIMEOUT_MS = 5_000;
+import { CONNECT_TIMEOUT_MS, runMigrations, withSchemaLock } from './migrate';
 
 export function startupError(url: string, error: unknown, variable = 'DATABASE_URL'): StartupError {
   const reason = (error as Error).message || String(error);
@@ -47,17 +41,29 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-/** The TypeORM data source of `logs`; not connected until {@link connectAndMigrate}. */
-export function createDataSource(url: string, poolSize = 10): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    migrations: MIGRATIONS,
-    migrationsTableName: 'logyard_migrations',
-    synchronize: false,
-    logging: ['error'],
-    extra: { max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+/**
+ * Connections of the archive pool: the writers' COPYs (ARCHIVER_WRITERS at once), partition DDL (the schema lock
+ * holds one while a transaction uses another) and the readiness ping, with room to spare.
+ */
+export const ARCHIVE_POOL_SIZE = 10;
+
+/** Nest token of the archive pool ({@link createArchivePool}); the query pool is LogQueryRepository's own. */
+export const ARCHIVE_POOL = Symbol('ARCHIVE_POOL');
+
+/**
+ * The pool the archiver writes and runs partition DDL on, owned by the database module (docs/design.md §5).
+ * Lazy: nothing connects until {@link connectAndMigrate}.
+ */
+export function createArchivePool(url: string, poolSize = ARCHIVE_POOL_SIZE): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'logyard-archive',
   });
+  // An idle connection the server drops reports here; unheard, the event would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export interface QueryPoolOptions {
@@ -96,27 +102,35 @@ export function isQueryCancelled(error: unknown): boolean {
   return (error as { code?: unknown }).code === QUERY_CANCELED;
 }
 
-/** Creates the database if missing, connects, and runs pending migrations under the schema advisory lock. */
-export async function connectAndMigrate(dataSource: DataSource, url: string): Promise<void> {
+/**
+ * Creates the database if missing, connects `pool`, and runs pending migrations under the schema advisory lock
+ * (see {@link runMigrations}).
+ */
+export async function connectAndMigrate(pool: Pool, url: string): Promise<void> {
   await ensureDatabase(url);
-  try {
-    await dataSource.initialize();
-  } catch (error) {
+  await pool.query('SELECT 1').catch((error: unknown) => {
     throw startupError(url, error);
-  }
-  await withSchemaLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+  });
+  await withSchemaLock(pool, () => runMigrations(url));
 }
 
-/** Runs `work` while holding the session-level schema lock on one dedicated connection. */
-export async function withSchemaLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+/**
+ * Runs `work` in one transaction on a connection of `pool`; rolls back if it throws. A connection whose rollback
+ * fails is released as broken, so the pool discards it rather than lend it out mid-transaction.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
-    return await work();
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
-    await runner.release();
+    client.release(broken);
   }
 }
 

@@ -1,8 +1,14 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { MetricsService, ReadinessRegistry } from '@logyard/observability';
-import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
+import {
+  ARCHIVE_POOL,
+  connectAndMigrate,
+  createArchivePool,
+  createQueryPool,
+  startupError,
+} from './database';
 import { AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
@@ -16,12 +22,13 @@ const REPLICA_CATCH_UP_MS = 30_000;
  * module first), reports the database to /health/ready, and closes the pools
  * last, after the roles have drained. Connecting here rather than in a
  * provider factory keeps a start-up failure to the one line of StartupError.
+ * The module's pools and their life: docs/design.md §5.
  */
 @Injectable()
 class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly dataSource: DataSource,
+    @Inject(ARCHIVE_POOL) private readonly pool: Pool,
     private readonly logs: LogRepository,
     private readonly reads: LogQueryRepository,
     private readonly readiness: ReadinessRegistry,
@@ -29,7 +36,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await connectAndMigrate(this.dataSource, this.config.database.url);
+    await connectAndMigrate(this.pool, this.config.database.url);
     // The query database may be a replica, migrated through its primary: it is only reached, not migrated, and
     // may not have replayed the migrations just run.
     await this.reads.waitForArchive(REPLICA_CATCH_UP_MS).catch((error: unknown) => {
@@ -48,7 +55,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.reads.close();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
@@ -56,9 +63,9 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({
   providers: [
     {
-      provide: DataSource,
+      provide: ARCHIVE_POOL,
       inject: [LOGYARD_CONFIG],
-      useFactory: (config: LogyardConfig) => createDataSource(config.database.url),
+      useFactory: (config: LogyardConfig) => createArchivePool(config.database.url),
     },
     {
       provide: LogQueryRepository,
@@ -77,7 +84,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     DatabaseLifecycle,
   ],
   exports: [
-    DataSource,
+    ARCHIVE_POOL,
     LogRepository,
     LogQueryRepository,
     PartitionRepository,

@@ -1,4 +1,5 @@
 export * from './database';
+export * from './migrate';
 export * from './db.module';
 export * from './log-query';
 export * from './log-row';

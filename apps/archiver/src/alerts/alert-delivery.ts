@@ -16,7 +16,7 @@ const MAX_IN_FLIGHT = 16;
 const POLL_MS = 1_000;
 
 /**
- * Sends what the outbox holds (docs/design.md §11): each notification to its
+ * Sends what the outbox holds (docs/design.md §12): each notification to its
  * target — webhook, Alertmanager, the `logyard.alerts` exchange — in order per
  * (rule, target), retried with full-jitter backoff, outcomes recorded on the
  * rule. Runs only in the process holding the evaluator lock. Every request is

@@ -55,7 +55,7 @@ interface LiveRule {
 }
 
 /**
- * The alert evaluator (docs/design.md §11). Every archiver process runs one;
+ * The alert evaluator (docs/design.md §12). Every archiver process runs one;
  * exactly one acts, the one holding a PostgreSQL advisory lock on its own
  * connection. It alone consumes the evaluator queue (single active consumer
  * besides), counts each record against every rule (one linear pass per rule),

@@ -25,7 +25,7 @@ export interface TransitionFacts {
 }
 
 /**
- * The body every target gets (docs/design.md §11). `url` opens the same
+ * The body every target gets (docs/design.md §12). `url` opens the same
  * records: the explorer's query string is GET /api/logs's, so one link
  * format serves both (`/?…` when the explorer is built, else `/api/logs?…`).
  */

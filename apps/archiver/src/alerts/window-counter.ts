@@ -1,5 +1,5 @@
 /**
- * The sliding window of one alert rule (docs/design.md §11): counts of
+ * The sliding window of one alert rule (docs/design.md §12): counts of
  * matching records per bucket of record time (`ts`, the time GET /api/logs
  * filters on, so the two count the same records), in a ring of fixed size.
  * Memory is bounded by the bucket count (≤ 3,600 plus a minute of future

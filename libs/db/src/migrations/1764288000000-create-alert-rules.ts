@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Alert rules (issue 15, docs/design.md §11). A rule's definition is its
+ * Alert rules (issue 15, docs/design.md §12). A rule's definition is its
  * create body (`spec`); its episode state (`state`, `since`) and the counts
  * of its window (`alert_buckets`) are written by the one evaluator in the
  * same transaction as the notifications a transition owes (`alert_outbox`),
