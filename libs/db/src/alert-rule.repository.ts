@@ -318,7 +318,7 @@ export interface PendingNotification {
 export class AlertOutboxRepository {
   constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
-  /** The oldest undelivered notification of each (rule, target) that is due, except those in `busy`. */
+  /** The oldest undelivered notification of each (rule, target), when it is due and has attempts left. */
   async due(limit: number, maxAttempts: number): Promise<PendingNotification[]> {
     const { rows } = await this.pool.query<{
       id: string;
