@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
-import { AlertNotificationBody, AlertRuleBody, LogPageBody } from '@logyard/contracts';
+import { AlertNotificationBody, AlertRuleBody, LogPage as LogPageBody } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { AlertSubscriber, alertmanagerV2Violation, HttpReceiver } from '../support/alert-receivers';

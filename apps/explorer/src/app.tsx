@@ -1,4 +1,4 @@
-import type { FacetsBody, HistogramBody, LogRecord } from '@logyard/contracts';
+import type { Facets as FacetsAnswer, Histogram, LogPage, LogRecord } from '@logyard/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
@@ -48,18 +48,14 @@ function View({ onSignedOut }: { onSignedOut(): void }) {
   return hash === '#alerts' ? <Alerts onSignedOut={onSignedOut} /> : <Explorer onSignedOut={onSignedOut} />;
 }
 
-interface Page {
-  items: LogRecord[];
-  nextCursor: string | null;
-  loading: boolean;
-}
+type Page = LogPage & { loading: boolean };
 
 function Explorer({ onSignedOut }: { onSignedOut(): void }) {
   const [state, setState] = useState(() => parseState(location.search));
   const [error, setError] = useState('');
   const [page, setPage] = useState<Page>({ items: [], nextCursor: null, loading: true });
-  const [histogram, setHistogram] = useState<HistogramBody>();
-  const [facets, setFacets] = useState<FacetsBody>();
+  const [histogram, setHistogram] = useState<Histogram>();
+  const [facets, setFacets] = useState<FacetsAnswer>();
   const [live, setLive] = useState(false);
   const [paused, setPaused] = useState(false);
   const tail = useLiveTail(live, paused, state);

@@ -3,6 +3,8 @@ export * from './attribute-limits';
 export * from './batch';
 export * from './pattern';
 export * from './query-api';
+export * from './query-limits';
+export * from './query-request';
 export * from './record';
 export * from './record.factory';
 export * from './result';

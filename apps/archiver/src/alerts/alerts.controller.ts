@@ -3,17 +3,19 @@ import {
   Delete,
   Get,
   HttpCode,
+  HttpException,
   Param,
   Patch,
-  PayloadTooLargeException,
   Post,
   Req,
+  Res,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { readSmallBody, RequiresToken } from '@logyard/auth';
+import type { Request, Response } from 'express';
+import { RequiresToken } from '@logyard/auth';
 import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
+import { readRequestBody } from '@logyard/http';
 import { badParam } from '../query/log-query.service';
 import { AlertRulesService } from './alert-rules.service';
 
@@ -50,8 +52,11 @@ export class AlertsController {
   @Post()
   @ApiOperation({ summary: 'Create an alert rule on the live stream' })
   @ApiBody({ schema: RULE_BODY_SCHEMA })
-  async create(@Req() request: Request): Promise<AlertRuleBody> {
-    return this.alerts.create(await jsonBody(request));
+  async create(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AlertRuleBody> {
+    return this.alerts.create(await jsonBody(request, response));
   }
 
   @Get()
@@ -71,8 +76,12 @@ export class AlertsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change a rule; null removes an optional field' })
   @ApiBody({ schema: { ...RULE_BODY_SCHEMA, required: [] } })
-  async update(@Param('id') id: string, @Req() request: Request): Promise<AlertRuleBody> {
-    return this.alerts.update(id, await jsonBody(request));
+  async update(
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AlertRuleBody> {
+    return this.alerts.update(id, await jsonBody(request, response));
   }
 
   @Delete(':id')
@@ -84,7 +93,7 @@ export class AlertsController {
   }
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
+async function jsonBody(request: Request, response: Response): Promise<unknown> {
   if (!request.is('application/json')) {
     throw new UnsupportedMediaTypeException({
       statusCode: 415,
@@ -92,16 +101,14 @@ async function jsonBody(request: Request): Promise<unknown> {
       message: 'send the rule as application/json',
     });
   }
-  const body = await readSmallBody(request, MAX_RULE_BODY_BYTES);
-  if (body === undefined) {
-    throw new PayloadTooLargeException({
-      statusCode: 413,
-      error: 'Payload Too Large',
-      message: `a rule is at most ${MAX_RULE_BODY_BYTES} bytes`,
-    });
-  }
+  const body = await readRequestBody(request, response, {
+    limit: MAX_RULE_BODY_BYTES,
+    limitName: 'the rule body limit',
+    inflate: false,
+  });
+  if (!body.ok) throw new HttpException(body.error, body.error.statusCode);
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.value.toString('utf8'));
   } catch {
     throw badParam('body', 'is not valid JSON');
   }

@@ -1,9 +1,9 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { AmqpConnection, DeadLetter, DeadLetterPublisher } from '@logyard/amqp';
 import { LogyardConfig } from '@logyard/config';
-import { makeRecord } from '@logyard/contracts';
+import { LogPage, makeRecord } from '@logyard/contracts';
 import { QueryTimeoutError } from '@logyard/db';
-import { LogPage, LogQueryService } from './log-query.service';
+import { LogQueryService } from './log-query.service';
 import { QueryRpcServer } from './query-rpc.server';
 
 interface Reply {
