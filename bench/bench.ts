@@ -7,11 +7,13 @@ import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
 import { COMPONENTS, CpuSample } from './cpu-usage';
 import { EndToEndRun, measureEndToEnd, measureLatency } from './ingest.bench';
-import { measureQueries, QueryLatency } from './queries.bench';
+import { measureQueries, QueryLatency, withSeededArchiver } from './queries.bench';
+import { measureDeepLinks } from './explorer.bench';
+import { SERVICES } from './workload';
 import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
-const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries'] as const;
+const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'explorer'] as const;
 type Part = (typeof PARTS)[number];
 
 const positive = (value: string) => {
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
     });
   }
 
-  if (run('queries')) {
+  if (run('queries') || run('explorer')) {
     progress(`queries: seeding ${options.seedRows} rows over 14 days`);
     const targets: Record<string, number> = {
       'newest 100 of a service, last 15 min': 20,
@@ -199,9 +201,27 @@ async function main(): Promise<void> {
       'contains, frequent substring, over 24 h': 300,
       'contains, rare substring, over 24 h': 300,
     };
-    for (const query of await measureQueries(options.seedRows, options.keepSeed)) {
-      rows.push(queryRow(query, targets[query.name], options.seedRows));
-    }
+    await withSeededArchiver(options.seedRows, options.keepSeed, async (service) => {
+      if (run('queries')) {
+        for (const query of await measureQueries(service)) {
+          rows.push(queryRow(query, targets[query.name], options.seedRows));
+        }
+      }
+      if (run('explorer')) {
+        const links: [string, string][] = [
+          ['a service, warn and above, last 1 h', `/?service=${SERVICES[0]}&minSeverity=warn&from=now-1h`],
+          ['everything, last 14 days', '/?from=now-14d'],
+        ];
+        for (const link of await measureDeepLinks(service.url, links)) {
+          rows.push({
+            measure: `7. explorer deep link \`${link.path}\`, navigation → first rows drawn, Chromium (${fmt(options.seedRows)} rows)`,
+            result: `p50 ${link.p50} ms, p95 ${link.p95} ms`,
+            target: 'p95 < 1 s',
+            met: link.p95 < 1000,
+          });
+        }
+      }
+    });
   }
 
   const report = render(rows, roundLines, await machineFacts());

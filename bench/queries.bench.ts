@@ -33,9 +33,8 @@ export interface QueryLatency {
 }
 
 /**
- * Seeds `rows` records over the last 14 days with SQL (fast), starts an
- * archiver on that database, and times the operator queries of the issues
- * through the HTTP API, p50/p95 over RUNS runs after WARMUPS warm-ups.
+ * Seeds `rows` records over the last 14 days with SQL (fast) and starts an
+ * archiver on that database for `work`.
  *
  * With `keptDatabase` (bench --keep-seed, for iterating on queries) the seed
  * goes to that database and stays there: a later run reuses it when it holds
@@ -43,7 +42,11 @@ export interface QueryLatency {
  * ending at now hold fewer rows the older it is. The bench's own run seeds
  * a fresh database.
  */
-export async function measureQueries(rows: number, keptDatabase?: string): Promise<QueryLatency[]> {
+export async function withSeededArchiver<T>(
+  rows: number,
+  keptDatabase: string | undefined,
+  work: (service: BenchService) => Promise<T>,
+): Promise<T> {
   const database = keptDatabase ?? `bench_query_${process.pid}`;
   if (!keptDatabase || (await seededRows(database)) !== rows) {
     await dropDatabase(database);
@@ -51,43 +54,51 @@ export async function measureQueries(rows: number, keptDatabase?: string): Promi
   }
   const service = await startService('archiver', database);
   try {
-    const { traceId, id, user } = await withClient(database, async (client) => {
-      const { rows: found } = await client.query<{ trace_id: string; id: string; user: string }>(
-        `SELECT trace_id, id, substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
-          WHERE ts > now() - interval '3 days' AND ts < now() - interval '2 days' LIMIT 1`,
-      );
-      const { rows: recent } = await client.query<{ user: string }>(
-        `SELECT substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
-          WHERE ts > now() - interval '13 hours' AND ts < now() - interval '12 hours' LIMIT 1`,
-      );
-      return {
-        traceId: found[0]?.trace_id ?? '0'.repeat(32),
-        id: found[0]?.id ?? randomUUID(),
-        user: recent[0]?.user ?? found[0]?.user ?? 'no-such-user',
-      };
-    });
-    const queries: [string, string][] = [
-      ['newest 100 of a service, last 15 min', `/api/logs?service=${SERVICES[0]}&from=now-15m&limit=100`],
-      ['full text over 24 h', '/api/logs?q=declined&from=now-24h&limit=100'],
-      ['histogram over 24 h', '/api/logs/histogram?from=now-24h'],
-      ['trace-id lookup over 7 days', `/api/logs?traceId=${traceId}&from=now-7d`],
-      ['one record by id', `/api/logs/${id}`],
-      ['histogram over 14 days', '/api/logs/histogram?from=now-14d'],
-      ['facets over 14 days', '/api/facets?from=now-14d'],
-      ['facets over 24 h', '/api/facets?from=now-24h'],
-      // A frequent substring fills its page from the newest rows; a user id occurs a few times a day.
-      ['contains, frequent substring, over 24 h', '/api/logs?contains=TIMEOUT&from=now-24h&limit=100'],
-      [
-        'contains, rare substring, over 24 h',
-        `/api/logs?contains=USER%3D${user.toUpperCase()}&from=now-24h&limit=100`,
-      ],
-    ];
-    const results: QueryLatency[] = [];
-    for (const [name, path] of queries) results.push(await time(service, name, path));
-    return results;
+    return await work(service);
   } finally {
     await service.stop().finally(() => (keptDatabase ? undefined : dropDatabase(database)));
   }
+}
+
+/**
+ * Times the operator queries of the issues through the HTTP API, p50/p95
+ * over RUNS runs after WARMUPS warm-ups.
+ */
+export async function measureQueries(service: BenchService): Promise<QueryLatency[]> {
+  const { traceId, id, user } = await withClient(service.database, async (client) => {
+    const { rows: found } = await client.query<{ trace_id: string; id: string; user: string }>(
+      `SELECT trace_id, id, substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
+        WHERE ts > now() - interval '3 days' AND ts < now() - interval '2 days' LIMIT 1`,
+    );
+    const { rows: recent } = await client.query<{ user: string }>(
+      `SELECT substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
+        WHERE ts > now() - interval '13 hours' AND ts < now() - interval '12 hours' LIMIT 1`,
+    );
+    return {
+      traceId: found[0]?.trace_id ?? '0'.repeat(32),
+      id: found[0]?.id ?? randomUUID(),
+      user: recent[0]?.user ?? found[0]?.user ?? 'no-such-user',
+    };
+  });
+  const queries: [string, string][] = [
+    ['newest 100 of a service, last 15 min', `/api/logs?service=${SERVICES[0]}&from=now-15m&limit=100`],
+    ['full text over 24 h', '/api/logs?q=declined&from=now-24h&limit=100'],
+    ['histogram over 24 h', '/api/logs/histogram?from=now-24h'],
+    ['trace-id lookup over 7 days', `/api/logs?traceId=${traceId}&from=now-7d`],
+    ['one record by id', `/api/logs/${id}`],
+    ['histogram over 14 days', '/api/logs/histogram?from=now-14d'],
+    ['facets over 14 days', '/api/facets?from=now-14d'],
+    ['facets over 24 h', '/api/facets?from=now-24h'],
+    // A frequent substring fills its page from the newest rows; a user id occurs a few times a day.
+    ['contains, frequent substring, over 24 h', '/api/logs?contains=TIMEOUT&from=now-24h&limit=100'],
+    [
+      'contains, rare substring, over 24 h',
+      `/api/logs?contains=USER%3D${user.toUpperCase()}&from=now-24h&limit=100`,
+    ],
+  ];
+  const results: QueryLatency[] = [];
+  for (const [name, path] of queries) results.push(await time(service, name, path));
+  return results;
 }
 
 /** Rows of a kept seed, or undefined when there is none (or it was never finished). */
@@ -166,7 +177,8 @@ export async function seed(database: string, rows: number): Promise<void> {
     await client.query(`SET maintenance_work_mem = '512MB'`);
     for (const { indexname, indexdef } of indexes) {
       progress(`seed: CREATE INDEX ${indexname}`);
-      await client.query(indexdef);
+      // pg_indexes shows the parent's index as ON ONLY, which would skip every partition.
+      await client.query(indexdef.replace(' ON ONLY ', ' ON '));
     }
     // What autovacuum does to insert-only partitions on a default PostgreSQL (this machine runs with it off): the
     // visibility map lets the histogram count from the primary key alone (~2.5x faster on 1.5 M rows).
