@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   addDays,
   connectAndMigrate,
-  createDataSource,
+  createArchivePool,
   PartitionRepository,
   startOfUtcDay,
 } from '@logyard/db';
@@ -131,13 +131,13 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export async function seed(database: string, rows: number): Promise<void> {
   const url = `${PG_SERVER_URL}/${database}`;
-  const dataSource = createDataSource(url);
-  await connectAndMigrate(dataSource, url);
+  const pool = createArchivePool(url);
+  await connectAndMigrate(pool, url);
   const today = startOfUtcDay(new Date());
-  await new PartitionRepository(dataSource).ensureDays(
+  await new PartitionRepository(pool).ensureDays(
     Array.from({ length: DAYS + 2 }, (_, i) => addDays(today, i - DAYS)),
   );
-  await dataSource.destroy();
+  await pool.end();
   const services = `ARRAY[${SERVICES.map((s) => `'${s}'`).join(',')}]`;
   await withClient(database, async (client) => {
     // Loading first and indexing after is several times faster than updating every index row by row (the GIN

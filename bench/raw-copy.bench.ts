@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDataSource, connectAndMigrate } from '@logyard/db';
+import { createArchivePool, connectAndMigrate } from '@logyard/db';
 import { checkpoint, dropDatabase, PG_SERVER_URL, progress, withClient } from './environment';
 import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { makeHostBatch, toCsvRow } from './workload';
@@ -18,9 +18,9 @@ export async function measureRawCopy(
 ): Promise<{ rowsPerSecond: number; seconds: number; cpuUsPerRecord: CpuSample }> {
   const database = `bench_raw_${process.pid}`;
   await dropDatabase(database);
-  const dataSource = createDataSource(`${PG_SERVER_URL}/${database}`);
-  await connectAndMigrate(dataSource, `${PG_SERVER_URL}/${database}`);
-  await dataSource.destroy();
+  const pool = createArchivePool(`${PG_SERVER_URL}/${database}`);
+  await connectAndMigrate(pool, `${PG_SERVER_URL}/${database}`);
+  await pool.end();
   try {
     return await withClient(database, async (client) => {
       await client.query('CREATE TABLE bench_copy (LIKE logs INCLUDING DEFAULTS)');

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { LogRecord, makeRecord } from '@logyard/contracts';
 import {
   connectAndMigrate,
-  createDataSource,
+  createArchivePool,
   createQueryPool,
   isRefusedData,
   LogQueryRepository,
@@ -14,7 +14,7 @@ import { createTestEnvironment, DatabaseProbe, TestEnvironment } from '@logyard/
 /** The archiver's write path (COPY, and INSERT … ON CONFLICT for batches holding stored records) on a real PostgreSQL. */
 describe('archive writes: LogRepository.insertBatch', () => {
   let world: TestEnvironment;
-  let dataSource: DataSource;
+  let pool: Pool;
   let logs: LogRepository;
   let reads: LogQueryRepository;
   let db: DatabaseProbe;
@@ -22,9 +22,9 @@ describe('archive writes: LogRepository.insertBatch', () => {
 
   beforeAll(async () => {
     world = createTestEnvironment();
-    dataSource = createDataSource(world.databaseUrl);
-    await connectAndMigrate(dataSource, world.databaseUrl);
-    logs = new LogRepository(dataSource);
+    pool = createArchivePool(world.databaseUrl);
+    await connectAndMigrate(pool, world.databaseUrl);
+    logs = new LogRepository(pool);
     reads = new LogQueryRepository(
       createQueryPool({ url: world.databaseUrl, poolSize: 1, timeoutMs: 10_000 }),
       10_000,
@@ -36,7 +36,7 @@ describe('archive writes: LogRepository.insertBatch', () => {
   afterAll(async () => {
     await db?.close();
     await reads?.close();
-    await dataSource?.destroy();
+    await pool?.end();
     await world?.dispose();
   });
 

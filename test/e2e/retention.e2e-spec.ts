@@ -5,7 +5,7 @@ import { makeRecord, Severity, SEVERITIES } from '@logyard/contracts';
 import {
   addDays,
   connectAndMigrate,
-  createDataSource,
+  createArchivePool,
   dayPartitionName,
   LogRepository,
   PartitionRepository,
@@ -75,13 +75,13 @@ describe('retention: RETENTION_DAYS=14, RETENTION_DAYS_DEBUG=2, RETENTION_DAYS_E
       RETENTION_DAYS_ERROR: '90',
     });
     // What an archiver finds after months away: old day partitions, and stragglers in the default partition.
-    const dataSource = createDataSource(world.databaseUrl);
-    await connectAndMigrate(dataSource, world.databaseUrl);
-    await new PartitionRepository(dataSource).ensureDays(PAST_DAYS.map(day));
-    await new LogRepository(dataSource).insertBatch(
+    const pool = createArchivePool(world.databaseUrl);
+    await connectAndMigrate(pool, world.databaseUrl);
+    await new PartitionRepository(pool).ensureDays(PAST_DAYS.map(day));
+    await new LogRepository(pool).insertBatch(
       [...PAST_DAYS, 30, 95].flatMap((daysAgo) => SEVERITIES.map((severity) => noon(daysAgo, severity))),
     );
-    await dataSource.destroy();
+    await pool.end();
     db = await DatabaseProbe.open(world.databaseUrl);
     logs = jest.spyOn(Logger.prototype, 'log');
     app = await startLogyard([CollectorModule, RouterModule, ArchiverModule], world.env);
@@ -185,12 +185,11 @@ describe('retention: RETENTION_DAYS=14, RETENTION_DAYS_DEBUG=2, RETENTION_DAYS_E
   });
 
   it('lets several runs race: the schema lock serialises them, and each partition is dropped once', async () => {
-    const dataSource = createDataSource(world.databaseUrl);
-    await dataSource.initialize();
+    const pool = createArchivePool(world.databaseUrl);
     try {
-      await new PartitionRepository(dataSource).ensureDays([day(200), day(201)]);
+      await new PartitionRepository(pool).ensureDays([day(200), day(201)]);
     } finally {
-      await dataSource.destroy();
+      await pool.end();
     }
     logs.mockClear();
     const warn = jest.spyOn(Logger.prototype, 'warn');

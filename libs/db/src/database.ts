@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
@@ -47,17 +47,29 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-/** The TypeORM data source of `logs`; not connected until {@link connectAndMigrate}. */
-export function createDataSource(url: string, poolSize = 10): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    migrations: MIGRATIONS,
-    migrationsTableName: 'logyard_migrations',
-    synchronize: false,
-    logging: ['error'],
-    extra: { max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+/**
+ * Connections of the archive pool: the writers' COPYs (ARCHIVER_WRITERS at once), partition DDL (the schema lock
+ * holds one while a transaction uses another) and the readiness ping, with room to spare.
+ */
+export const ARCHIVE_POOL_SIZE = 10;
+
+/** Nest token of the archive pool ({@link createArchivePool}); the query pool is LogQueryRepository's own. */
+export const ARCHIVE_POOL = Symbol('ARCHIVE_POOL');
+
+/**
+ * The pool the archiver writes and runs partition DDL on, owned by the database module (docs/design.md §5).
+ * Lazy: nothing connects until {@link connectAndMigrate}.
+ */
+export function createArchivePool(url: string, poolSize = ARCHIVE_POOL_SIZE): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'logyard-archive',
   });
+  // An idle connection the server drops reports here; unheard, the event would crash the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export interface QueryPoolOptions {
@@ -96,27 +108,69 @@ export function isQueryCancelled(error: unknown): boolean {
   return (error as { code?: unknown }).code === QUERY_CANCELED;
 }
 
-/** Creates the database if missing, connects, and runs pending migrations under the schema advisory lock. */
-export async function connectAndMigrate(dataSource: DataSource, url: string): Promise<void> {
+/**
+ * Creates the database if missing, connects `pool`, and runs pending migrations under the schema advisory lock.
+ * TypeORM runs the migrations only (docs/design.md §5), on a data source of its own closed right after.
+ */
+export async function connectAndMigrate(pool: Pool, url: string): Promise<void> {
   await ensureDatabase(url);
-  try {
-    await dataSource.initialize();
-  } catch (error) {
+  await pool.query('SELECT 1').catch((error: unknown) => {
     throw startupError(url, error);
-  }
-  await withSchemaLock(dataSource, () => dataSource.runMigrations({ transaction: 'all' }));
+  });
+  await withSchemaLock(pool, async () => {
+    const migrations = new DataSource({
+      type: 'postgres',
+      url,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'logyard_migrations',
+      synchronize: false,
+      logging: ['error'],
+      extra: { max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'logyard-migrations' },
+    });
+    await migrations.initialize().catch((error: unknown) => {
+      throw startupError(url, error);
+    });
+    try {
+      await migrations.runMigrations({ transaction: 'all' });
+    } finally {
+      await migrations.destroy();
+    }
+  });
 }
 
-/** Runs `work` while holding the session-level schema lock on one dedicated connection. */
-export async function withSchemaLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+/** Runs `work` while holding the session-level schema lock on one dedicated connection of `pool`. */
+export async function withSchemaLock<T>(pool: Pool, work: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+    await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
     return await work();
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
-    await runner.release();
+    // A connection that cannot unlock is discarded: closing it is what releases a session lock.
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY])
+      .catch((error: Error) => (broken = error));
+    client.release(broken);
+  }
+}
+
+/**
+ * Runs `work` in one transaction on a connection of `pool`; rolls back if it throws. A connection whose rollback
+ * fails is released as broken, so the pool discards it rather than lend it out mid-transaction.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
   }
 }
 

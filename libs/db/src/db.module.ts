@@ -1,8 +1,14 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { MetricsService, ReadinessRegistry } from '@logyard/observability';
-import { connectAndMigrate, createDataSource, createQueryPool, startupError } from './database';
+import {
+  ARCHIVE_POOL,
+  connectAndMigrate,
+  createArchivePool,
+  createQueryPool,
+  startupError,
+} from './database';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
@@ -20,7 +26,7 @@ const REPLICA_CATCH_UP_MS = 30_000;
 class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly dataSource: DataSource,
+    @Inject(ARCHIVE_POOL) private readonly pool: Pool,
     private readonly logs: LogRepository,
     private readonly reads: LogQueryRepository,
     private readonly readiness: ReadinessRegistry,
@@ -28,7 +34,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await connectAndMigrate(this.dataSource, this.config.database.url);
+    await connectAndMigrate(this.pool, this.config.database.url);
     // The query database may be a replica, migrated through its primary: it is only reached, not migrated, and
     // may not have replayed the migrations just run.
     await this.reads.waitForArchive(REPLICA_CATCH_UP_MS).catch((error: unknown) => {
@@ -47,7 +53,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.reads.close();
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
@@ -55,9 +61,9 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({
   providers: [
     {
-      provide: DataSource,
+      provide: ARCHIVE_POOL,
       inject: [LOGYARD_CONFIG],
-      useFactory: (config: LogyardConfig) => createDataSource(config.database.url),
+      useFactory: (config: LogyardConfig) => createArchivePool(config.database.url),
     },
     {
       provide: LogQueryRepository,
@@ -73,6 +79,6 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     PartitionRepository,
     DatabaseLifecycle,
   ],
-  exports: [DataSource, LogRepository, LogQueryRepository, PartitionRepository],
+  exports: [ARCHIVE_POOL, LogRepository, LogQueryRepository, PartitionRepository],
 })
 export class DbModule {}

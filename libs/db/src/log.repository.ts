@@ -1,12 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { LogRecord } from '@logyard/contracts';
-import { isRefusedData } from './database';
+import { ARCHIVE_POOL, isRefusedData } from './database';
 import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
 
 const COPY_BATCH_SQL = `COPY logs (${LOG_COLUMNS.join(', ')}) FROM STDIN`;
@@ -27,12 +25,7 @@ const INSERT_BATCH_SQL = `
 /** The archiver's writes of the `logs` table; reads are LogQueryRepository's, on a pool of their own. */
 @Injectable()
 export class LogRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  /** The hot path talks to pg's pool directly: TypeORM adds nothing to a single statement. */
-  private get pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
-  }
+  constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
   /**
    * Stores a batch atomically; resolves to the number of new rows (records

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
 import { Severity, SEVERITIES, SEVERITY_NUMBER } from '@logyard/contracts';
-import { withSchemaLock } from './database';
+import { ARCHIVE_POOL, inTransaction, withSchemaLock } from './database';
 import {
   createDayPartitionSql,
   dayPartitionName,
@@ -31,11 +31,11 @@ export interface RetentionOutcome {
 /** DDL on the partitions of `logs`; every change runs under the schema advisory lock. */
 @Injectable()
 export class PartitionRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
   /** Names of every direct or nested partition of `logs`, except the default. */
   async list(): Promise<string[]> {
-    const rows: { name: string }[] = await this.dataSource.query(
+    const { rows } = await this.pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_partition_tree('logs') t JOIN pg_class c ON c.oid = t.relid
         WHERE t.level > 0 AND c.relname <> 'logs_default'`,
     );
@@ -44,14 +44,14 @@ export class PartitionRepository {
 
   /** Creates the day partitions that do not exist yet; returns the names created. */
   async ensureDays(days: Date[]): Promise<string[]> {
-    return withSchemaLock(this.dataSource, async () => {
+    return withSchemaLock(this.pool, async () => {
       const existing = new Set(await this.list());
       const created: string[] = [];
       for (const day of days) {
         const name = dayPartitionName(day);
         if (existing.has(name)) continue;
-        await this.dataSource.transaction(async (manager) => {
-          for (const statement of createDayPartitionSql(day)) await manager.query(statement);
+        await inTransaction(this.pool, async (client) => {
+          for (const statement of createDayPartitionSql(day)) await client.query(statement);
         });
         created.push(name);
       }
@@ -68,7 +68,7 @@ export class PartitionRepository {
    * own; a failed step is reported and the rest still run.
    */
   async applyRetention(decide: (partitions: string[]) => RetentionPlan): Promise<RetentionOutcome> {
-    return withSchemaLock(this.dataSource, async () => {
+    return withSchemaLock(this.pool, async () => {
       const plan = decide(await this.list());
       const outcome: RetentionOutcome = { dropped: [], deletedRows: {}, failures: [] };
       const steps: [string, string[]][] = [
@@ -77,8 +77,8 @@ export class PartitionRepository {
       ];
       for (const [name, statements] of steps) {
         try {
-          await this.withLockTimeout(async (manager) => {
-            for (const statement of statements) await manager.query(statement);
+          await this.withLockTimeout(async (client) => {
+            for (const statement of statements) await client.query(statement);
           });
           outcome.dropped.push(name);
         } catch (error) {
@@ -88,8 +88,10 @@ export class PartitionRepository {
       for (const severity of SEVERITIES) {
         try {
           // Pruning keeps this off every partition that is not default or older than the cutoff.
-          const [{ count }]: { count: string }[] = await this.withLockTimeout((manager) =>
-            manager.query(
+          const {
+            rows: [{ count }],
+          } = await this.withLockTimeout((client) =>
+            client.query<{ count: string }>(
               `WITH deleted AS (DELETE FROM logs WHERE severity = $1 AND ts < $2 RETURNING 1)
                SELECT count(*) AS count FROM deleted`,
               [SEVERITY_NUMBER[severity], plan.cutoffs[severity].toISOString()],
@@ -104,10 +106,10 @@ export class PartitionRepository {
     });
   }
 
-  private withLockTimeout<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`);
-      return work(manager);
+  private withLockTimeout<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`);
+      return work(client);
     });
   }
 }
