@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { LogRecord, makeRecord, SEVERITIES, Severity } from '@logyard/contracts';
 import {
   connectAndMigrate,
-  createDataSource,
+  createArchivePool,
   createQueryPool,
   LogFilters,
   likePattern,
@@ -48,7 +48,7 @@ const none: LogFilters = { hosts: [], services: [], severities: [], attributes: 
  */
 describe('count rollups: histogram and facets equal the rows', () => {
   let world: TestEnvironment;
-  let dataSource: DataSource;
+  let pool: Pool;
   let logs: LogRepository;
   let reads: LogQueryRepository;
   let db: DatabaseProbe;
@@ -84,12 +84,12 @@ describe('count rollups: histogram and facets equal the rows', () => {
 
   beforeAll(async () => {
     world = createTestEnvironment();
-    dataSource = createDataSource(world.databaseUrl);
-    await connectAndMigrate(dataSource, world.databaseUrl);
-    await new PartitionRepository(dataSource).ensureDays(
+    pool = createArchivePool(world.databaseUrl);
+    await connectAndMigrate(pool, world.databaseUrl);
+    await new PartitionRepository(pool).ensureDays(
       ['2026-11-19', '2026-11-20', '2026-11-21'].map((day) => new Date(`${day}T00:00:00Z`)),
     );
-    logs = new LogRepository(dataSource);
+    logs = new LogRepository(pool);
     reads = new LogQueryRepository(
       createQueryPool({ url: world.databaseUrl, poolSize: 2, timeoutMs: 20_000 }),
       20_000,
@@ -108,7 +108,7 @@ describe('count rollups: histogram and facets equal the rows', () => {
   afterAll(async () => {
     await db?.close();
     await reads?.close();
-    await dataSource?.destroy();
+    await pool?.end();
     await world?.dispose();
   });
 
@@ -135,7 +135,7 @@ describe('count rollups: histogram and facets equal the rows', () => {
     const early = records(200, 4, Date.parse('2026-11-22T05:00:00Z'), 3_600_000);
     expect(await logs.insertBatch(early)).toBe(200);
     expect(await db.scalar(`SELECT count(*)::int FROM logs_default`)).toBe(200);
-    await new PartitionRepository(dataSource).ensureDays([new Date('2026-11-22T00:00:00Z')]);
+    await new PartitionRepository(pool).ensureDays([new Date('2026-11-22T00:00:00Z')]);
     expect(await db.scalar(`SELECT count(*)::int FROM logs_default`)).toBe(0);
     await expectRollupsEqualRows({
       ...none,
@@ -151,7 +151,7 @@ describe('count rollups: histogram and facets equal the rows', () => {
     const unpartitioned = records(100, 6, Date.parse('2026-10-01T10:00:00Z'), 3_600_000);
     expect(await logs.insertBatch([...previousDay, ...unpartitioned])).toBe(400);
     const cutoff = new Date('2026-10-02T00:00:00Z');
-    const outcome = await new PartitionRepository(dataSource).applyRetention(() => ({
+    const outcome = await new PartitionRepository(pool).applyRetention(() => ({
       dropDays: ['logs_20261119'],
       dropSeverities: ['logs_20261120_debug'],
       cutoffs: Object.fromEntries(SEVERITIES.map((s) => [s, cutoff])) as Record<Severity, Date>,
@@ -199,10 +199,10 @@ describe('contains= through the trigram index', () => {
 
   beforeAll(async () => {
     world = createTestEnvironment();
-    const dataSource = createDataSource(world.databaseUrl);
-    await connectAndMigrate(dataSource, world.databaseUrl);
-    await new LogRepository(dataSource).insertBatch(messages.map((message) => makeRecord({ message })));
-    await dataSource.destroy();
+    const pool = createArchivePool(world.databaseUrl);
+    await connectAndMigrate(pool, world.databaseUrl);
+    await new LogRepository(pool).insertBatch(messages.map((message) => makeRecord({ message })));
+    await pool.end();
     db = await DatabaseProbe.open(world.databaseUrl);
   });
 
