@@ -38,6 +38,7 @@ const program = new Command('bench')
     '--keep-seed <database>',
     'seed the query rows into this database and keep it; reused by later runs with as many rows (for iterating)',
   )
+  .option('--query-runs <n>', 'timed runs of each query (fewer only while iterating)', positive, 100)
   .option('--latency-seconds <n>', 'duration of the latency run', positive, 15)
   .option('--parts <list>', `comma-separated subset of ${PARTS.join(',')}`, (value) => parseParts(value), [
     ...PARTS,
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     rounds: number;
     seedRows: number;
     keepSeed?: string;
+    queryRuns: number;
     latencySeconds: number;
     parts: Part[];
     output: string;
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     };
     await withSeededArchiver(options.seedRows, options.keepSeed, async (service) => {
       if (run('queries')) {
-        for (const query of await measureQueries(service)) {
+        for (const query of await measureQueries(service, options.queryRuns)) {
           rows.push(queryRow(query, targets[query.name], options.seedRows));
         }
       }

@@ -62,9 +62,9 @@ export async function withSeededArchiver<T>(
 
 /**
  * Times the operator queries of the issues through the HTTP API, p50/p95
- * over RUNS runs after WARMUPS warm-ups.
+ * over `runs` runs (RUNS unless bench --query-runs says) after WARMUPS warm-ups.
  */
-export async function measureQueries(service: BenchService): Promise<QueryLatency[]> {
+export async function measureQueries(service: BenchService, runs = RUNS): Promise<QueryLatency[]> {
   const { traceId, id, user } = await withClient(service.database, async (client) => {
     const { rows: found } = await client.query<{ trace_id: string; id: string; user: string }>(
       `SELECT trace_id, id, substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
@@ -97,7 +97,7 @@ export async function measureQueries(service: BenchService): Promise<QueryLatenc
     ],
   ];
   const results: QueryLatency[] = [];
-  for (const [name, path] of queries) results.push(await time(service, name, path));
+  for (const [name, path] of queries) results.push(await time(service, name, path, runs));
   return results;
 }
 
@@ -113,10 +113,10 @@ async function seededRows(database: string): Promise<number | undefined> {
   }
 }
 
-async function time(service: BenchService, name: string, path: string): Promise<QueryLatency> {
+async function time(service: BenchService, name: string, path: string, runs: number): Promise<QueryLatency> {
   const samples: number[] = [];
   let status = 0;
-  for (let run = 0; run < WARMUPS + RUNS; run++) {
+  for (let run = 0; run < WARMUPS + runs; run++) {
     const started = performance.now();
     const response = await fetch(`${service.url}${path}`);
     await response.arrayBuffer();

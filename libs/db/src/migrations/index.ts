@@ -1,10 +1,6 @@
 import { CreateLogs1764028800000 } from './1764028800000-create-logs';
 import { IndexLogsId1764115200000 } from './1764115200000-index-logs-id';
-import { CountRollupsAndTrigramIndex1764460800000 } from './1764460800000-count-rollups-and-trigram-index';
+import { CountRollups1764460800000 } from './1764460800000-count-rollups';
 
 /** Every migration, in order. A schema change is a new file here, never an edit of an applied one. */
-export const MIGRATIONS = [
-  CreateLogs1764028800000,
-  IndexLogsId1764115200000,
-  CountRollupsAndTrigramIndex1764460800000,
-];
+export const MIGRATIONS = [CreateLogs1764028800000, IndexLogsId1764115200000, CountRollups1764460800000];

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Long ranges and substrings (docs/design.md §5, issue 17 and 14).
+ * Long ranges (docs/design.md §5, issue 17).
  *
  * Rollups: `log_counts_minute` and `log_counts_hour` hold the number of
  * records per (bucket, severity, host, service). The histogram and the
@@ -21,16 +21,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * do not depend on the session's time zone. The rows are sorted before the
  * upsert so two batches touching the same keys lock them in the same order
  * (no deadlock); fillfactor leaves room for the HOT updates every batch makes.
- *
- * Substrings: a trigram GIN over the message serves `contains=` (ILIKE
- * '%…%'); pg_trgm ships with PostgreSQL's contrib package.
  */
-export class CountRollupsAndTrigramIndex1764460800000 implements MigrationInterface {
-  name = 'CountRollupsAndTrigramIndex1764460800000';
+export class CountRollups1764460800000 implements MigrationInterface {
+  name = 'CountRollups1764460800000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-    await runner.query(`CREATE INDEX logs_message_trgm_idx ON logs USING gin (message gin_trgm_ops)`);
     for (const table of ['log_counts_minute', 'log_counts_hour']) {
       await runner.query(`
         CREATE TABLE ${table} (
@@ -108,6 +103,5 @@ export class CountRollupsAndTrigramIndex1764460800000 implements MigrationInterf
     await runner.query(`DROP FUNCTION log_counts_add()`);
     await runner.query(`DROP TABLE log_counts_hour`);
     await runner.query(`DROP TABLE log_counts_minute`);
-    await runner.query(`DROP INDEX logs_message_trgm_idx`);
   }
 }
