@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const APPS = ['@logyard/collector', '@logyard/router', '@logyard/archiver', '**/apps/**'];
+const APPS = ['@logyard/collector', '@logyard/router', '@logyard/archiver', '@logyard/cli', '**/apps/**'];
 
 /**
  * One import-boundary rule for the libs matching `files`: none of `patterns`, and no app, may be
@@ -51,7 +51,7 @@ export default tseslint.config(
     files: [
       'libs/config/**',
       'libs/runtime/src/run-logyard.ts',
-      'libs/cli/src/cli.ts',
+      'apps/cli/src/cli.ts',
       'test/**',
       'bench/**',
       'libs/testing/**',

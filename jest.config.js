@@ -1,11 +1,13 @@
-// Pure unit specs beside the code, end-to-end suites against the machine's real
-// RabbitMQ and PostgreSQL, the web explorer driven in Chromium against the same,
-// fault suites that restart them, and a cluster suite.
+// Test tiers (docs/design.md §11): pure unit specs beside the code, medium specs of the repositories
+// against the real PostgreSQL beside them, end-to-end suites against the machine's real RabbitMQ and
+// PostgreSQL, the web explorer driven in Chromium against the same, fault suites that restart them,
+// and a cluster suite.
 const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'))];
 const moduleNameMapper = {
   '^@logyard/collector$': '<rootDir>/apps/collector/src/collector.module',
   '^@logyard/router$': '<rootDir>/apps/router/src/router.module',
   '^@logyard/archiver$': '<rootDir>/apps/archiver/src/archiver.module',
+  '^@logyard/cli$': '<rootDir>/apps/cli/src',
   '^@logyard/(.*)$': '<rootDir>/libs/$1/src',
 };
 const base = {
@@ -18,6 +20,14 @@ const base = {
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      // Repositories against the real PostgreSQL, each spec file on its own copy of a template database
+      // migrated once (docs/design.md §11).
+      ...base,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/medium-global-setup.ts',
+    },
     {
       ...base,
       displayName: 'e2e',

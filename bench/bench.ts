@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { unusedPort } from '@logyard/testing';
 import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, dropDatabase, progress, startService, withClient } from './environment';
+import { ALERT_RULES, measureAlerts } from './alerts.bench';
 import { COMPONENTS, CpuSample } from './cpu-usage';
 import { EndToEndRun, measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency, withSeededArchiver } from './queries.bench';
@@ -13,7 +14,9 @@ import { SERVICES } from './workload';
 import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
-const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'explorer'] as const;
+const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'explorer', 'alerts'] as const;
+/** The share of the maximum rate the latency run drives: issue 17's "p99 < 1 s at 80 % of the maximum rate". */
+const LATENCY_LOAD = 0.8;
 type Part = (typeof PARTS)[number];
 
 const positive = (value: string) => {
@@ -175,11 +178,15 @@ async function main(): Promise<void> {
         }
       }
       if (run('latency')) {
-        const rate = Math.max(100, Math.round((ingestRate ?? 10_000) / 2));
-        progress(`latency: ${rate} records/s for ${options.latencySeconds} s`);
+        // Issue 17: the latency target holds at 80 % of the maximum rate, so the maximum is this run's own
+        // agent-shaped median, or measured here first when (2) was not run.
+        if (ingestRate === undefined) progress(`latency: measuring the maximum rate with ${fmt(n)} records`);
+        const max = ingestRate ?? (await measureEndToEnd(service, n, 'agent')).recordsPerSecond;
+        const rate = Math.max(100, Math.round(max * LATENCY_LOAD));
+        progress(`latency: ${rate} records/s (80 % of ${fmt(max)}) for ${options.latencySeconds} s`);
         const result = await measureLatency(service, rate, options.latencySeconds);
         rows.push({
-          measure: `4. accepted → queryable at ${fmt(rate)} records/s (${result.samples} samples)`,
+          measure: `4. accepted → queryable at ${fmt(rate)} records/s, 80 % of ${fmt(max)} (${result.samples} samples)`,
           result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
           target: 'p99 < 1 s',
           met: result.p99 < 1000,
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
         ];
         for (const link of await measureDeepLinks(service.url, links)) {
           rows.push({
-            measure: `7. explorer deep link \`${link.path}\`, navigation → first rows drawn, Chromium (${fmt(options.seedRows)} rows)`,
+            measure: `9. explorer deep link \`${link.path}\`, navigation → first rows drawn, Chromium (${fmt(options.seedRows)} rows)`,
             result: `p50 ${link.p50} ms, p95 ${link.p95} ms`,
             target: 'p95 < 1 s',
             met: link.p95 < 1000,
@@ -225,6 +232,35 @@ async function main(): Promise<void> {
         }
       }
     });
+  }
+
+  if (run('alerts')) {
+    const rate = 5_000;
+    const result = await withService({}, (service) =>
+      measureAlerts(service, n, rate, options.latencySeconds),
+    );
+    rows.push({
+      measure: `7. alerts: crossing record accepted → webhook received, ${ALERT_RULES} rules at ${fmt(rate)} records/s (${result.samples} samples)`,
+      result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
+      target: 'p99 < 2 s',
+      met: result.p99 < 2000,
+    });
+    const ratio = result.withRules.recordsPerSecond / result.without.recordsPerSecond;
+    const vsRaw = (run: EndToEndRun) => (raw ? ` = ${(run.recordsPerSecond / raw).toFixed(2)}× raw` : '');
+    rows.push({
+      measure: `8. ingest with ${ALERT_RULES} alert rules vs none, same service (${fmt(n)} records each)`,
+      result:
+        `${fmt(result.withRules.recordsPerSecond)}${vsRaw(result.withRules)} vs ` +
+        `${fmt(result.without.recordsPerSecond)}${vsRaw(result.without)} records/s = ${ratio.toFixed(2)}×`,
+      target: '≥ 0.90× (costs < 10 %)',
+      met: ratio >= 0.9,
+    });
+    roundLines.push(
+      ...cpuTable([
+        ['no alert rules (8)', [result.without]],
+        [`${ALERT_RULES} alert rules (8)`, [result.withRules]],
+      ]),
+    );
   }
 
   const report = render(rows, roundLines, await machineFacts());
@@ -266,7 +302,10 @@ async function withService<T>(
 ): Promise<T> {
   const database = `bench_ingest_${process.pid}`;
   await dropDatabase(database);
-  const service = await startService('all', database, env);
+  // Every service listens for syslog: on a free port unless told, so a test or another bench on this shared
+  // machine holding the default port does not stop a round.
+  const syslogPort = env.SYSLOG_PORT ?? String(await unusedPort());
+  const service = await startService('all', database, { ...env, SYSLOG_PORT: syslogPort });
   try {
     return await work(service);
   } finally {

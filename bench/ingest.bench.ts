@@ -14,7 +14,8 @@ import { makeBatch, makeHostBatch, WorkloadShape } from './workload';
 const REQUEST_RECORDS = 1_000;
 const IN_FLIGHT = 4;
 
-async function post(service: BenchService, body: string): Promise<void> {
+/** POST /ingest, retrying while the collector answers 503 (broker busy). */
+export async function post(service: BenchService, body: string): Promise<void> {
   for (;;) {
     const response = await fetch(`${service.url}/ingest`, {
       method: 'POST',

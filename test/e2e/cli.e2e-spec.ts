@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { validate as isUuid } from 'uuid';
-import { LogRecord } from '@logyard/contracts';
+import { LogPage as Page } from '@logyard/contracts';
 import { createTestEnvironment, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { CliProcess, runCli, spawnCli } from '../support/cli';
 import { request } from '../support/http';
-
-type Page = { items: LogRecord[]; nextCursor: string | null };
 
 describe('the logyard CLI, run as a user types it', () => {
   let world: TestEnvironment;

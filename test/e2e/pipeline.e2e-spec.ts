@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { REASON_HEADER, COUNT_HEADER, topologyNames } from '@logyard/amqp';
-import { LogRecord, Severity, SEVERITIES } from '@logyard/contracts';
+import { LogPage as Page, LogRecord, SEVERITIES, Severity } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import {
   createTestEnvironment,
@@ -26,8 +26,6 @@ const ALIASES: Record<Severity, string[]> = {
   fatal: ['CRITICAL', 'Panic', 'emerg', '60'],
 };
 const DOTTED_HOST = 'Web-1.prod.example.com';
-type Page = { items: LogRecord[]; nextCursor: string | null };
-
 describe('pipeline: collector → router → archive queues → archiver → PostgreSQL', () => {
   let world: TestEnvironment;
   let ingress: RunningLogyard;

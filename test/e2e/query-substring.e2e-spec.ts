@@ -1,6 +1,6 @@
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
-import { AttributeFacetBody, LogPageBody, LogRecord } from '@logyard/contracts';
+import { AttributeFacet, LogPage, LogRecord } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
@@ -25,7 +25,7 @@ describe('query API: contains=, -host/-service/-severity exclusions, facets fiel
   }));
 
   const messages = async (query: string) => {
-    const response = await request<LogPageBody>(`${logyard.url}/api/logs?${query}`);
+    const response = await request<LogPage>(`${logyard.url}/api/logs?${query}`);
     expect({ query, status: response.status }).toEqual({ query, status: 200 });
     return response.body.items.map((record) => record.message).sort();
   };
@@ -70,9 +70,7 @@ describe('query API: contains=, -host/-service/-severity exclusions, facets fiel
   });
 
   it('counts the values of an attribute, and filters facets like the list', async () => {
-    const facet = await request<AttributeFacetBody>(
-      `${logyard.url}/api/facets?field=attr.region&-host=web-3`,
-    );
+    const facet = await request<AttributeFacet>(`${logyard.url}/api/facets?field=attr.region&-host=web-3`);
     expect(facet).toMatchObject({
       status: 200,
       body: {

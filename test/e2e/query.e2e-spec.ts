@@ -4,12 +4,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { REASON_HEADER, topologyNames } from '@logyard/amqp';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
-import { LogRecord, SEVERITIES } from '@logyard/contracts';
+import { LogPage as Page, LogRecord, SEVERITIES } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 
-type Page = { items: LogRecord[]; nextCursor: string | null };
 type Histogram = { interval: string; buckets: { ts: string; counts: Record<string, number> }[] };
 type Outgoing = Partial<LogRecord> & { message: string };
 

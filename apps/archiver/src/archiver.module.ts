@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { SessionController } from '@logyard/auth';
 import { DbModule } from '@logyard/db';
+import { AlertDelivery } from './alerts/alert-delivery';
+import { AlertEvaluator } from './alerts/alert-evaluator';
+import { AlertRulesService } from './alerts/alert-rules.service';
+import { AlertsController } from './alerts/alerts.controller';
 import { ExplorerController } from './explorer/explorer.controller';
 import { FacetsController } from './query/facets.controller';
 import { LogQueryService } from './query/log-query.service';
@@ -13,16 +17,19 @@ import { PostgresSink } from './sinks/postgres.sink';
 
 /**
  * Archives the logs bus into PostgreSQL and serves queries over it (HTTP, AMQP RPC, and the web explorer at
- * `/` with its login); enforces retention.
+ * `/` with its login); enforces retention; evaluates alert rules on the live stream (one process acts).
  */
 @Module({
   imports: [DbModule],
-  controllers: [LogsController, FacetsController, SessionController, ExplorerController],
+  controllers: [LogsController, FacetsController, AlertsController, SessionController, ExplorerController],
   providers: [
     PostgresSink,
     PartitionMaintainer,
     LogQueryService,
     QueryRpcServer,
+    AlertRulesService,
+    AlertEvaluator,
+    AlertDelivery,
     { provide: APP_FILTER, useClass: QueryRefusedFilter },
   ],
 })

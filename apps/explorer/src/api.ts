@@ -1,9 +1,10 @@
 import type {
-  ApiErrorBody,
-  AttributeFacetBody,
-  FacetsBody,
-  HistogramBody,
-  LogPageBody,
+  AlertRuleListBody,
+  ApiError as ApiErrorBody,
+  AttributeFacet,
+  Facets,
+  Histogram,
+  LogPage,
   LogRecord,
   SessionStatus,
 } from '@logyard/contracts';
@@ -25,17 +26,18 @@ export const api = {
     const page = new URLSearchParams(params);
     page.set('limit', String(PAGE_SIZE));
     if (cursor) page.set('cursor', cursor);
-    return get<LogPageBody>(`/api/logs?${page}`, signal);
+    return get<LogPage>(`/api/logs?${page}`, signal);
   },
   histogram: (params: URLSearchParams, signal?: AbortSignal) =>
-    get<HistogramBody>(`/api/logs/histogram?${params}`, signal),
-  facets: (params: URLSearchParams, signal?: AbortSignal) => get<FacetsBody>(`/api/facets?${params}`, signal),
+    get<Histogram>(`/api/logs/histogram?${params}`, signal),
+  facets: (params: URLSearchParams, signal?: AbortSignal) => get<Facets>(`/api/facets?${params}`, signal),
   attributeFacet: (params: URLSearchParams, key: string, signal?: AbortSignal) => {
     const query = new URLSearchParams(params);
     query.set('field', `attr.${key}`);
-    return get<AttributeFacetBody>(`/api/facets?${query}`, signal);
+    return get<AttributeFacet>(`/api/facets?${query}`, signal);
   },
   record: (id: string, signal?: AbortSignal) => get<LogRecord>(`/api/logs/${encodeURIComponent(id)}`, signal),
+  alerts: (signal?: AbortSignal) => get<AlertRuleListBody>('/api/alerts', signal),
   session: () => get<SessionStatus>('/api/session'),
   /** Trades a query token for the HTTP-only session cookie that every later request (and the tail) carries. */
   login: async (token: string): Promise<void> => {

@@ -1,5 +1,6 @@
-import type { FacetsBody, HistogramBody, LogRecord } from '@logyard/contracts';
+import type { Facets as FacetsAnswer, Histogram, LogPage, LogRecord } from '@logyard/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
 import { SearchForm, TimeRange } from './controls';
 import { Detail } from './detail';
@@ -33,21 +34,28 @@ export function App() {
   if (error) return <p role="alert">{error}</p>;
   if (session === 'prompt') return <TokenPrompt onSignedIn={() => setSession('ready')} />;
   if (session === 'checking') return null;
-  return <Explorer onSignedOut={() => setSession('prompt')} />;
+  return <View onSignedOut={() => setSession('prompt')} />;
 }
 
-interface Page {
-  items: LogRecord[];
-  nextCursor: string | null;
-  loading: boolean;
+/** The log explorer, or the Alerts view at `/#alerts`; the query string stays the explorer's own. */
+function View({ onSignedOut }: { onSignedOut(): void }) {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  return hash === '#alerts' ? <Alerts onSignedOut={onSignedOut} /> : <Explorer onSignedOut={onSignedOut} />;
 }
+
+type Page = LogPage & { loading: boolean };
 
 function Explorer({ onSignedOut }: { onSignedOut(): void }) {
   const [state, setState] = useState(() => parseState(location.search));
   const [error, setError] = useState('');
   const [page, setPage] = useState<Page>({ items: [], nextCursor: null, loading: true });
-  const [histogram, setHistogram] = useState<HistogramBody>();
-  const [facets, setFacets] = useState<FacetsBody>();
+  const [histogram, setHistogram] = useState<Histogram>();
+  const [facets, setFacets] = useState<FacetsAnswer>();
   const [live, setLive] = useState(false);
   const [paused, setPaused] = useState(false);
   const tail = useLiveTail(live, paused, state);
@@ -116,6 +124,12 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
         <h1>
           <a href="/">Logyard</a>
         </h1>
+        <nav aria-label="Views" class="views">
+          <a href="/" aria-current="page">
+            Logs
+          </a>
+          <a href="/#alerts">Alerts</a>
+        </nav>
         <SearchForm state={state} onApply={navigate} />
         <TimeRange state={state} onApply={navigate} />
         <div class="live" role="group" aria-label="Live tail">

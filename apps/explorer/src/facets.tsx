@@ -1,4 +1,4 @@
-import type { AttributeFacetBody, FacetsBody, FacetValue } from '@logyard/contracts';
+import type { AttributeFacet, Facets as FacetsAnswer, FacetValue } from '@logyard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import { SEVERITY_COLOURS } from './severity';
@@ -16,7 +16,7 @@ const FACETS: { field: FacetField; title: string; excluded: keyof ExplorerState 
 const SHOWN = 10;
 
 interface FacetsProps {
-  facets: FacetsBody | undefined;
+  facets: FacetsAnswer | undefined;
   state: ExplorerState;
   /** The filters as API parameters, for the attribute facet's own request. */
   params: URLSearchParams;
@@ -116,7 +116,7 @@ function AttributeFacet({
 }: Pick<FacetsProps, 'state' | 'params' | 'onApply' | 'onError'>) {
   const [key, setKey] = useState('');
   const [asked, setAsked] = useState('');
-  const [answer, setAnswer] = useState<AttributeFacetBody>();
+  const [answer, setAnswer] = useState<AttributeFacet>();
   const filters = params.toString();
 
   useEffect(() => {

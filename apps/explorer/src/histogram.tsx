@@ -1,4 +1,4 @@
-import type { HistogramBody, Severity } from '@logyard/contracts';
+import type { Histogram, Severity } from '@logyard/contracts';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { SEVERITIES } from '../../../libs/contracts/src/severity';
@@ -9,7 +9,7 @@ const HEIGHT = 140;
 const STACK_ORDER: Severity[] = [...SEVERITIES].reverse();
 
 interface HistogramProps {
-  histogram: HistogramBody | undefined;
+  histogram: Histogram | undefined;
   /** Called with the ISO ends of the range dragged across the chart. */
   onZoom(from: string, to: string): void;
 }
@@ -62,7 +62,7 @@ export function HistogramChart({ histogram, onZoom }: HistogramProps) {
 }
 
 /** uPlot's columns: bucket starts in seconds, then running totals from the highest severity down. */
-function stacked(histogram: HistogramBody): uPlot.AlignedData {
+function stacked(histogram: Histogram): uPlot.AlignedData {
   const xs = histogram.buckets.map((bucket) => Date.parse(bucket.ts) / 1000);
   const columns = STACK_ORDER.map((top) =>
     histogram.buckets.map((bucket) =>

@@ -1,10 +1,8 @@
 import type { LogRecord } from '@logyard/contracts';
+import { MAX_TAIL_PATTERNS } from '../../../libs/contracts/src/query-limits';
 import { routingToken } from '../../../libs/contracts/src/routing';
 import { containsAll, matchesSearch } from './highlight';
 import { ExplorerState, severitiesOf } from './url-state';
-
-/** GET /tail takes at most this many patterns (MAX_TAIL_PATTERNS in the router). */
-const MAX_PATTERNS = 32;
 
 /**
  * The tail's `host.service.severity` patterns for the page's host, service and severity filters: their
@@ -16,7 +14,7 @@ export function tailPatterns(state: ExplorerState): string[] {
   const services = state.services.length ? unique(state.services.map(routingToken)) : ['*'];
   const severities = severitiesOf(state);
   const levels = severities.length === 6 ? ['*'] : [...severities];
-  if (hosts.length * services.length * levels.length > MAX_PATTERNS) return ['#'];
+  if (hosts.length * services.length * levels.length > MAX_TAIL_PATTERNS) return ['#'];
   return hosts.flatMap((host) =>
     services.flatMap((service) => levels.map((level) => `${host}.${service}.${level}`)),
   );

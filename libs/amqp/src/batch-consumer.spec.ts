@@ -1,44 +1,72 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { LogRecord, makeRecord, tryEncodeBatch } from '@logyard/contracts';
+import { DecodedMessage, LogRecord, makeRecord, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { AmqpConnection } from './amqp-connection';
-import { BatchConsumer, BatchConsumerOptions, WriteOutcome, WRITTEN } from './batch-consumer';
+import { BatchConsumer, BatchStage, WriteOutcome, WRITTEN } from './batch-consumer';
 import { BrokerUnavailableError } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { DecodedMessage } from './decoded-message';
 
-/** One fake channel per queue: hands deliveries to the consumer and records acks. */
+/**
+ * A fake broker for one queue: hands deliveries to the consumer, records acks (with the channel they were
+ * made on), whether a subscription is active, and can reconnect, which opens a new channel as
+ * amqp-connection-manager does, so deliveries of the old one become stale.
+ */
 class FakeBroker {
   readonly acked: ConsumeMessage[] = [];
-  private readonly consumers: ((message: ConsumeMessage) => void)[] = [];
+  /** Channel number of each ack, in order. */
+  readonly ackedOn: number[] = [];
+  private onMessage?: (message: ConsumeMessage) => void;
+  private setup?: (channel: Channel) => Promise<void>;
+  private channels = 0;
   private tag = 0;
+  subscribed = false;
 
   readonly connection = {
     createChannel: (_name: string, _confirm: boolean, setup: (channel: Channel) => Promise<void>) => {
+      this.setup = setup;
       const ready = setup(this.channel());
       return { waitForConnect: () => ready, close: async () => undefined };
     },
   } as unknown as AmqpConnection;
 
   deliver(records: Pick<LogRecord, 'id'>[]): ConsumeMessage {
+    return this.deliverBody(Buffer.from(JSON.stringify(records)));
+  }
+
+  deliverBody(content: Buffer): ConsumeMessage {
     const message = {
-      content: Buffer.from(JSON.stringify(records)),
+      content,
       fields: { routingKey: 'h.s.info', deliveryTag: ++this.tag },
       properties: {},
     } as unknown as ConsumeMessage;
-    for (const consume of this.consumers) consume(message);
+    this.onMessage?.(message);
     return message;
   }
 
+  /** The connection dropped and came back: the old channel's unacked deliveries are requeued by the broker. */
+  async reconnect(): Promise<void> {
+    this.subscribed = false;
+    this.onMessage = undefined;
+    await this.setup!(this.channel());
+  }
+
   private channel(): Channel {
+    const number = ++this.channels;
     return {
       prefetch: async () => undefined,
       consume: async (_queue: string, onMessage: (message: ConsumeMessage) => void) => {
-        this.consumers.push(onMessage);
-        return { consumerTag: 'tag' };
+        this.onMessage = onMessage;
+        this.subscribed = true;
+        return { consumerTag: `tag-${number}` };
       },
-      cancel: async () => undefined,
-      ack: (message: ConsumeMessage) => this.acked.push(message),
+      cancel: async () => {
+        this.onMessage = undefined;
+        this.subscribed = false;
+      },
+      ack: (message: ConsumeMessage) => {
+        this.acked.push(message);
+        this.ackedOn.push(number);
+      },
     } as unknown as Channel;
   }
 }
@@ -48,28 +76,46 @@ class FakeDeadLetters {
   away = false;
   /** Reasons whose first letter the broker fails to confirm, as when it goes away mid-publish. */
   readonly failOnce = new Set<string>();
+  /** While set, publishing waits for it: a confirm the broker has not sent yet. */
+  confirm?: Promise<void>;
 
   async publish(letter: DeadLetter): Promise<void> {
     if (this.away) throw new BrokerUnavailableError('not connected');
     if (this.failOnce.delete(letter.reason)) throw new BrokerUnavailableError('connection closed');
+    await this.confirm;
     this.letters.push(letter);
   }
 }
 
 /** Records travel through the fake queue as their ids; decode finds them again. */
-function setUp(write: BatchConsumerOptions['write'], known: LogRecord[]) {
+function setUp(write: BatchStage['write'], known: LogRecord[]) {
   const broker = new FakeBroker();
   const deadLetters = new FakeDeadLetters();
   const byId = new Map(known.map((record) => [record.id, record]));
-  const decode = (message: ConsumeMessage): DecodedMessage => ({
-    records: (JSON.parse(message.content.toString()) as LogRecord[]).map((record) => byId.get(record.id)!),
-    rejects: [],
-  });
+  const stage: BatchStage = {
+    name: 'router',
+    decode: (message: ConsumeMessage): DecodedMessage => {
+      const items = JSON.parse(message.content.toString()) as (LogRecord | { reject: string })[];
+      return {
+        records: items.flatMap((item) => ('id' in item ? [byId.get(item.id)!] : [])),
+        rejects: items.flatMap((item) =>
+          'reject' in item ? [{ reason: item.reject, body: message.content }] : [],
+        ),
+      };
+    },
+    write,
+  };
   const sut = new BatchConsumer(
     broker.connection,
     deadLetters as unknown as DeadLetterPublisher,
     new MetricsService(),
-    { stage: 'router', queues: ['q'], prefetch: 10, maxRecords: 100, lingerMs: 1, decode, write },
+    stage,
+    {
+      queues: ['q'],
+      prefetch: 10,
+      maxRecords: 100,
+      lingerMs: 1,
+    },
   );
   return { sut, broker, deadLetters };
 }
@@ -81,6 +127,15 @@ async function until(condition: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** A promise and the function that settles it. */
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+const ids = (records: LogRecord[]) => records.map((record) => ({ id: record.id }));
 
 describe(BatchConsumer.name, () => {
   /** The router's sink of finding 2: encoding the batch throws for one record nested 20,000 deep. */
@@ -180,5 +235,166 @@ describe(BatchConsumer.name, () => {
       'router refused: second',
     ]);
     await sut.stop();
+  });
+
+  it('acks only once the write resolved, and only once every dead letter is confirmed', async () => {
+    const records = [makeRecord(), makeRecord()];
+    const stored = deferred<WriteOutcome>();
+    const { sut, broker, deadLetters } = setUp(() => stored.promise, records);
+    const confirmed = deferred();
+    deadLetters.confirm = confirmed.promise;
+    await sut.start();
+
+    broker.deliverBody(Buffer.from(JSON.stringify([...ids(records), { reject: 'not a record' }])));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(broker.acked).toEqual([]);
+
+    stored.resolve(WRITTEN);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(broker.acked).toEqual([]);
+
+    confirmed.resolve();
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+    expect(deadLetters.letters.map((letter) => letter.reason)).toEqual(['not a record']);
+    await sut.stop();
+  });
+
+  it('dead-letters a message decode throws for, with the stage in its reason, and acks it', async () => {
+    const { sut, broker, deadLetters } = setUp(async () => WRITTEN, []);
+    await sut.start();
+
+    const message = broker.deliverBody(Buffer.from('{not json'));
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+
+    expect(deadLetters.letters).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^router failed: /), body: message.content }),
+    ]);
+    await sut.stop();
+  });
+
+  it('pauses consumption while a batch retries, and resumes once it is written', async () => {
+    const records = [makeRecord()];
+    let available = false;
+    let attempts = 0;
+    const write = async (): Promise<WriteOutcome> => {
+      attempts++;
+      return available ? WRITTEN : { kind: 'unavailable', reason: 'database away' };
+    };
+    const { sut, broker } = setUp(write, records);
+    await sut.start();
+    expect(broker.subscribed).toBe(true);
+
+    broker.deliver(ids(records));
+    await until(() => attempts >= 1 && !broker.subscribed, 'consumption paused');
+    available = true;
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+    await until(() => broker.subscribed, 'consumption resumed');
+    await sut.stop();
+  });
+
+  it('treats a write that throws as an outage: retried, never dead-lettered', async () => {
+    const records = [makeRecord()];
+    let throws = 1;
+    const write = async (): Promise<WriteOutcome> => {
+      if (throws-- > 0) throw new Error('a bug');
+      return WRITTEN;
+    };
+    const { sut, broker, deadLetters } = setUp(write, records);
+    await sut.start();
+
+    broker.deliver(ids(records));
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+    expect(deadLetters.letters).toEqual([]);
+    await sut.stop();
+  });
+
+  it('isolates two refused records by halving: each good record written once, in logarithmically many writes', async () => {
+    const records = Array.from({ length: 16 }, () => makeRecord());
+    const poison = new Set([records[2].id, records[13].id]);
+    const writes: LogRecord[][] = [];
+    const written: string[] = [];
+    const write = async (batch: LogRecord[]): Promise<WriteOutcome> => {
+      writes.push(batch);
+      if (batch.some((record) => poison.has(record.id))) return { kind: 'refused', reason: 'bad row' };
+      written.push(...batch.map((record) => record.id));
+      return WRITTEN;
+    };
+    const { sut, broker, deadLetters } = setUp(write, records);
+    await sut.start();
+
+    broker.deliver(ids(records));
+    await until(() => broker.acked.length === 1, 'the delivery acked');
+
+    expect(written.sort()).toEqual(
+      records
+        .map((record) => record.id)
+        .filter((id) => !poison.has(id))
+        .sort(),
+    );
+    expect(deadLetters.letters).toHaveLength(2);
+    // The first write, then for each refused record at most two writes per level of halving.
+    expect(writes.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.log2(records.length));
+    await sut.stop();
+  });
+
+  it('drops deliveries of a channel that closed while their batch retried, acking nothing on the new channel', async () => {
+    const [stale, fresh] = [makeRecord(), makeRecord()];
+    let available = false;
+    const written: string[] = [];
+    const write = async (records: LogRecord[]): Promise<WriteOutcome> => {
+      if (!available) return { kind: 'unavailable', reason: 'database away' };
+      written.push(...records.map((record) => record.id));
+      return WRITTEN;
+    };
+    const { sut, broker } = setUp(write, [stale, fresh]);
+    await sut.start();
+
+    broker.deliver(ids([stale]));
+    await until(() => !broker.subscribed, 'consumption paused by the retry');
+    await broker.reconnect();
+    available = true;
+    // The retrying batch finds its delivery stale and is dropped, which resumes consumption on the new channel.
+    await until(() => broker.subscribed, 'consuming on the new channel');
+    broker.deliver(ids([fresh]));
+    await until(() => broker.acked.length === 1, 'the fresh delivery acked');
+
+    expect(broker.ackedOn).toEqual([2]);
+    expect(written).toEqual([fresh.id]);
+    await sut.stop();
+  });
+
+  it('drains with the sink away: stops retrying at once and leaves the deliveries for redelivery', async () => {
+    const records = [makeRecord(), makeRecord()];
+    let attempts = 0;
+    const write = async (): Promise<WriteOutcome> => {
+      attempts++;
+      return { kind: 'unavailable', reason: 'database away' };
+    };
+    const { sut, broker } = setUp(write, records);
+    await sut.start();
+
+    broker.deliver(ids(records.slice(0, 1)));
+    broker.deliver(ids(records.slice(1)));
+    await until(() => attempts >= 1, 'a first attempt');
+    const started = Date.now();
+
+    expect(await sut.stop()).toEqual({ acked: 0, records: 0, leftUnacked: 2 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(broker.acked).toEqual([]);
+  });
+
+  it('drains with the sink up: writes and acks what it holds before closing', async () => {
+    const records = [makeRecord(), makeRecord(), makeRecord()];
+    const stored = deferred<WriteOutcome>();
+    const { sut, broker } = setUp(() => stored.promise, records);
+    await sut.start();
+
+    broker.deliver(ids(records));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const drained = sut.stop();
+    stored.resolve(WRITTEN);
+
+    expect(await drained).toEqual({ acked: 1, records: 3, leftUnacked: 0 });
+    expect(broker.acked).toHaveLength(1);
   });
 });

@@ -1,17 +1,32 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { LogRecord, routingKey, tryEncodeBatch } from '@logyard/contracts';
+import { DecodedMessage, LogRecord, routingKey, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { BrokerUnavailableError } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { DecodedMessage } from './decoded-message';
 import { Delivery, QueueConsumer } from './queue-consumer';
 
+/**
+ * A stage BatchConsumer drives (docs/design.md §4): the router's transform and
+ * the archiver's sink both implement it. Both methods answer with values; a
+ * throw from either is a bug, which the consumer contains (a decode throw
+ * dead-letters the message, a write throw retries the batch like an outage).
+ */
+export interface BatchStage {
+  /** Names the stage in logs, dead-letter reasons and the dead-letter metric. */
+  readonly name: string;
+  /** Pure and total: anything it cannot use goes into `rejects`, it never throws for bad input. */
+  decode(message: ConsumeMessage): DecodedMessage;
+  /**
+   * Resolves once the records are durable downstream, or to why not, as a
+   * value. It never throws for bad data or an outage.
+   */
+  write(records: LogRecord[]): Promise<WriteOutcome>;
+}
+
 export interface BatchConsumerOptions {
-  /** Names the stage in logs and in the dead-letter metric. */
-  stage: string;
   queues: string[];
   prefetch: number;
   maxRecords: number;
@@ -22,14 +37,6 @@ export interface BatchConsumerOptions {
    * second core for a second writer.
    */
   maxConcurrentWrites?: number;
-  /** Pure and total: anything it cannot use goes into `rejects`, it never throws for bad input. */
-  decode: (message: ConsumeMessage) => DecodedMessage;
-  /**
-   * The stage's sink: resolves once the records are durable downstream, or to
-   * why not, as a value. It never throws for bad data or an outage; a throw
-   * is a bug, logged and retried like an outage so that no record is lost to it.
-   */
-  write: (records: LogRecord[]) => Promise<WriteOutcome>;
 }
 
 /**
@@ -90,9 +97,10 @@ export class BatchConsumer {
     private readonly connection: AmqpConnection,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: MetricsService,
+    private readonly stage: BatchStage,
     private readonly options: BatchConsumerOptions,
   ) {
-    this.logger = new Logger(`${options.stage} consumer`);
+    this.logger = new Logger(`${stage.name} consumer`);
     this.batcher = new LingerBatcher<PendingDelivery>({
       maxWeight: options.maxRecords,
       lingerMs: options.lingerMs,
@@ -133,7 +141,7 @@ export class BatchConsumer {
       leftUnacked: this.settled.abandoned - before.abandoned,
     };
     this.logger.log(
-      `${this.options.stage} drained: acked ${drained.acked} deliveries (${drained.records} records), ` +
+      `${this.stage.name} drained: acked ${drained.acked} deliveries (${drained.records} records), ` +
         `left ${drained.leftUnacked} for redelivery`,
     );
     return drained;
@@ -142,13 +150,13 @@ export class BatchConsumer {
   private receive(consumer: QueueConsumer, delivery: Delivery): void {
     let decoded: DecodedMessage;
     try {
-      decoded = this.options.decode(delivery.message);
+      decoded = this.stage.decode(delivery.message);
     } catch (error) {
       decoded = {
         records: [],
         rejects: [
           {
-            reason: `${this.options.stage} failed: ${(error as Error).message}`,
+            reason: `${this.stage.name} failed: ${(error as Error).message}`,
             body: delivery.message.content,
           },
         ],
@@ -218,7 +226,7 @@ export class BatchConsumer {
     if (records.length === 1) {
       return {
         kind: 'written',
-        refused: [{ record: records[0], reason: `${this.options.stage} refused: ${outcome.reason}` }],
+        refused: [{ record: records[0], reason: `${this.stage.name} refused: ${outcome.reason}` }],
       };
     }
     const middle = Math.ceil(records.length / 2);
@@ -231,9 +239,9 @@ export class BatchConsumer {
 
   private async writeOnce(records: LogRecord[]): Promise<WriteOutcome> {
     try {
-      return await this.options.write(records);
+      return await this.stage.write(records);
     } catch (error) {
-      this.logger.error(`${this.options.stage} sink threw, a bug; retrying: ${(error as Error).stack}`);
+      this.logger.error(`${this.stage.name} stage threw, a bug; retrying: ${(error as Error).stack}`);
       return { kind: 'unavailable', reason: (error as Error).message };
     }
   }
@@ -271,7 +279,7 @@ export class BatchConsumer {
             contentType: 'application/json',
             reason,
             routingKey: routingKey(record),
-            queue: holder?.consumer.queue ?? this.options.stage,
+            queue: holder?.consumer.queue ?? this.stage.name,
           },
         ];
       }),
@@ -285,7 +293,7 @@ export class BatchConsumer {
       }),
     );
     const published = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
-    if (published) this.metrics.recordsDeadLettered.inc({ stage: this.options.stage }, published);
+    if (published) this.metrics.recordsDeadLettered.inc({ stage: this.stage.name }, published);
     for (const outcome of outcomes) {
       if (outcome.status === 'fulfilled') continue;
       if (outcome.reason instanceof BrokerUnavailableError)

@@ -14,7 +14,22 @@ describe(buildTopology.name, () => {
       exchange: 'logyard.logs',
       pattern: '*.*.error',
     });
-    expect(sut.bindings.filter((b) => b.exchange === 'logyard.logs')).toHaveLength(6);
+    expect(sut.bindings.filter((b) => b.queue.startsWith('logyard.archive.'))).toHaveLength(6);
+  });
+
+  it('feeds the alert evaluator every record once, on a bounded single-active-consumer queue', () => {
+    const sut = buildTopology('logyard', 'quorum');
+    expect(sut.bindings).toContainEqual({
+      queue: 'logyard.alert-evaluator',
+      exchange: 'logyard.logs',
+      pattern: '*.*.*',
+    });
+    expect(sut.queues.find((q) => q.name === 'logyard.alert-evaluator')?.arguments).toMatchObject({
+      'x-queue-type': 'quorum',
+      'x-single-active-consumer': true,
+      'x-overflow': 'drop-head',
+    });
+    expect(sut.exchanges).toContainEqual({ name: 'logyard.alerts', type: 'topic' });
   });
 
   it('routes everything published on ingest to the router', () => {

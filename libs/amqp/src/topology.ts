@@ -31,6 +31,16 @@ export interface TopologyNames {
   deadQueue: string;
   /** The archiver's RPC queue: query requests with reply_to and correlation_id (classic RabbitMQ RPC). */
   rpc: string;
+  /**
+   * Topic exchange of alert transitions (issue 15), routed `<rule-slug>.<firing|resolved>`; subscribers
+   * bind `#`, `*.firing` or `<slug>.*` as they would on logs.
+   */
+  alerts: string;
+  /**
+   * The alert evaluator's input: every validated record (`*.*.*` on logs, so each once). Single active
+   * consumer: of all the processes subscribed, the broker delivers to one (docs/design.md §12).
+   */
+  alertEvaluator: string;
 }
 
 export function topologyNames(prefix: string): TopologyNames {
@@ -48,6 +58,8 @@ export function topologyNames(prefix: string): TopologyNames {
     dead: `${prefix}.dead`,
     deadQueue: `${prefix}.dead`,
     rpc: `${prefix}.rpc`,
+    alerts: `${prefix}.alerts`,
+    alertEvaluator: `${prefix}.alert-evaluator`,
   };
 }
 
@@ -119,6 +131,7 @@ export function buildTopology(prefix: string, queueType: QueueType, deliveryLimi
       { name: names.headers, type: 'headers' },
       { name: names.all, type: 'fanout' },
       { name: names.dead, type: 'fanout' },
+      { name: names.alerts, type: 'topic' },
     ],
     queues: [
       { name: names.router, arguments: workQueueArguments },
@@ -127,12 +140,14 @@ export function buildTopology(prefix: string, queueType: QueueType, deliveryLimi
       // Requests are worthless once their caller gave up: they expire rather than pile up, and one past
       // its delivery limit is dropped, not dead-lettered — the dead queue is for records.
       { name: names.rpc, arguments: { 'x-queue-type': queueType, 'x-message-ttl': 60_000, ...limit } },
+      { name: names.alertEvaluator, arguments: alertEvaluatorArguments(queueType) },
     ],
     bindings: [
       { queue: names.router, exchange: names.ingest, pattern: '#' },
       // Only the host.service.severity key has three words, so each record reaches the archive once.
       ...SEVERITIES.map((s) => ({ queue: names.archive[s], exchange: names.logs, pattern: `*.*.${s}` })),
       { queue: names.deadQueue, exchange: names.dead, pattern: '' },
+      { queue: names.alertEvaluator, exchange: names.logs, pattern: '*.*.*' },
     ],
     // One publish to logs feeds the tutorial's other exchange types: `#` matches whichever of a message's keys
     // first, and the broker delivers a message to a destination (exchange or queue) at most once.
@@ -141,6 +156,24 @@ export function buildTopology(prefix: string, queueType: QueueType, deliveryLimi
       source: names.logs,
       pattern: '#',
     })),
+  };
+}
+
+/**
+ * Messages the alert evaluator's queue keeps while no evaluator reads it
+ * (each a batch of up to 1,000 records). Every role declares the queue, so
+ * without this bound a deployment whose evaluator is down would grow it
+ * without end; past it the broker drops the oldest (drop-head), which only
+ * costs alert counts, never an archived record.
+ */
+export const ALERT_EVALUATOR_MAX_MESSAGES = 100_000;
+
+function alertEvaluatorArguments(queueType: QueueType): Record<string, unknown> {
+  return {
+    'x-queue-type': queueType,
+    'x-single-active-consumer': true,
+    'x-max-length': ALERT_EVALUATOR_MAX_MESSAGES,
+    'x-overflow': 'drop-head',
   };
 }
 

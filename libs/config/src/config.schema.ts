@@ -169,6 +169,8 @@ export const envSchema = z.object({
   INGEST_TOKENS: tokenList.default([]),
   QUERY_TOKENS: tokenList.default([]),
   CORS_ORIGINS: originList.default([]),
+  // Where people reach this Logyard: the base of the links alert notifications carry.
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   // Per sender (token, or client address without tokens); 0 turns the limit off. The defaults sit above
   // what one whole pipeline stores (about 10,000 records/s, a few MB/s; BENCHMARKS.md), so they bite only
   // a sender that alone would saturate the service.

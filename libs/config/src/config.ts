@@ -16,7 +16,8 @@ export interface LogyardConfig {
   amqp: { urls: string[]; prefix: string; queueType: QueueType; deliveryLimit: number };
   database: { url: string };
   /** corsOrigins: browser origins allowed cross-origin; none means no CORS headers at all. */
-  http: { port?: number; bodyLimitBytes: number; corsOrigins: string[] };
+  /** publicUrl: the base of links in alert notifications (PUBLIC_URL), without a trailing slash. */
+  http: { port?: number; bodyLimitBytes: number; corsOrigins: string[]; publicUrl?: string };
   /** Port 0 picks a free port (tests); both TCP and UDP listen on `host`; records are batched for lingerMs. */
   syslog: {
     port: number;
@@ -118,7 +119,12 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
       deliveryLimit: env.DELIVERY_LIMIT,
     },
     database: { url: env.DATABASE_URL },
-    http: { port: env.PORT, bodyLimitBytes: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
+    http: {
+      port: env.PORT,
+      bodyLimitBytes: env.BODY_LIMIT,
+      corsOrigins: env.CORS_ORIGINS,
+      ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL.replace(/\/+$/, '') } : {}),
+    },
     syslog: {
       port: env.SYSLOG_PORT,
       host: env.SYSLOG_HOST,

@@ -1,13 +1,7 @@
-import { Client, Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { Client, escapeIdentifier, Pool, PoolClient } from 'pg';
 import { redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
-import { MIGRATIONS } from './migrations';
-
-/** Advisory lock key under which migrations and partition DDL run, so several archivers can start at once. */
-export const SCHEMA_LOCK_KEY = 0x4c6f6779; // "Logy"
-
-const CONNECT_TIMEOUT_MS = 5_000;
+import { CONNECT_TIMEOUT_MS, runMigrations, withSchemaLock } from './migrate';
 
 export function startupError(url: string, error: unknown, variable = 'DATABASE_URL'): StartupError {
   const reason = (error as Error).message || String(error);
@@ -36,7 +30,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: { code?: string }) => {
+      await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`).catch((error: { code?: string }) => {
         // Created meanwhile by another archiver: 42P04 when it committed first, 23505 (pg_database's unique
         // index) when both were creating it at the same moment.
         if (error.code !== '42P04' && error.code !== '23505') throw error;
@@ -109,49 +103,15 @@ export function isQueryCancelled(error: unknown): boolean {
 }
 
 /**
- * Creates the database if missing, connects `pool`, and runs pending migrations under the schema advisory lock.
- * TypeORM runs the migrations only (docs/design.md §5), on a data source of its own closed right after.
+ * Creates the database if missing, connects `pool`, and runs pending migrations under the schema advisory lock
+ * (see {@link runMigrations}).
  */
 export async function connectAndMigrate(pool: Pool, url: string): Promise<void> {
   await ensureDatabase(url);
   await pool.query('SELECT 1').catch((error: unknown) => {
     throw startupError(url, error);
   });
-  await withSchemaLock(pool, async () => {
-    const migrations = new DataSource({
-      type: 'postgres',
-      url,
-      migrations: MIGRATIONS,
-      migrationsTableName: 'logyard_migrations',
-      synchronize: false,
-      logging: ['error'],
-      extra: { max: 1, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'logyard-migrations' },
-    });
-    await migrations.initialize().catch((error: unknown) => {
-      throw startupError(url, error);
-    });
-    try {
-      await migrations.runMigrations({ transaction: 'all' });
-    } finally {
-      await migrations.destroy();
-    }
-  });
-}
-
-/** Runs `work` while holding the session-level schema lock on one dedicated connection of `pool`. */
-export async function withSchemaLock<T>(pool: Pool, work: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
-    return await work();
-  } finally {
-    // A connection that cannot unlock is discarded: closing it is what releases a session lock.
-    await client
-      .query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY])
-      .catch((error: Error) => (broken = error));
-    client.release(broken);
-  }
+  await withSchemaLock(pool, () => runMigrations(url));
 }
 
 /**
@@ -172,10 +132,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   } finally {
     client.release(broken);
   }
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   createQueryPool,
   startupError,
 } from './database';
+import { AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
@@ -21,6 +22,7 @@ const REPLICA_CATCH_UP_MS = 30_000;
  * module first), reports the database to /health/ready, and closes the pools
  * last, after the roles have drained. Connecting here rather than in a
  * provider factory keeps a start-up failure to the one line of StartupError.
+ * The module's pools and their life: docs/design.md §5.
  */
 @Injectable()
 class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -77,8 +79,17 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     LogRepository,
     PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
     DatabaseLifecycle,
   ],
-  exports: [ARCHIVE_POOL, LogRepository, LogQueryRepository, PartitionRepository],
+  exports: [
+    ARCHIVE_POOL,
+    LogRepository,
+    LogQueryRepository,
+    PartitionRepository,
+    AlertRuleRepository,
+    AlertOutboxRepository,
+  ],
 })
 export class DbModule {}

@@ -1,4 +1,5 @@
 export * from './database';
+export * from './migrate';
 export * from './db.module';
 export * from './log-query';
 export * from './log-row';
@@ -6,3 +7,6 @@ export * from './log.repository';
 export * from './partition.repository';
 export * from './partitions';
 export * from './log-query.repository';
+export * from './alert-rule.repository';
+export * from './log-filter.matcher';
+export * from './text-query';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { Severity, SEVERITIES, SEVERITY_NUMBER } from '@logyard/contracts';
-import { ARCHIVE_POOL, inTransaction, withSchemaLock } from './database';
+import { ARCHIVE_POOL, inTransaction } from './database';
+import { withSchemaLock } from './migrate';
 import {
   createDayPartitionSql,
   dayPartitionName,

@@ -1,2 +1,3 @@
 export * from './logyard-app';
 export * from './run-logyard';
+export * from './zod-openapi';

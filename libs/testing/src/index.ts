@@ -1,6 +1,7 @@
 export * from './wait-for';
 export * from './test-environment';
 export * from './databases';
+export * from './medium-database';
 export * from './database-probe';
 export * from './running-logyard';
 export * from './ports';

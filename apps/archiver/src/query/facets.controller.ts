@@ -1,11 +1,17 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
-import { AttributeFacetBody } from '@logyard/contracts';
-import { FacetCounts } from '@logyard/db';
+import {
+  AttributeFacet,
+  attributeFacetSchema,
+  Facets,
+  facetsRequest,
+  facetsSchema,
+  QueryParams,
+} from '@logyard/contracts';
+import { ApiQueryParams, ApiRefusals, openApiSchema } from '@logyard/runtime';
 import { LogQueryService } from './log-query.service';
-import { QueryParams } from './log-query.parser';
-import { ApiLogFilters, FACETS_SCHEMA } from './query.openapi';
+import { QUERY_REFUSALS } from './query-refused.filter';
 
 @Controller('api/facets')
 @RequiresToken('query')
@@ -16,16 +22,10 @@ export class FacetsController {
 
   @Get()
   @ApiOperation({ summary: 'The most frequent hosts, services and severities among matching records' })
-  @ApiLogFilters('now-24h (24 hours before to)')
-  @ApiQuery({
-    name: 'field',
-    required: false,
-    type: String,
-    description:
-      'attr.<key>: the top values of that attribute instead, as {"field","values":[{"value","count"}]}',
-  })
-  @ApiOkResponse({ schema: FACETS_SCHEMA })
-  facets(@Query() params: QueryParams): Promise<FacetCounts | AttributeFacetBody> {
+  @ApiQueryParams(facetsRequest)
+  @ApiOkResponse({ schema: { oneOf: [openApiSchema(facetsSchema), openApiSchema(attributeFacetSchema)] } })
+  @ApiRefusals(QUERY_REFUSALS)
+  facets(@Query() params: QueryParams): Promise<Facets | AttributeFacet> {
     return this.logs.facets(params);
   }
 }

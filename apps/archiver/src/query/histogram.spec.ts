@@ -1,13 +1,6 @@
+import { Interval, INTERVALS } from '@logyard/contracts';
 import { BucketCount } from '@logyard/db';
-import {
-  bucketCount,
-  chooseInterval,
-  Interval,
-  INTERVALS,
-  isInterval,
-  MAX_AUTO_BUCKETS,
-  toHistogram,
-} from './histogram';
+import { bucketCount, chooseInterval, isInterval, MAX_AUTO_BUCKETS, toHistogram } from './histogram';
 
 const TO = '2026-11-24T12:00:00.000000Z';
 const before = (ms: number) => new Date(Date.parse(TO) - ms).toISOString().replace('Z', '000Z');

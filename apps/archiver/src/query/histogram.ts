@@ -1,37 +1,18 @@
-import { formatEpochMicros, Severity, SEVERITIES, toEpochMicros } from '@logyard/contracts';
+import {
+  formatEpochMicros,
+  Histogram,
+  Interval,
+  INTERVALS,
+  Severity,
+  SEVERITIES,
+  toEpochMicros,
+} from '@logyard/contracts';
 import { BucketCount } from '@logyard/db';
-
-/** The intervals a histogram offers, in seconds, finest first. */
-export const INTERVALS = {
-  '1s': 1,
-  '10s': 10,
-  '30s': 30,
-  '1m': 60,
-  '5m': 300,
-  '15m': 900,
-  '30m': 1_800,
-  '1h': 3_600,
-  '3h': 10_800,
-  '6h': 21_600,
-  '12h': 43_200,
-  '1d': 86_400,
-} as const;
-
-export type Interval = keyof typeof INTERVALS;
 
 /** `auto` picks the finest interval giving at most this many buckets (so at least ~24, mostly 50–120). */
 export const MAX_AUTO_BUCKETS = 120;
 /** Beyond this many buckets a histogram is refused: the answer would be huge and unreadable. */
 export const MAX_BUCKETS = 2_000;
-
-export interface Histogram {
-  interval: Interval;
-  /**
-   * Every bucket of the range, oldest first, empty ones included; `counts`
-   * has a key for each severity the query covers, zero when none matched.
-   */
-  buckets: { ts: string; counts: Partial<Record<Severity, number>> }[];
-}
 
 export function isInterval(value: string): value is Interval {
   return Object.hasOwn(INTERVALS, value);

@@ -1,10 +1,5 @@
-import {
-  MAX_CONTAINS,
-  MAX_CONTAINS_LENGTH,
-  parseFacetField,
-  parseFacetQuery,
-  parseLogQuery,
-} from './log-query.parser';
+import { MAX_CONTAINS, MAX_CONTAINS_LENGTH } from '@logyard/contracts';
+import { parseFacetField, parseFacetQuery, parseLogQuery } from './log-query.parser';
 
 // contains=, the -host/-service/-severity exclusions and facets' field=attr.<key>, beside log-query.parser.spec.ts.
 const NOW = new Date('2026-11-24T12:00:00.000Z');

@@ -1,14 +1,13 @@
 import { LogQuery } from '@logyard/db';
 import { encodeCursor } from './cursor';
+import { ParamError, QueryParams } from '@logyard/contracts';
 import {
   HistogramQuery,
-  ParamError,
   parseFacetQuery,
   parseHistogramQuery,
   parseLogQuery,
-  parseTime,
-  QueryParams,
   RangeFilters,
+  resolveTime,
 } from './log-query.parser';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
@@ -298,9 +297,14 @@ describe(parseLogQuery.name, () => {
   });
 });
 
-describe(parseTime.name, () => {
+describe(resolveTime.name, () => {
   it('trims around a relative time', () => {
-    expect(parseTime(' now-15m ', NOW)).toEqual({ ok: true, value: '2026-11-24T11:45:00.000000Z' });
+    expect(parsed({ from: ' now-15m ' }).from).toBe('2026-11-24T11:45:00.000000Z');
+  });
+
+  it('refuses a relative time reaching before year 0, naming the parameter', () => {
+    expect(refusal({ from: 'now-99999999999999999999w' })).toMatchObject({ field: 'from' });
+    expect(resolveTime({ beforeNowMs: 1e20 }, NOW).ok).toBe(false);
   });
 });
 

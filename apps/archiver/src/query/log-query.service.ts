@@ -1,23 +1,23 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { validate as isUuid } from 'uuid';
 import { formatDuration, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { AttributeFacetBody, LogRecord, Result } from '@logyard/contracts';
-import { FacetCounts, LogQueryRepository, QueryBusyError, QueryTimeoutError } from '@logyard/db';
-import { encodeCursor } from './cursor';
-import { Histogram, INTERVALS, toHistogram } from './histogram';
 import {
+  ApiError,
+  AttributeFacet,
+  badParamError,
+  Facets,
+  Histogram,
+  INTERVALS,
+  LogPage,
+  LogRecord,
   ParamError,
-  parseFacetField,
-  parseFacetQuery,
-  parseHistogramQuery,
-  parseLogQuery,
   QueryParams,
-} from './log-query.parser';
-
-export interface LogPage {
-  items: LogRecord[];
-  nextCursor: string | null;
-}
+  Result,
+} from '@logyard/contracts';
+import { LogQueryRepository, QueryBusyError, QueryTimeoutError } from '@logyard/db';
+import { encodeCursor } from './cursor';
+import { toHistogram } from './histogram';
+import { parseFacetField, parseFacetQuery, parseHistogramQuery, parseLogQuery } from './log-query.parser';
 
 /** Values per facet in a facet answer, the most frequent first. */
 export const FACET_LIMIT = 50;
@@ -65,7 +65,7 @@ export class LogQueryService {
     return toHistogram(filters.from, filters.to, interval, filters.severities, counts);
   }
 
-  async facets(params: QueryParams): Promise<FacetCounts | AttributeFacetBody> {
+  async facets(params: QueryParams): Promise<Facets | AttributeFacet> {
     const filters = parseFacetQuery(params, this.maxRangeMs);
     if (!filters.ok) throw badParam(filters.error.field, filters.error.message);
     const key = parseFacetField(params);
@@ -84,13 +84,9 @@ export class LogQueryService {
   }
 }
 
+/** The HTTP 400 of a refused parameter: the API's error envelope, beside Nest's reason phrase. */
 export function badParam(field: string, message: string): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    field,
-    message: `${field}: ${message}`,
-  });
+  return new BadRequestException({ ...badParamError(field, message), error: 'Bad Request' });
 }
 
 /**
@@ -99,7 +95,7 @@ export function badParam(field: string, message: string): BadRequestException {
  * for one refused while the query pool was saturated; undefined for any other
  * error, which is a fault of Logyard's.
  */
-export function readFailure(error: unknown): { statusCode: number; message: string } | undefined {
+export function readFailure(error: unknown): ApiError | undefined {
   if (error instanceof QueryTimeoutError) {
     return {
       statusCode: 504,

@@ -1,25 +1,20 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
-import { LogRecord } from '@logyard/contracts';
-import { Histogram, INTERVALS } from './histogram';
-import { LogPage, LogQueryService } from './log-query.service';
-import { QueryParams } from './log-query.parser';
 import {
-  ApiLogFilters,
-  HISTOGRAM_SCHEMA,
-  LOG_PAGE_SCHEMA,
-  LOG_RECORD_SCHEMA,
-  PARAM_ERROR_SCHEMA,
-} from './query.openapi';
+  Histogram,
+  histogramRequest,
+  histogramSchema,
+  LogPage,
+  logPageSchema,
+  logQueryRequest,
+  LogRecord,
+  logRecordSchema,
+  QueryParams,
+} from '@logyard/contracts';
+import { ApiQueryParams, ApiRefusals, openApiSchema } from '@logyard/runtime';
+import { LogQueryService } from './log-query.service';
+import { QUERY_REFUSALS } from './query-refused.filter';
 
 @Controller('api/logs')
 @RequiresToken('query')
@@ -30,14 +25,9 @@ export class LogsController {
 
   @Get()
   @ApiOperation({ summary: 'Records matching the filters, newest first, keyset-paged' })
-  @ApiLogFilters()
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-  })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })
-  @ApiOkResponse({ schema: LOG_PAGE_SCHEMA })
+  @ApiQueryParams(logQueryRequest)
+  @ApiOkResponse({ schema: openApiSchema(logPageSchema) })
+  @ApiRefusals(QUERY_REFUSALS)
   list(@Query() params: QueryParams): Promise<LogPage> {
     return this.logs.list(params);
   }
@@ -45,14 +35,9 @@ export class LogsController {
   // Declared before :id, which would otherwise take "histogram" for an id.
   @Get('histogram')
   @ApiOperation({ summary: 'Record counts per time bucket and severity' })
-  @ApiLogFilters('now-24h (24 hours before to)')
-  @ApiQuery({
-    name: 'interval',
-    required: false,
-    schema: { type: 'string', enum: ['auto', ...Object.keys(INTERVALS)], default: 'auto' },
-    description: 'auto: the finest interval giving at most 120 buckets',
-  })
-  @ApiOkResponse({ schema: HISTOGRAM_SCHEMA })
+  @ApiQueryParams(histogramRequest)
+  @ApiOkResponse({ schema: openApiSchema(histogramSchema) })
+  @ApiRefusals(QUERY_REFUSALS)
   histogram(@Query() params: QueryParams): Promise<Histogram> {
     return this.logs.histogram(params);
   }
@@ -60,8 +45,8 @@ export class LogsController {
   @Get(':id')
   @ApiOperation({ summary: 'One record by id' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ schema: LOG_RECORD_SCHEMA })
-  @ApiNotFoundResponse({ description: 'no record with this id', schema: PARAM_ERROR_SCHEMA })
+  @ApiOkResponse({ schema: openApiSchema(logRecordSchema) })
+  @ApiRefusals({ 400: 'the id is no UUID', 404: 'no record with this id' })
   get(@Param('id') id: string): Promise<LogRecord> {
     return this.logs.get(id);
   }

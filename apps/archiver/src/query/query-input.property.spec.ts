@@ -3,14 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { TokenSet } from '@logyard/auth';
 import { propertyRuns, timeGrowth } from '@logyard/testing';
 import { decodeCursor, encodeCursor } from './cursor';
-import {
-  MAX_LIMIT,
-  ParamError,
-  parseFacetQuery,
-  parseHistogramQuery,
-  parseLogQuery,
-  QueryParams,
-} from './log-query.parser';
+import { MAX_LIMIT, ParamError, QueryParams } from '@logyard/contracts';
+import { parseFacetQuery, parseHistogramQuery, parseLogQuery } from './log-query.parser';
 import { isReplyQueue, parseRpcRequest, RpcRequestMessage, vetRpcRequest } from './rpc-request';
 
 /**

@@ -3,6 +3,13 @@ import type { Response } from 'express';
 import { QueryBusyError, QueryTimeoutError } from '@logyard/db';
 import { BUSY_RETRY_AFTER_SECONDS, readFailure } from './log-query.service';
 
+/** The refusals of every read, as the OpenAPI document describes them. */
+export const QUERY_REFUSALS: Record<number, string> = {
+  400: 'a bad or unknown parameter, named in field; `attr.<key>=<value>` filters on an attribute (any number)',
+  503: 'every query connection (QUERY_POOL_SIZE) is busy and as many reads wait; retry after Retry-After',
+  504: 'the query ran longer than QUERY_TIMEOUT and was cancelled; narrow the range or filter more',
+};
+
 const ERROR_NAMES: Record<number, string> = { 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 /**

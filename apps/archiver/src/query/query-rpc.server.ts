@@ -9,9 +9,9 @@ import { ChannelWrapper } from 'amqp-connection-manager';
 import { AmqpConnection, DeadLetterPublisher, Delivery, QueueConsumer } from '@logyard/amqp';
 import { TokenSet } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { QueryParams } from './log-query.parser';
+import { QueryParams, RpcReply } from '@logyard/contracts';
 import { LogQueryService, readFailure } from './log-query.service';
-import { paramErrorReply, RpcPolicy, RpcReply, vetRpcRequest } from './rpc-request';
+import { paramErrorReply, RpcPolicy, vetRpcRequest } from './rpc-request';
 
 /** Requests answered at once; each holds a database connection while it runs. */
 const RPC_PREFETCH = 4;

@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import {
   AmqpConnection,
   BatchConsumer,
+  BatchStage,
   DeadLetterPublisher,
-  decodeJsonItems,
   WriteOutcome,
   WRITTEN,
 } from '@logyard/amqp';
-import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import type { ConsumeMessage } from 'amqplib';
+import { LOGYARD_CONFIG, LogyardConfig, RecordLimits, recordLimits } from '@logyard/config';
+import { DecodedMessage, decodeJsonItems, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 
@@ -18,11 +19,14 @@ import { MetricsService } from '@logyard/observability';
  * ARCHIVER_FLUSH_MS, whichever first), writes each batch with one bulk
  * statement — ARCHIVER_WRITERS batches at once, so PostgreSQL can use a
  * second core — and acks only after it committed. While PostgreSQL is away the
- * BatchConsumer pauses the queues and retries with backoff.
+ * BatchConsumer pauses the queues and retries with backoff. It is the
+ * BatchStage the router's transform also is (docs/design.md §4).
  */
 @Injectable()
-export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class PostgresSink implements BatchStage, OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = 'archiver';
   private readonly consumer: BatchConsumer;
+  private readonly limits: RecordLimits;
 
   constructor(
     @Inject(LOGYARD_CONFIG) config: LogyardConfig,
@@ -32,20 +36,13 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: MetricsService,
   ) {
     const { prefetch, batchRecords, flushMs, writers } = config.archiver;
-    const limits = recordLimits(config);
-    this.consumer = new BatchConsumer(connection, deadLetters, metrics, {
-      stage: 'archiver',
+    this.limits = recordLimits(config);
+    this.consumer = new BatchConsumer(connection, deadLetters, metrics, this, {
       queues: SEVERITIES.map((severity) => connection.topology.names.archive[severity]),
       prefetch,
       maxRecords: batchRecords,
       lingerMs: flushMs,
       maxConcurrentWrites: writers,
-      decode: (message) => {
-        const items = parseJsonBody(message.content);
-        if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
-        return decodeJsonItems({ items: items.value, body: message.content }, limits);
-      },
-      write: (records) => this.write(records),
     });
   }
 
@@ -57,12 +54,18 @@ export class PostgresSink implements OnApplicationBootstrap, BeforeApplicationSh
     await this.consumer.stop();
   }
 
+  decode(message: ConsumeMessage): DecodedMessage {
+    const items = parseJsonBody(message.content);
+    if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
+    return decodeJsonItems({ items: items.value, body: message.content }, this.limits);
+  }
+
   /**
    * Writes one batch. PostgreSQL refusing the rows (isRefusedData: a value it
    * cannot store, a key too large for an index) is the data's fault; any other
    * failure means the database is away or unwell, and the batch waits for it.
    */
-  private async write(records: LogRecord[]): Promise<WriteOutcome> {
+  async write(records: LogRecord[]): Promise<WriteOutcome> {
     const stopTimer = this.metrics.archiveWriteSeconds.startTimer();
     const inserted = await this.logs.insertBatch(records).then(
       () => WRITTEN,

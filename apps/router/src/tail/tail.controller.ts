@@ -1,17 +1,9 @@
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
-import { parseTailQuery, TailParams } from './tail-query';
+import { parseRequest, QueryParams, tailRequest } from '@logyard/contracts';
+import { ApiQueryParams, ApiRefusals } from '@logyard/runtime';
 import { TailService } from './tail.service';
 
 @Controller()
@@ -28,25 +20,21 @@ export class TailController {
    */
   @Get('tail')
   @ApiOperation({ summary: 'Live records matching any pattern, as Server-Sent Events' })
-  @ApiQuery({
-    name: 'pattern',
-    isArray: true,
-    type: String,
-    description: 'host.service.severity with AMQP topic wildcards, e.g. *.*.error; repeatable',
-  })
+  @ApiQueryParams(tailRequest)
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description: 'data: lines of LogRecord JSON; event: subscribed, event: dropped; : heartbeat',
   })
-  @ApiBadRequestResponse({ description: 'a pattern that can never match, with a hint' })
-  @ApiServiceUnavailableResponse({
-    description: 'TAIL_MAX_SESSIONS tails are open, or the broker is away; retry after Retry-After',
+  @ApiRefusals({
+    400: 'a pattern that can never match, with a hint',
+    503: 'TAIL_MAX_SESSIONS tails are open, or the broker is away; retry after Retry-After',
   })
   @RequiresToken('query')
-  async tail(@Query() params: TailParams, @Res() response: Response): Promise<void> {
-    const patterns = parseTailQuery(params);
-    if (!patterns.ok)
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', ...patterns.error });
-    await this.tails.open(patterns.value, response);
+  async tail(@Query() params: QueryParams, @Res() response: Response): Promise<void> {
+    const request = parseRequest(tailRequest, params);
+    // The tail's messages are whole sentences already: the envelope carries them as they are.
+    if (!request.ok)
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', ...request.error });
+    await this.tails.open(request.value.pattern, response);
   }
 }

@@ -20,6 +20,36 @@ export interface TailSessionOptions {
 }
 
 /**
+ * Where a session is. Each event moves it along one edge (docs/design.md §6):
+ *
+ * | from          | event                                   | to          | effect                                   |
+ * | ------------- | --------------------------------------- | ----------- | ---------------------------------------- |
+ * | created       | start()                                 | subscribing | opens the channel, starts the timeout    |
+ * | subscribing   | queue bound                             | streaming   | 200 + headers, `event: subscribed`       |
+ * | subscribing   | client left                             | ended       | start() resolves, nothing written        |
+ * | subscribing   | timeout, channel error, end(reason)     | ended       | start() rejects TailUnavailableError     |
+ * | streaming     | connection lost                         | streaming   | a comment saying so                      |
+ * | streaming     | queue bound again (after a reconnect)   | streaming   | another `event: subscribed`              |
+ * | streaming     | client left                             | ended       | nothing more written                     |
+ * | streaming     | end(reason), broker cancel, chan. error | ended       | a last comment, end of response          |
+ * | created       | end(reason)                             | ended       | nothing                                  |
+ * | ended         | anything                                | ended       | nothing; a subscription made late is deleted |
+ *
+ * Leaving `subscribing` or `streaming` deletes the queues and closes the channel, once.
+ */
+export type TailState =
+  | { kind: 'created' }
+  /** Waiting for the first queue; nothing is written to the client yet. */
+  | { kind: 'subscribing'; settleStart: { resolve: () => void; reject: (error: Error) => void } }
+  /** Headers sent; records, drop reports and heartbeats are written. */
+  | { kind: 'streaming'; heartbeat: NodeJS.Timeout }
+  /** Terminal; `released` resolves once the queues are deleted and the channel closed. */
+  | { kind: 'ended'; released: Promise<void> };
+
+/** Why a session ends: the client went (nothing more may be written), or a reason to tell it. */
+type EndCause = { clientLeft: true } | { clientLeft: false; reason?: string };
+
+/**
  * One GET /tail client: a Server-Sent Events stream fed by its own bounded
  * tail queue (see TailConsumer), on a channel of its own.
  *
@@ -32,17 +62,15 @@ export interface TailSessionOptions {
  * fault of its own is never reopened by amqp-connection-manager, so that
  * ends the stream instead (EventSource clients reconnect by themselves).
  * When the client goes, its queues are deleted and its channel closed at
- * once.
+ * once. The states and their transitions are {@link TailState}'s.
  */
 export class TailSession {
+  private state: TailState = { kind: 'created' };
+  /** Resources, not state: what leaving the session must release. */
   private channel?: ChannelWrapper;
   private consumer?: TailConsumer;
+  /** The channel setup in progress; a release waits for it, or its queues would outlive the client. */
   private subscribing?: Promise<void>;
-  private firstSubscription?: { resolve: () => void; reject: (error: Error) => void };
-  private heartbeat?: NodeJS.Timeout;
-  private streaming = false;
-  private clientGone = false;
-  private ended?: Promise<void>;
 
   private readonly output: TailOutput = {
     records: (records) =>
@@ -61,18 +89,24 @@ export class TailSession {
     private readonly options: TailSessionOptions,
   ) {}
 
+  /** The state the session is in (for tests and diagnostics). */
+  get phase(): TailState['kind'] {
+    return this.state.kind;
+  }
+
   /**
    * Subscribes and opens the stream. Rejects with TailUnavailableError, with
    * nothing written, when no subscription could be made in time; resolves
    * without streaming when the client left first.
    */
   async start(): Promise<void> {
-    this.response.once('close', () => {
-      this.clientGone = true;
-      void this.end();
-    });
+    if (this.state.kind !== 'created')
+      throw new Error(`a tail session starts once (it is ${this.state.kind})`);
+    const subscribed = new Promise<void>(
+      (resolve, reject) => (this.state = { kind: 'subscribing', settleStart: { resolve, reject } }),
+    );
+    this.response.once('close', () => void this.finish({ clientLeft: true }));
     this.response.on('drain', () => this.consumer?.resume());
-    const subscribed = new Promise<void>((resolve, reject) => (this.firstSubscription = { resolve, reject }));
     this.channel = this.connection.createChannel('tail', false, (channel) => this.subscribe(channel));
     // Without a listener a failed setup would be an unhandled 'error' event.
     this.channel.on('error', (error: Error) => void this.end(`cannot subscribe: ${error.message}`));
@@ -89,19 +123,29 @@ export class TailSession {
 
   /** Ends the stream (with `reason` as a last comment) and deletes the queues. Idempotent. */
   end(reason?: string): Promise<void> {
-    this.ended ??= this.release(reason);
-    return this.ended;
+    return this.finish({ clientLeft: false, reason });
   }
 
-  private async release(reason: string | undefined): Promise<void> {
-    clearInterval(this.heartbeat);
-    if (!this.streaming) {
-      if (this.clientGone) this.firstSubscription?.resolve();
-      else this.firstSubscription?.reject(new TailUnavailableError(reason ?? 'the tail was closed'));
-    } else if (!this.clientGone) {
-      this.response.end(reason ? sseComment(`tail ended: ${reason}`) : undefined);
+  /** Any state → ended; the effects depend on the state left (see {@link TailState}). */
+  private finish(cause: EndCause): Promise<void> {
+    const left = this.state;
+    if (left.kind === 'ended') return left.released;
+    // Ended before the effects below, so nothing they trigger can write or transition again.
+    const released = Promise.resolve().then(() => this.release());
+    this.state = { kind: 'ended', released };
+    if (left.kind === 'subscribing') {
+      if (cause.clientLeft) left.settleStart.resolve();
+      else left.settleStart.reject(new TailUnavailableError(cause.reason ?? 'the tail was closed'));
+    } else if (left.kind === 'streaming') {
+      clearInterval(left.heartbeat);
+      if (!cause.clientLeft) {
+        this.response.end(cause.reason ? sseComment(`tail ended: ${cause.reason}`) : undefined);
+      }
     }
-    // A subscription still being made must finish first, or its queues would outlive the client.
+    return released;
+  }
+
+  private async release(): Promise<void> {
     await this.subscribing?.catch(() => undefined);
     await this.consumer?.close();
     await this.channel?.close().catch(() => undefined);
@@ -114,7 +158,7 @@ export class TailSession {
   }
 
   private async subscribeOn(channel: Channel): Promise<void> {
-    if (this.ended) return;
+    if (this.state.kind === 'ended') return;
     // 'error' comes only when the broker closes this channel (not the connection) over a fault.
     channel.on('error', (error: Error) => void this.end(`RabbitMQ closed the channel: ${error.message}`));
     channel.on('close', () =>
@@ -127,19 +171,21 @@ export class TailSession {
       this.output,
     );
     this.consumer = consumer;
-    if (this.ended) return;
-    if (!this.streaming) this.openStream();
+    // Read again: the client may have left, or the session ended, while the queue was being bound.
+    const state = this.state as TailState;
+    if (state.kind === 'ended' || state.kind === 'created') return;
+    if (state.kind === 'subscribing') this.openStream();
     const subscription = {
       patterns: this.options.patterns,
       queue: consumer.queue,
       maxLength: TAIL_QUEUE_MAX_MESSAGES,
     };
     this.write(sseMessage(JSON.stringify(subscription), 'subscribed'));
-    this.firstSubscription?.resolve();
+    if (state.kind === 'subscribing') state.settleStart.resolve();
   }
 
+  /** subscribing → streaming. */
   private openStream(): void {
-    this.streaming = true;
     this.response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -147,15 +193,16 @@ export class TailSession {
       'X-Accel-Buffering': 'no',
     });
     this.response.flushHeaders();
-    this.heartbeat = setInterval(() => {
+    const heartbeat = setInterval(() => {
       // A reader that is behind has bytes in flight already; a heartbeat would only add to them.
       if (!this.response.writableNeedDrain) this.write(sseComment('heartbeat'));
     }, HEARTBEAT_MS);
+    this.state = { kind: 'streaming', heartbeat };
   }
 
-  /** Writes to the client; false when its socket is full (or gone), which pauses the consumer. */
+  /** Writes to the client while streaming; false when its socket is full (or not streaming), which pauses the consumer. */
   private write(chunk: string): boolean {
-    if (!this.streaming || this.clientGone || this.ended) return false;
+    if (this.state.kind !== 'streaming') return false;
     return this.response.write(chunk);
   }
 }

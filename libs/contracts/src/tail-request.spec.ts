@@ -1,6 +1,12 @@
-import { MAX_TAIL_PATTERNS, parseTailQuery } from './tail-query';
+import { MAX_TAIL_PATTERNS } from './query-limits';
+import { parseRequest, QueryParams, tailRequest } from './query-request';
 
-describe(parseTailQuery.name, () => {
+const parseTailQuery = (params: QueryParams) => {
+  const parsed = parseRequest(tailRequest, params);
+  return parsed.ok ? { ok: true, value: parsed.value.pattern } : parsed;
+};
+
+describe('tailRequest', () => {
   it('accepts one pattern or several, trimmed and without repeats', () => {
     expect(parseTailQuery({ pattern: '*.*.error' })).toEqual({ ok: true, value: ['*.*.error'] });
     expect(parseTailQuery({ pattern: ['*.error', 'checkout.*'] })).toEqual({

@@ -1,3 +1,4 @@
+import { QueryParams } from '@logyard/contracts';
 import { usageError } from './cli-error';
 
 /** The filters `logyard query` takes, as commander parsed them. */
@@ -11,9 +12,6 @@ export interface QueryOptions {
   limit?: string;
   cursor?: string;
 }
-
-/** The query of GET /api/logs, and the body of the RPC request: values are strings or lists of strings. */
-export type QueryParams = Record<string, string | string[]>;
 
 const DURATION = /^\d+[smhdw]$/;
 
@@ -45,7 +43,7 @@ export function toQueryParams(options: QueryOptions): QueryParams {
 export function toSearchParams(params: QueryParams): URLSearchParams {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
-    for (const item of [value].flat()) search.append(name, item);
+    for (const item of [value ?? []].flat()) search.append(name, item);
   }
   return search;
 }

@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { LogRecord, makeRecord } from '@logyard/contracts';
-import {
-  connectAndMigrate,
-  createArchivePool,
-  createQueryPool,
-  isRefusedData,
-  LogQueryRepository,
-  LogRepository,
-} from '@logyard/db';
-import { createTestEnvironment, DatabaseProbe, TestEnvironment } from '@logyard/testing';
+import { createMediumDatabase, DatabaseProbe, MediumDatabase } from '@logyard/testing';
+import { createArchivePool, createQueryPool, isRefusedData } from './database';
+import { LogQueryRepository } from './log-query.repository';
+import { LogRepository } from './log.repository';
 
 /** The archiver's write path (COPY, and INSERT … ON CONFLICT for batches holding stored records) on a real PostgreSQL. */
 describe('archive writes: LogRepository.insertBatch', () => {
-  let world: TestEnvironment;
+  let database: MediumDatabase;
   let pool: Pool;
   let logs: LogRepository;
   let reads: LogQueryRepository;
@@ -21,23 +16,22 @@ describe('archive writes: LogRepository.insertBatch', () => {
   const count = () => db.scalar<number>('SELECT count(*)::int FROM logs');
 
   beforeAll(async () => {
-    world = createTestEnvironment();
-    pool = createArchivePool(world.databaseUrl);
-    await connectAndMigrate(pool, world.databaseUrl);
+    database = await createMediumDatabase();
+    pool = createArchivePool(database.url);
     logs = new LogRepository(pool);
     reads = new LogQueryRepository(
-      createQueryPool({ url: world.databaseUrl, poolSize: 1, timeoutMs: 10_000 }),
+      createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 10_000 }),
       10_000,
       1,
     );
-    db = await DatabaseProbe.open(world.databaseUrl);
+    db = await DatabaseProbe.open(database.url);
   });
 
   afterAll(async () => {
     await db?.close();
     await reads?.close();
     await pool?.end();
-    await world?.dispose();
+    await database?.drop();
   });
 
   beforeEach(() => db.rows('TRUNCATE logs'));

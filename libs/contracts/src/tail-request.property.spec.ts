@@ -1,7 +1,13 @@
 import fc from 'fast-check';
-import { validatePattern } from '@logyard/contracts';
 import { propertyRuns, timeGrowth } from '@logyard/testing';
-import { MAX_TAIL_PATTERNS, parseTailQuery, TailParams } from './tail-query';
+import { validatePattern } from './pattern';
+import { MAX_TAIL_PATTERNS } from './query-limits';
+import { parseRequest, QueryParams, tailRequest } from './query-request';
+
+const parseTailQuery = (params: QueryParams) => {
+  const parsed = parseRequest(tailRequest, params);
+  return parsed.ok ? { ok: true as const, value: parsed.value.pattern } : parsed;
+};
 
 const word = fc.oneof(
   fc.constantFrom('*', '#', 'error', 'ERROR', 'web-1', 'web_1', '', 'a b', '**', '#.#'),
@@ -11,13 +17,13 @@ const pattern = fc.oneof(
   fc.array(word, { minLength: 1, maxLength: 5 }).map((words) => words.join('.')),
   fc.string({ unit: 'binary', maxLength: 300 }),
 );
-const params: fc.Arbitrary<TailParams> = fc.dictionary(
+const params: fc.Arbitrary<QueryParams> = fc.dictionary(
   fc.oneof(fc.constant('pattern'), fc.constantFrom('patern', '__proto__', 'x'), fc.string({ maxLength: 8 })),
   fc.oneof(pattern, fc.array(pattern, { maxLength: 40 })),
   { maxKeys: 3 },
 );
 
-describe(`${parseTailQuery.name} (property)`, () => {
+describe('tailRequest (property)', () => {
   it('accepts only patterns validatePattern accepts, at most 32, or names the field at fault; never throws', () => {
     fc.assert(
       fc.property(params, (given) => {

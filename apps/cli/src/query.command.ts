@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { TopologyNames } from '@logyard/amqp';
 import { TOKEN_HEADER } from '@logyard/auth';
-import { LogRecord } from '@logyard/contracts';
+import { LogPage, QueryParams, refusalOf } from '@logyard/contracts';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure, messageOf, usageError } from './cli-error';
 import { escapeControls, escapeJson, formatQueryLine } from './format';
-import { QueryParams, toSearchParams } from './query-params';
+import { toSearchParams } from './query-params';
 
 /** RabbitMQ's direct reply-to pseudo-queue: replies come straight back on this channel, no queue declared. */
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -19,12 +19,6 @@ export interface QueryTarget {
   amqpUrls: readonly string[];
   names: TopologyNames;
   timeoutMs: number;
-}
-
-/** What GET /api/logs answers, and what the archiver's RPC answers with the same body. */
-interface LogPage {
-  items: LogRecord[];
-  nextCursor: string | null;
 }
 
 /**
@@ -146,13 +140,10 @@ function readAnswer(status: number, body: string): LogPage {
   } catch {
     throw failure(`Logyard answered ${status} with a body that is not JSON: ${body.slice(0, 200)}`);
   }
-  const answer = value as Partial<LogPage> & { error?: unknown; message?: unknown; statusCode?: unknown };
-  // HTTP errors are {statusCode, message, field?}; RPC errors are {error: {statusCode, message, field?}}.
-  const error =
-    typeof answer.error === 'object' && answer.error !== null ? (answer.error as typeof answer) : answer;
-  const code = typeof error.statusCode === 'number' ? error.statusCode : status;
-  if (code === 200 && Array.isArray(answer.items)) return answer as LogPage;
-  const message = typeof error.message === 'string' ? error.message : body.slice(0, 200);
+  const refusal = refusalOf(value);
+  const code = refusal?.statusCode ?? status;
+  if (code === 200 && Array.isArray((value as Partial<LogPage>).items)) return value as LogPage;
+  const message = refusal?.message ?? body.slice(0, 200);
   if (code === 400) throw usageError(message);
   if (code === 401) throw failure(`${message}; set LOGYARD_TOKEN to a query token`);
   throw failure(`Logyard answered ${code}: ${message}`);

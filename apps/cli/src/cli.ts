@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { topologyNames } from '@logyard/amqp';
 import { ConfigError, DEFAULT_PORTS, loadConfig, LogyardConfig, Target, TARGETS } from '@logyard/config';
+import { addAlert, AddAlertOptions, listAlerts, removeAlert } from './alerts.command';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf, usageError } from './cli-error';
 import { escapeControls } from './format';
 import { queryLogs } from './query.command';
@@ -15,7 +16,7 @@ const ENVIRONMENT_HELP = `
 Environment:
   AMQP_URL      RabbitMQ, or a comma-separated list of a cluster's nodes (default amqp://guest:guest@127.0.0.1:5672)
   AMQP_PREFIX   prefix of every exchange and queue (default logyard)
-  LOGYARD_URL   HTTP API for query (default http://127.0.0.1:$PORT, PORT defaulting to 3000)
+  LOGYARD_URL   HTTP API for query and alerts (default http://127.0.0.1:$PORT, PORT defaulting to 3000)
   LOGYARD_TOKEN a query token, when the service has QUERY_TOKENS
 
 Exit codes: 0 ok, 1 failure (broker or API unreachable, no answer), 2 usage error.`;
@@ -114,19 +115,54 @@ export async function runCli(argv: readonly string[]): Promise<number> {
           {
             via: options.via,
             // A blank LOGYARD_URL counts as unset, as blank variables do for the service.
-            baseUrl:
-              options.url ??
-              (process.env.LOGYARD_URL || `http://127.0.0.1:${config.http.port ?? DEFAULT_PORTS.all}`),
-            token: process.env.LOGYARD_TOKEN || undefined,
+            ...apiTarget(config, options),
             amqpUrls: config.amqp.urls,
             names: topologyNames(config.amqp.prefix),
-            timeoutMs: options.timeout,
           },
           params,
           { json: options.json ?? false },
         );
       },
     );
+
+  const alerts = program
+    .command('alerts')
+    .description('list, add and remove alert rules (over the HTTP API, with LOGYARD_URL and LOGYARD_TOKEN)');
+  const apiOptions = (command: Command) =>
+    command
+      .option('--url <url>', 'HTTP API of Logyard (default $LOGYARD_URL)')
+      .option('--timeout <ms>', 'give up after this long', positiveInteger, DEFAULT_TIMEOUT_MS);
+  apiOptions(alerts.command('list').description('every rule, its state and count'))
+    .option('--json', 'print the API answer as it came')
+    .action(async (options: ApiOptions & { json?: boolean }) => {
+      await listAlerts(apiTarget(readConfig(), options), { json: options.json ?? false });
+    });
+  apiOptions(alerts.command('add').description('create a rule; prints its id'))
+    .argument('<name>', 'the rule name; its routing word on logyard.alerts is derived from it')
+    .requiredOption('--threshold <n>', 'fire when this many records match in the window', positiveInteger)
+    .requiredOption('--window <duration>', 'sliding window, 30s to 24h')
+    .option('--service <service>', 'only this service (repeatable)', collect)
+    .option('--host <host>', 'only this host (repeatable)', collect)
+    .option('--severity <severity>', 'only this severity (repeatable)', collect)
+    .addOption(new Option('--min-severity <severity>', 'this severity and above').conflicts('severity'))
+    .option('-q, --text <text>', 'full-text: words, "phrases", -word, or')
+    .option('--contains <substring>', 'the message contains this, any case (repeatable)', collect)
+    .option('--attr <key=value>', 'attribute filter (repeatable)', collect)
+    .option('--webhook <url>', 'POST each transition here as JSON')
+    .option('--alertmanager <url>', "Alertmanager's base URL (API v2)")
+    .option('--secret <secret>', 'sign webhook bodies with HMAC-SHA256 (x-logyard-signature)')
+    .addHelpText(
+      'after',
+      `\nExample:\n  logyard alerts add 'checkout errors' --service checkout --min-severity error --threshold 10 --window 5m --webhook https://hooks.example.com/logyard`,
+    )
+    .action(async (name: string, options: ApiOptions & AddAlertOptions) => {
+      await addAlert(apiTarget(readConfig(), options), name, options);
+    });
+  apiOptions(
+    alerts.command('rm').description('remove a rule').argument('<id>', 'the rule id, as list prints it'),
+  ).action(async (id: string, options: ApiOptions) => {
+    await removeAlert(apiTarget(readConfig(), options), id);
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -141,6 +177,22 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`logyard: ${escapeControls(messageOf(error))}\n`);
     return EXIT_FAILURE;
   }
+}
+
+interface ApiOptions {
+  url?: string;
+  timeout: number;
+}
+
+/** The HTTP API and token the commands talking HTTP use: --url, else LOGYARD_URL, else this machine's port. */
+function apiTarget(config: LogyardConfig, options: ApiOptions) {
+  return {
+    // A blank LOGYARD_URL counts as unset, as blank variables do for the service.
+    baseUrl:
+      options.url ?? (process.env.LOGYARD_URL || `http://127.0.0.1:${config.http.port ?? DEFAULT_PORTS.all}`),
+    token: process.env.LOGYARD_TOKEN || undefined,
+    timeoutMs: options.timeout,
+  };
 }
 
 /** The same environment the service reads; a bad variable is a usage error, reported like the service does. */

@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { makeRecord } from '@logyard/contracts';
+import { LINEAR_TIME_RATIO, propertyRuns, timeRatio } from '@logyard/testing';
+import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
+import { LogFilters } from './log-query';
+import { compileTextQuery, textWords } from './text-query';
+
+const none: LogFilters = { hosts: [], services: [], severities: [], attributes: {} };
+const matches = (filters: Partial<LogFilters>, overrides: Parameters<typeof makeRecord>[0]) =>
+  compileLogFilters({ ...none, ...filters })(new MatchableRecord(makeRecord(overrides)));
+
+describe(compileLogFilters.name, () => {
+  it('matches everything without filters', () => {
+    expect(matches({}, {})).toBe(true);
+  });
+
+  it('selects by host, service and severity, each one of its values', () => {
+    expect(matches({ services: ['a', 'b'] }, { service: 'b' })).toBe(true);
+    expect(matches({ services: ['a'] }, { service: 'b' })).toBe(false);
+    expect(matches({ hosts: ['h'], severities: ['error', 'fatal'] }, { host: 'h', severity: 'fatal' })).toBe(
+      true,
+    );
+    expect(matches({ severities: ['error'] }, { severity: 'warn' })).toBe(false);
+    expect(matches({ excludedServices: ['b'] }, { service: 'b' })).toBe(false);
+  });
+
+  it('compares attributes as jsonb containment does: a string value, exactly', () => {
+    expect(matches({ attributes: { region: 'eu' } }, { attributes: { region: 'eu', x: 1 } })).toBe(true);
+    expect(matches({ attributes: { n: '5' } }, { attributes: { n: 5 } })).toBe(false);
+    expect(matches({ attributes: { region: 'eu' } }, { attributes: {} })).toBe(false);
+    expect(matches({ attributes: { toString: '' } }, { attributes: {} })).toBe(false);
+  });
+
+  it('finds contains= case-insensitively, every one of them', () => {
+    expect(matches({ contains: ['TIME', 'out'] }, { message: 'request timeout' })).toBe(true);
+    expect(matches({ contains: ['100%'] }, { message: 'at 100 percent' })).toBe(false);
+  });
+
+  it('applies q with web-search syntax', () => {
+    expect(matches({ text: 'payment failed' }, { message: 'Payment of 5 EUR failed' })).toBe(true);
+    expect(matches({ text: '"payment failed"' }, { message: 'Payment of 5 EUR failed' })).toBe(false);
+    expect(matches({ text: '"payment failed"' }, { message: 'the payment failed.' })).toBe(true);
+  });
+});
+
+describe(compileTextQuery.name, () => {
+  const q = (query: string, message: string) => compileTextQuery(query)(textWords(message));
+
+  it.each([
+    ['timeout', 'Upstream TIMEOUT after 5s', true],
+    ['timeout -retry', 'timeout, retry 3', false],
+    ['timeout -retry', 'timeout, giving up', true],
+    ['disk or memory', 'out of memory', true],
+    ['disk full or memory', 'disk is ok', false],
+    ['"a b c"', 'x a b a b c y', true],
+    ['"a b c"', 'a b x c', false],
+    ['foo-bar', 'the foo-bar module', true],
+    ['-debug', 'an error', true],
+    ['!!!', 'anything', false],
+    ['"unterminated phrase', 'an unterminated phrase here', true],
+  ])('%s on %j is %s', (query, message, expected) => {
+    expect(q(query, message)).toBe(expected);
+  });
+
+  it('property: compiles and matches any query on any message without throwing', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        fc.string({ maxLength: 300 }),
+        (query, message) => {
+          expect(typeof compileTextQuery(query)(textWords(message))).toBe('boolean');
+        },
+      ),
+      { numRuns: propertyRuns(500) },
+    );
+  });
+
+  it('property: a phrase found anywhere in a message always matches, whatever surrounds it', () => {
+    const word = fc.stringMatching(/^[a-z0-9]{1,6}$/);
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 20 }),
+        fc.array(word, { minLength: 1, maxLength: 5 }),
+        fc.array(word, { maxLength: 20 }),
+        (before, phrase, after) => {
+          const message = [...before, ...phrase, ...after].join(' ');
+          expect(q(`"${phrase.join(' ')}"`, message)).toBe(true);
+        },
+      ),
+      { numRuns: propertyRuns(300) },
+    );
+  });
+
+  it('takes linear time in a hostile phrase and message', () => {
+    const run = (size: number) => {
+      const matcher = compileTextQuery(`"${'a '.repeat(size)}b"`);
+      const words = textWords('a '.repeat(size * 10));
+      return () => matcher(words);
+    };
+    expect(timeRatio(run(500), run(5000))).toBeLessThan(LINEAR_TIME_RATIO);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The full-text filter `q` of GET /api/logs evaluated on one record in
+ * memory, for the alert evaluator (issue 15), which must count what the
+ * archive query would return. PostgreSQL runs
+ * `to_tsvector('simple', message) @@ websearch_to_tsquery('simple', q)`; this
+ * follows the same web-search syntax — words (all must occur), "quoted
+ * phrases" (consecutive words), `-word` (must not occur) and `or` between
+ * groups — over the same lower-cased words. A word is a run of letters and
+ * digits: that is PostgreSQL's tokenisation for ordinary text, but not for
+ * the tokens its parser keeps whole (URLs, e-mail addresses, file paths,
+ * version numbers), where the two may differ (README, "Alerts").
+ *
+ * Untrusted input on both sides (the rule's `q`, the record's message):
+ * compiling is linear in the query, matching linear in message plus query
+ * (phrases are found with Knuth–Morris–Pratt over the words).
+ */
+export type TextMatcher = (words: readonly string[]) => boolean;
+
+interface Term {
+  negated: boolean;
+  /** One word, or the consecutive words of a phrase. */
+  words: string[];
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The lower-cased words of a text, in order. */
+export function textWords(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/** Compiles `q`; a query without a single word matches nothing, as PostgreSQL's empty tsquery does. */
+export function compileTextQuery(query: string): TextMatcher {
+  const groups = parseWebSearch(query).filter((group) => group.length > 0);
+  if (groups.length === 0) return () => false;
+  return (words) => {
+    const present = new Set(words);
+    return groups.some((group) => group.every((term) => termOccurs(term, words, present) !== term.negated));
+  };
+}
+
+/** OR-groups of AND-ed terms. */
+function parseWebSearch(query: string): Term[][] {
+  const groups: Term[][] = [[]];
+  let i = 0;
+  while (i < query.length) {
+    const char = query[i];
+    if (/\s/.test(char)) {
+      i++;
+      continue;
+    }
+    const negated = char === '-';
+    if (negated) i++;
+    if (query[i] === '"') {
+      const close = query.indexOf('"', i + 1);
+      const end = close === -1 ? query.length : close;
+      pushTerm(groups, { negated, words: textWords(query.slice(i + 1, end)) });
+      i = end + 1;
+      continue;
+    }
+    let end = i;
+    while (end < query.length && !/\s/.test(query[end]) && query[end] !== '"') end++;
+    const raw = query.slice(i, end);
+    i = end;
+    if (!negated && raw.toLowerCase() === 'or') {
+      if (groups[groups.length - 1].length > 0) groups.push([]);
+      continue;
+    }
+    pushTerm(groups, { negated, words: textWords(raw) });
+  }
+  return groups;
+}
+
+function pushTerm(groups: Term[][], term: Term): void {
+  if (term.words.length > 0) groups[groups.length - 1].push(term);
+}
+
+function termOccurs(term: Term, words: readonly string[], present: Set<string>): boolean {
+  if (term.words.length === 1) return present.has(term.words[0]);
+  if (!term.words.every((word) => present.has(word))) return false;
+  return containsSequence(words, term.words);
+}
+
+/** Knuth–Morris–Pratt: whether `needle` occurs as consecutive items of `haystack`. */
+function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
+  const failure = new Array<number>(needle.length).fill(0);
+  for (let i = 1, k = 0; i < needle.length; i++) {
+    while (k > 0 && needle[i] !== needle[k]) k = failure[k - 1];
+    if (needle[i] === needle[k]) k++;
+    failure[i] = k;
+  }
+  for (let i = 0, k = 0; i < haystack.length; i++) {
+    while (k > 0 && haystack[i] !== needle[k]) k = failure[k - 1];
+    if (haystack[i] === needle[k]) k++;
+    if (k === needle.length) return true;
+  }
+  return false;
+}
