@@ -8,11 +8,15 @@ import { BenchService, dropDatabase, progress, startService, withClient } from '
 import { ALERT_RULES, measureAlerts } from './alerts.bench';
 import { COMPONENTS, CpuSample } from './cpu-usage';
 import { EndToEndRun, measureEndToEnd, measureLatency } from './ingest.bench';
-import { measureQueries, QueryLatency } from './queries.bench';
+import { measureQueries, QueryLatency, withSeededArchiver } from './queries.bench';
+import { measureDeepLinks } from './explorer.bench';
+import { SERVICES } from './workload';
 import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
-const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'alerts'] as const;
+const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'explorer', 'alerts'] as const;
+/** The share of the maximum rate the latency run drives: issue 17's "p99 < 1 s at 80 % of the maximum rate". */
+const LATENCY_LOAD = 0.8;
 type Part = (typeof PARTS)[number];
 
 const positive = (value: string) => {
@@ -33,6 +37,11 @@ const program = new Command('bench')
     3,
   )
   .option('--seed-rows <n>', 'rows seeded for the query latencies', positive, 10_000_000)
+  .option(
+    '--keep-seed <database>',
+    'seed the query rows into this database and keep it; reused by later runs with as many rows (for iterating)',
+  )
+  .option('--query-runs <n>', 'timed runs of each query (fewer only while iterating)', positive, 100)
   .option('--latency-seconds <n>', 'duration of the latency run', positive, 15)
   .option('--parts <list>', `comma-separated subset of ${PARTS.join(',')}`, (value) => parseParts(value), [
     ...PARTS,
@@ -60,6 +69,8 @@ async function main(): Promise<void> {
     records: number;
     rounds: number;
     seedRows: number;
+    keepSeed?: string;
+    queryRuns: number;
     latencySeconds: number;
     parts: Part[];
     output: string;
@@ -167,11 +178,15 @@ async function main(): Promise<void> {
         }
       }
       if (run('latency')) {
-        const rate = Math.max(100, Math.round((ingestRate ?? 10_000) / 2));
-        progress(`latency: ${rate} records/s for ${options.latencySeconds} s`);
+        // Issue 17: the latency target holds at 80 % of the maximum rate, so the maximum is this run's own
+        // agent-shaped median, or measured here first when (2) was not run.
+        if (ingestRate === undefined) progress(`latency: measuring the maximum rate with ${fmt(n)} records`);
+        const max = ingestRate ?? (await measureEndToEnd(service, n, 'agent')).recordsPerSecond;
+        const rate = Math.max(100, Math.round(max * LATENCY_LOAD));
+        progress(`latency: ${rate} records/s (80 % of ${fmt(max)}) for ${options.latencySeconds} s`);
         const result = await measureLatency(service, rate, options.latencySeconds);
         rows.push({
-          measure: `4. accepted → queryable at ${fmt(rate)} records/s (${result.samples} samples)`,
+          measure: `4. accepted → queryable at ${fmt(rate)} records/s, 80 % of ${fmt(max)} (${result.samples} samples)`,
           result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
           target: 'p99 < 1 s',
           met: result.p99 < 1000,
@@ -180,7 +195,7 @@ async function main(): Promise<void> {
     });
   }
 
-  if (run('queries')) {
+  if (run('queries') || run('explorer')) {
     progress(`queries: seeding ${options.seedRows} rows over 14 days`);
     const targets: Record<string, number> = {
       'newest 100 of a service, last 15 min': 20,
@@ -189,10 +204,34 @@ async function main(): Promise<void> {
       'trace-id lookup over 7 days': 50,
       // Not in the issue: GET /api/logs/:id, held to the trace lookup's bound.
       'one record by id': 50,
+      'histogram over 14 days': 300,
+      'facets over 14 days': 300,
+      'facets over 24 h': 150,
+      'contains, frequent substring, over 24 h': 300,
+      'contains, rare substring, over 24 h': 300,
     };
-    for (const query of await measureQueries(options.seedRows)) {
-      rows.push(queryRow(query, targets[query.name], options.seedRows));
-    }
+    await withSeededArchiver(options.seedRows, options.keepSeed, async (service) => {
+      if (run('queries')) {
+        for (const query of await measureQueries(service, options.queryRuns)) {
+          rows.push(queryRow(query, targets[query.name], options.seedRows));
+        }
+      }
+      if (run('explorer')) {
+        const links: [string, string][] = [
+          // The seed gives each service a few severities only (checkout: trace and info), so the link filters no severity.
+          ['a service, last 24 h', `/?service=${SERVICES[0]}&from=now-24h`],
+          ['everything, last 14 days', '/?from=now-14d'],
+        ];
+        for (const link of await measureDeepLinks(service.url, links)) {
+          rows.push({
+            measure: `9. explorer deep link \`${link.path}\`, navigation → first rows drawn, Chromium (${fmt(options.seedRows)} rows)`,
+            result: `p50 ${link.p50} ms, p95 ${link.p95} ms`,
+            target: 'p95 < 1 s',
+            met: link.p95 < 1000,
+          });
+        }
+      }
+    });
   }
 
   if (run('alerts')) {
@@ -202,7 +241,7 @@ async function main(): Promise<void> {
     );
     rows.push({
       measure: `7. alerts: crossing record accepted → webhook received, ${ALERT_RULES} rules at ${fmt(rate)} records/s (${result.samples} samples)`,
-      result: `p50 ${result.p50} ms, p99 ${result.p99} ms`,
+      result: `p50 ${result.p50} ms, p99 ${result.p99} ms (of which decision → received: p99 ${result.deliveryP99} ms)`,
       target: 'p99 < 2 s',
       met: result.p99 < 2000,
     });
@@ -263,7 +302,10 @@ async function withService<T>(
 ): Promise<T> {
   const database = `bench_ingest_${process.pid}`;
   await dropDatabase(database);
-  const service = await startService('all', database, env);
+  // Every service listens for syslog: on a free port unless told, so a test or another bench on this shared
+  // machine holding the default port does not stop a round.
+  const syslogPort = env.SYSLOG_PORT ?? String(await unusedPort());
+  const service = await startService('all', database, { ...env, SYSLOG_PORT: syslogPort });
   try {
     return await work(service);
   } finally {

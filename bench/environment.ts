@@ -80,6 +80,8 @@ export async function startService(
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // BENCH_SERVICE_STDERR=1 shows the service's own log, to see why a run failed.
+  if (process.env.BENCH_SERVICE_STDERR) child.stderr?.pipe(process.stderr);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (

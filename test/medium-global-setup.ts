@@ -1,9 +1,9 @@
+import { escapeIdentifier } from 'pg';
 import { migrationsFingerprint, runMigrations } from '../libs/db/src/migrate';
 import {
   dropLeftoverDatabases,
   mediumTemplateName,
   PG_SERVER_URL,
-  quoteName,
   withServerClient,
 } from '../libs/testing/src/databases';
 import { assertPostgresRunning } from './global-setup';
@@ -26,9 +26,11 @@ export default async function mediumGlobalSetup(): Promise<void> {
     await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
     if (rowCount) return;
-    await client.query(`DROP DATABASE IF EXISTS ${quoteName(building)} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${quoteName(building)}`);
+    await client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(building)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${escapeIdentifier(building)}`);
     await runMigrations(`${PG_SERVER_URL}/${building}`);
-    await client.query(`ALTER DATABASE ${quoteName(building)} RENAME TO ${quoteName(template)}`);
+    await client.query(
+      `ALTER DATABASE ${escapeIdentifier(building)} RENAME TO ${escapeIdentifier(template)}`,
+    );
   });
 }

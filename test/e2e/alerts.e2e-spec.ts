@@ -254,7 +254,8 @@ describe('alert rules (issue 15)', () => {
         name: 'flaky receiver',
         threshold: 1,
         window: '5m',
-        service: 'flaky',
+        // Named twice: each record still counts once.
+        service: ['flaky', 'flaky'],
         webhook: failing.url,
       });
       await ingest([{ service: 'flaky', severity: 'error', message: 'boom' }]);
@@ -276,6 +277,7 @@ describe('alert rules (issue 15)', () => {
       });
       // Every attempt carried the same notification; it was accepted once and is not sent again.
       expect(new Set(failing.received.map((r) => (r.body as AlertNotificationBody).id)).size).toBe(1);
+      expect((failing.received[0].body as AlertNotificationBody).count).toBe(1);
       await expect(
         logyard.db.scalar(
           'SELECT count(*)::int FROM alert_outbox WHERE rule_id = $1 AND delivered_at IS NULL',

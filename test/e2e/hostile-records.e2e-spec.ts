@@ -2,9 +2,16 @@ import { v7 as uuidv7 } from 'uuid';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
+import { topologyNames } from '@logyard/amqp';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
-import { deadLetterCount, nestedJson, publishToIngest, takeDeadLetterReasons } from '../support/poison';
+import {
+  deadLetterCount,
+  nestedJson,
+  publishJson,
+  publishToIngest,
+  takeDeadLetterReasons,
+} from '../support/poison';
 
 /** Issue 11: records nested or sized to break a later hop are each that record's error, never a stall or a 500. */
 describe('hostile records: refused one by one, at every edge', () => {
@@ -39,6 +46,56 @@ describe('hostile records: refused one by one, at every edge', () => {
     await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
       'attributes: nested deeper than 32 levels',
     ]);
+  });
+
+  // Issue 17: the collector's records skip the router, so the archiver is the check for whatever reaches
+  // logyard.logs; a broker user allowed to write there (SECURITY.md says none should) must not get past it.
+  it('re-checks records published straight to the logs exchange: each bad one dead-lettered, the rest stored', async () => {
+    const now = '2026-11-30T10:00:00.000000Z';
+    const wire = (fields: Record<string, unknown>) =>
+      JSON.stringify([
+        {
+          v: 1,
+          id: uuidv7(),
+          ts: now,
+          observedTs: now,
+          host: 'h',
+          service: 's',
+          severity: 'info',
+          ...fields,
+        },
+      ]);
+    const good = uuidv7();
+    await publishJson(
+      logyard.world.amqpUrl,
+      topologyNames(logyard.world.prefix).logs,
+      [
+        // The COPY text writes ts unescaped: a newline in it would be a second row.
+        wire({ message: 'injected', ts: `${now}\n${uuidv7()}\t${now}` }),
+        `[{"v":1,"id":"${uuidv7()}","ts":"${now}","observedTs":"${now}","host":"h","service":"s","severity":"info","message":"deep","attributes":${nestedJson(20_000)}}]`,
+        '[{"v":1, "message": "unterminated',
+        wire({ message: 'no such severity', severity: 'loud' }),
+        wire({ id: good, message: 'kept' }),
+      ],
+      'h.s.info',
+    );
+
+    await waitFor(
+      'the good record stored',
+      async () => (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = $1', [good])) === 1,
+    );
+    await waitFor(
+      'four dead letters',
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) === 4,
+    );
+    const reasons = await takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix);
+    expect(reasons.sort()).toEqual([
+      'attributes: nested deeper than 32 levels',
+      expect.stringMatching(/^body is not valid JSON/),
+      expect.stringMatching(/^severity: /),
+      expect.stringMatching(/^ts: /),
+    ]);
+    await expect(logyard.db.scalar(`SELECT count(*) FROM logs WHERE service = 's'`)).resolves.toBe(1);
   });
 
   // Finding 11: both answered 500 with a stack trace in the log.

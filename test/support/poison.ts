@@ -31,17 +31,27 @@ export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] =
 ];
 
 /** Publishes JSON bodies to a prefix's ingest exchange on a confirm channel; resolves once all are confirmed. */
-export async function publishToIngest(
+export function publishToIngest(
   amqpUrl: string,
   prefix: string,
   bodies: string[],
   routingKey = 'poison.test.info',
 ): Promise<void> {
+  return publishJson(amqpUrl, topologyNames(prefix).ingest, bodies, routingKey);
+}
+
+/** Publishes JSON bodies to any exchange on a confirm channel, as a broker user allowed to write there may. */
+export async function publishJson(
+  amqpUrl: string,
+  exchange: string,
+  bodies: string[],
+  routingKey: string,
+): Promise<void> {
   const connection = await amqplib.connect(amqpUrl);
   try {
     const channel: ConfirmChannel = await connection.createConfirmChannel();
     for (const body of bodies) {
-      channel.publish(topologyNames(prefix).ingest, routingKey, Buffer.from(body), {
+      channel.publish(exchange, routingKey, Buffer.from(body), {
         contentType: 'application/json',
         persistent: true,
       });

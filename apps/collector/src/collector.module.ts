@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BrokerUnavailableFilter } from './broker-unavailable.filter';
 import { IngestRateLimiter } from './ingest-rate-limiter';
-import { RecordPublisher } from './record-publisher';
 import { HttpSource } from './sources/http/http.source';
 import { IngestController } from './sources/http/ingest.controller';
 import { LokiController } from './sources/loki/loki.controller';
@@ -11,12 +10,16 @@ import { OtlpController } from './sources/otlp/otlp.controller';
 import { OtlpSource } from './sources/otlp/otlp.source';
 import { SyslogIngest } from './sources/syslog/syslog-ingest';
 import { SyslogSource } from './sources/syslog/syslog.source';
+import { SourceRunner } from './source-runner';
 
-/** Ingress: turns what senders push into confirmed batch messages on the ingest exchange. */
+/**
+ * Ingress: each source turns what senders push into records, and one runner publishes them as confirmed batch
+ * messages on the logs exchange (docs/design.md §3).
+ */
 @Module({
   controllers: [IngestController, OtlpController, LokiController],
   providers: [
-    RecordPublisher,
+    SourceRunner,
     IngestRateLimiter,
     HttpSource,
     OtlpSource,

@@ -15,8 +15,9 @@ import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { bearerToken, RequiresToken } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { readRequestBody } from '@logyard/http';
 import { IngestRateLimiter } from './ingest-rate-limiter';
-import { mediaTypeOf, readRequestBody } from './request-body';
+import { mediaTypeOf } from './request-body';
 
 const MEDIA_TYPES = Symbol('ingest media types');
 
@@ -76,7 +77,7 @@ class IngestBodyInterceptor implements NestInterceptor {
     }
 
     const limit = this.config.http.bodyLimitBytes;
-    const body = await readRequestBody(request, response, limit);
+    const body = await readRequestBody(request, { limit, limitName: 'BODY_LIMIT', inflate: true });
     // A refused body is charged too, so refusals are no free way to burn CPU: one over BODY_LIMIT was
     // inflated up to the limit, any other is charged its declared length.
     const spent = body.ok

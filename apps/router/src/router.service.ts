@@ -4,25 +4,26 @@ import {
   BatchConsumer,
   BatchStage,
   BrokerUnavailableError,
-  ConfirmPublisher,
   DeadLetterPublisher,
-  DecodedMessage,
-  logsBatchHeaders,
+  LogsPublisher,
   UnencodableRecordsError,
   WriteOutcome,
   WRITTEN,
 } from '@logyard/amqp';
 import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { LogRecord, nowIso } from '@logyard/contracts';
+import { DecodedMessage, LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { normaliseMessage } from './transforms/normalise.transform';
 
 /**
- * The router: consumes the router queue, normalises, and republishes clean
- * batches to the logs exchange. Input is acked only after every republished
- * message (and every dead letter) is confirmed by the broker. It is the
- * BatchStage the archiver's sink also is (docs/design.md §4).
+ * The router: consumes the router queue — what any AMQP client (the SDK, the
+ * CLI, the tutorial's publishers) put on the ingest exchange; the collector's
+ * sources validate their own records and publish them to the logs exchange
+ * directly (docs/design.md §3) — normalises, and republishes clean batches to
+ * the logs exchange. Input is acked only after every republished message (and
+ * every dead letter) is confirmed by the broker. It is the BatchStage the
+ * archiver's sink also is (docs/design.md §4).
  */
 @Injectable()
 export class RouterService implements BatchStage, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,9 +32,9 @@ export class RouterService implements BatchStage, OnApplicationBootstrap, Before
 
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly connection: AmqpConnection,
-    private readonly publisher: ConfirmPublisher,
-    private readonly metrics: MetricsService,
+    connection: AmqpConnection,
+    private readonly publisher: LogsPublisher,
+    metrics: MetricsService,
     deadLetters: DeadLetterPublisher,
   ) {
     const { prefetch, batchRecords, flushMs } = config.router;
@@ -69,20 +70,12 @@ export class RouterService implements BatchStage, OnApplicationBootstrap, Before
   /** Republishes; records that cannot be encoded are refused, the broker being away is an outage. */
   async write(records: LogRecord[]): Promise<WriteOutcome> {
     try {
-      await this.publisher.publishRecords(
-        this.connection.topology.names.logs,
-        records,
-        this.config.records.maxPerMessage,
-        logsBatchHeaders,
-      );
+      await this.publisher.publish(records);
     } catch (error) {
       if (error instanceof UnencodableRecordsError) return { kind: 'refused', reason: error.message };
       if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };
       throw error;
     }
-    const perSeverity = new Map<string, number>();
-    for (const { severity } of records) perSeverity.set(severity, (perSeverity.get(severity) ?? 0) + 1);
-    for (const [severity, count] of perSeverity) this.metrics.recordsRouted.inc({ severity }, count);
     return WRITTEN;
   }
 }

@@ -1,11 +1,10 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { LogRecord, makeRecord, tryEncodeBatch } from '@logyard/contracts';
+import { DecodedMessage, LogRecord, makeRecord, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { AmqpConnection } from './amqp-connection';
 import { BatchConsumer, BatchStage, WriteOutcome, WRITTEN } from './batch-consumer';
 import { BrokerUnavailableError } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { DecodedMessage } from './decoded-message';
 
 /**
  * A fake broker for one queue: hands deliveries to the consumer, records acks (with the channel they were

@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import { LogRecord, routingKey, tryEncodeBatch } from '@logyard/contracts';
+import { DecodedMessage, LogRecord, routingKey, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
 import { BrokerUnavailableError } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
-import { DecodedMessage } from './decoded-message';
 import { Delivery, QueueConsumer } from './queue-consumer';
 
 /**

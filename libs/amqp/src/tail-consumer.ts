@@ -45,7 +45,7 @@ export function tailQueueArguments(dropQueue: string): Record<string, unknown> {
 
 /**
  * Records in one logs-exchange message: its `x-logyard-count` header, which
- * routers always set, else the length of its JSON array body (a single
+ * Logyard's publishers always set, else the length of its JSON array body (a single
  * object, or a body that is not JSON, counts as one).
  */
 export function recordsIn(message: {
@@ -59,8 +59,8 @@ export function recordsIn(message: {
 }
 
 /**
- * The records of one logs-exchange message. Only routers publish there, and
- * only records they have just validated, so an item that does not parse is
+ * The records of one logs-exchange message. Only Logyard's collectors and
+ * routers publish there, and only records they have just validated, so an item that does not parse is
  * skipped rather than reported; messages are never truncated again.
  */
 export function decodeTailMessage(content: Buffer): LogRecord[] {

@@ -16,6 +16,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { SessionStatus } from '@logyard/contracts';
+import { readRequestBody } from '@logyard/http';
 import { sessionCookie, sessionToken } from './session-cookie';
 import { TokenSet } from './token-set';
 
@@ -63,15 +64,20 @@ export class SessionController {
         message: 'send {"token":"<query token>"} as application/json',
       });
     }
-    const body = await readSmallBody(request);
-    if (body === undefined) {
+    const body = await readRequestBody(request, {
+      limit: MAX_SESSION_BODY_BYTES,
+      limitName: 'the session body limit',
+      inflate: false,
+    });
+    if (!body.ok && body.error.statusCode === 413) {
       throw new PayloadTooLargeException({
         statusCode: 413,
         error: 'Payload Too Large',
         message: `a session body is at most ${MAX_SESSION_BODY_BYTES} bytes`,
       });
     }
-    const token = tokenOf(body);
+    // A body that could not be read (compressed, cut short) holds no token either.
+    const token = body.ok ? tokenOf(body.value) : undefined;
     if (token === undefined) {
       throw new BadRequestException({
         statusCode: 400,
@@ -97,22 +103,6 @@ export class SessionController {
   logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
     response.setHeader('Set-Cookie', sessionCookie('', request.secure));
   }
-}
-
-/** The request's body, or undefined past `maxBytes` (declared or sent); never inflated. The API's small JSON bodies use it. */
-export async function readSmallBody(
-  request: Request,
-  maxBytes = MAX_SESSION_BODY_BYTES,
-): Promise<Buffer | undefined> {
-  if (Number(request.headers['content-length'] ?? 0) > maxBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The token of a JSON body `{"token": "…"}`. */

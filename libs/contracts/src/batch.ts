@@ -1,4 +1,5 @@
 import { LogRecord, parseLogRecord, ParseOptions, toWire } from './record';
+import { errorMessage, isJsonObject, parseJson, utf8Text } from './json';
 import { err, ok, Result } from './result';
 import { nowIso } from './timestamp';
 
@@ -46,14 +47,10 @@ export function tryEncodeBatch(records: LogRecord[]): Result<Buffer> {
 
 /** A JSON body holding one record object or an array of them, as items still to be parsed. */
 export function parseJsonBody(body: Buffer | string): Result<unknown[]> {
-  let value: unknown;
-  try {
-    value = JSON.parse(bodyText(body));
-  } catch (error) {
-    return err(`body is not valid JSON: ${errorMessage(error)}`);
-  }
-  if (Array.isArray(value)) return ok(value);
-  if (typeof value === 'object' && value !== null) return ok([value]);
+  const value = parseJson(body);
+  if (!value.ok) return value;
+  if (Array.isArray(value.value)) return ok(value.value);
+  if (isJsonObject(value.value)) return ok([value.value]);
   return err('body must be a JSON object or an array of objects');
 }
 
@@ -67,7 +64,7 @@ export function parseNdjson(body: Buffer | string): {
 } {
   const result: ReturnType<typeof parseNdjson> = { items: [], errors: [] };
   let index = 0;
-  for (const line of bodyText(body).split('\n')) {
+  for (const line of utf8Text(body).split('\n')) {
     if (line.trim() === '') continue;
     try {
       result.items.push({ index, value: JSON.parse(line) });
@@ -77,14 +74,4 @@ export function parseNdjson(body: Buffer | string): {
     index++;
   }
   return result;
-}
-
-// A leading byte-order mark is legal in UTF-8 text but not in JSON.
-function bodyText(body: Buffer | string): string {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

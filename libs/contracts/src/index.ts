@@ -11,3 +11,5 @@ export * from './result';
 export * from './routing';
 export * from './severity';
 export * from './timestamp';
+export * from './json';
+export * from './decoded-message';

@@ -147,7 +147,16 @@ export interface BucketDelta {
  * that lost the lock (its connection died) can no longer write anything.
  */
 export class AlertEvaluationStore {
+  /** One statement or transaction at a time: a query issued mid-transaction would otherwise join it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(private readonly client: Client) {}
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
 
   /** Connects; `onLost` runs once when the connection (and with it the lock) is gone. */
   static async connect(
@@ -170,7 +179,11 @@ export class AlertEvaluationStore {
   }
 
   /** Takes the evaluator lock if no other session holds it; held until this connection ends. */
-  async tryLock(): Promise<boolean> {
+  tryLock(): Promise<boolean> {
+    return this.exclusive(() => this.lock());
+  }
+
+  private async lock(): Promise<boolean> {
     const { rows } = await this.client.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock($1) AS locked',
       [ALERT_EVALUATOR_LOCK_KEY],
@@ -180,7 +193,9 @@ export class AlertEvaluationStore {
   }
 
   async loadRules(): Promise<StoredAlertRule[]> {
-    const { rows } = await this.client.query<AlertRuleRow>(`SELECT ${COLUMNS} FROM alert_rules`);
+    const { rows } = await this.exclusive(() =>
+      this.client.query<AlertRuleRow>(`SELECT ${COLUMNS} FROM alert_rules`),
+    );
     return rows.map((row) => ({
       id: row.id,
       slug: row.slug,
@@ -195,18 +210,22 @@ export class AlertEvaluationStore {
 
   /** The committed counts of a rule's buckets from `fromBucket` on. */
   async loadBuckets(ruleId: string, fromBucket: number): Promise<{ bucket: number; count: number }[]> {
-    const { rows } = await this.client.query<{ bucket: string; count: string }>(
-      'SELECT bucket, count FROM alert_buckets WHERE rule_id = $1 AND bucket >= $2',
-      [ruleId, fromBucket],
+    const { rows } = await this.exclusive(() =>
+      this.client.query<{ bucket: string; count: string }>(
+        'SELECT bucket, count FROM alert_buckets WHERE rule_id = $1 AND bucket >= $2',
+        [ruleId, fromBucket],
+      ),
     );
     return rows.map((row) => ({ bucket: Number(row.bucket), count: Number(row.count) }));
   }
 
   /** Records that the evaluator counts this rule from now on (shown as the rule's countingSince). */
   async markCounting(ruleId: string, at: Date): Promise<void> {
-    await this.client.query(
-      'UPDATE alert_rules SET counting_since = $2 WHERE id = $1 AND counting_since IS NULL',
-      [ruleId, at],
+    await this.exclusive(() =>
+      this.client.query(
+        'UPDATE alert_rules SET counting_since = $2 WHERE id = $1 AND counting_since IS NULL',
+        [ruleId, at],
+      ),
     );
   }
 
@@ -215,7 +234,15 @@ export class AlertEvaluationStore {
    * they owe. The caller acks the records it counted only once this resolved.
    * A rule deleted meanwhile takes its counts and notifications with it.
    */
-  async commit(
+  commit(
+    deltas: readonly BucketDelta[],
+    transitions: readonly AlertTransition[],
+    counts: Map<string, number>,
+  ): Promise<void> {
+    return this.exclusive(() => this.commitNow(deltas, transitions, counts));
+  }
+
+  private async commitNow(
     deltas: readonly BucketDelta[],
     transitions: readonly AlertTransition[],
     counts: Map<string, number>,
@@ -261,10 +288,12 @@ export class AlertEvaluationStore {
   /** Drops, per rule, the buckets before `firstBucket`: they slid out of its window. */
   async pruneBuckets(firstBuckets: Map<string, number>): Promise<void> {
     if (!firstBuckets.size) return;
-    await this.client.query(
-      `DELETE FROM alert_buckets b USING unnest($1::uuid[], $2::bigint[]) AS c(rule_id, first)
-       WHERE b.rule_id = c.rule_id AND b.bucket < c.first`,
-      [[...firstBuckets.keys()], [...firstBuckets.values()]],
+    await this.exclusive(() =>
+      this.client.query(
+        `DELETE FROM alert_buckets b USING unnest($1::uuid[], $2::bigint[]) AS c(rule_id, first)
+         WHERE b.rule_id = c.rule_id AND b.bucket < c.first`,
+        [[...firstBuckets.keys()], [...firstBuckets.values()]],
+      ),
     );
   }
 
@@ -289,7 +318,7 @@ export interface PendingNotification {
 export class AlertOutboxRepository {
   constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
-  /** The oldest undelivered notification of each (rule, target) that is due, except those in `busy`. */
+  /** The oldest undelivered notification of each (rule, target), when it is due and has attempts left. */
   async due(limit: number, maxAttempts: number): Promise<PendingNotification[]> {
     const { rows } = await this.pool.query<{
       id: string;

@@ -1,4 +1,4 @@
-import { Client, Pool, PoolClient } from 'pg';
+import { Client, escapeIdentifier, Pool, PoolClient } from 'pg';
 import { redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
 import { CONNECT_TIMEOUT_MS, runMigrations, withSchemaLock } from './migrate';
@@ -30,7 +30,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`).catch((error: { code?: string }) => {
+      await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`).catch((error: { code?: string }) => {
         // Created meanwhile by another archiver: 42P04 when it committed first, 23505 (pg_database's unique
         // index) when both were creating it at the same moment.
         if (error.code !== '42P04' && error.code !== '23505') throw error;
@@ -132,10 +132,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   } finally {
     client.release(broken);
   }
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

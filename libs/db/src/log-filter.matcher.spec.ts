@@ -58,6 +58,12 @@ describe(compileTextQuery.name, () => {
     ['-debug', 'an error', true],
     ['!!!', 'anything', false],
     ['"unterminated phrase', 'an unterminated phrase here', true],
+    // As PostgreSQL: a hyphenated word is itself and its parts, each a position; `or` first or last is a word.
+    ['"eu disk retry"', 'eu disk-retry', false],
+    ['"disk retry"', 'eu disk-retry', true],
+    ['disk-retry', 'eu disk-retry', true],
+    ['or "payment failed"', 'payment failed', false],
+    ['timeout or', 'timeout', false],
   ])('%s on %j is %s', (query, message, expected) => {
     expect(q(query, message)).toBe(expected);
   });

@@ -75,3 +75,21 @@ describe(LogQueryRepository.prototype.waitForArchive.name, () => {
     await expect(new LogQueryRepository(pool, 1000, 5).waitForArchive(0)).rejects.toThrow('3D000');
   });
 });
+
+describe(LogQueryRepository.prototype.findPage.name, () => {
+  const page = { hosts: [], services: [], severities: [], attributes: {}, limit: 10 };
+  const emptyPool = () =>
+    fakePool({ idleCount: 1, totalCount: 1, answer: () => Promise.resolve({ rows: [] }) });
+
+  it('looks for substrings in growing windows back from now, as for full text', async () => {
+    const pool = emptyPool();
+    await new LogQueryRepository(pool, 10_000, 5).findPage({ ...page, contains: ['timeout'] });
+    expect((pool.query as jest.Mock).mock.calls.length).toBeGreaterThan(1);
+  });
+
+  it('walks the whole range at once without full text or substrings', async () => {
+    const pool = emptyPool();
+    await new LogQueryRepository(pool, 10_000, 5).findPage(page);
+    expect((pool.query as jest.Mock).mock.calls).toHaveLength(1);
+  });
+});

@@ -66,7 +66,10 @@ export class LogQueryRepository {
   /** A page of records, newest first, and whether more follow. */
   async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
     const deadline = Date.now() + this.timeoutMs;
-    const windows = query.text ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
+    // Full text and substrings filter rows the newest-first walk cannot skip: a window bounds what a partition
+    // without any match costs before the page is known to be full (see fullTextWindows).
+    const windowed = query.text !== undefined || (query.contains?.length ?? 0) > 0;
+    const windows = windowed ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
     const rows: LogRow[] = [];
     // One row past the limit tells whether a next page exists; later windows only fill what is missing.
     for (const window of windows) {

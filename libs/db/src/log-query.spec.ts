@@ -2,6 +2,7 @@ import {
   buildFacetQuery,
   buildHistogramQuery,
   buildLogQuery,
+  countSegments,
   fullTextWindows,
   LogFilters,
   LogQuery,
@@ -86,12 +87,68 @@ const filters: LogFilters = {
   attributes: {},
 };
 
+describe(countSegments.name, () => {
+  const range = (from?: string, to?: string): LogFilters => ({ ...filters, from, to });
+
+  it('takes whole hours from the hourly rollup, whole minutes beside them, and only the partial minutes from rows', () => {
+    expect(countSegments(range('2026-11-23T10:58:30.500000Z', '2026-11-23T13:01:59.000000Z'))).toEqual([
+      { source: 'logs', from: '2026-11-23T10:58:30.500000Z', to: '2026-11-23T10:59:00.000000Z' },
+      { source: 'log_counts_minute', from: '2026-11-23T10:59:00.000000Z', to: '2026-11-23T11:00:00.000000Z' },
+      { source: 'log_counts_hour', from: '2026-11-23T11:00:00.000000Z', to: '2026-11-23T13:00:00.000000Z' },
+      { source: 'log_counts_minute', from: '2026-11-23T13:00:00.000000Z', to: '2026-11-23T13:01:00.000000Z' },
+      { source: 'logs', from: '2026-11-23T13:01:00.000000Z', to: '2026-11-23T13:01:59.000000Z' },
+    ]);
+  });
+
+  it('needs no rows for a range on the grid, and leaves a missing bound open', () => {
+    expect(countSegments(range('2026-11-23T10:00:00.000000Z', '2026-11-23T11:00:00.000000Z'))).toEqual([
+      { source: 'log_counts_hour', from: '2026-11-23T10:00:00.000000Z', to: '2026-11-23T11:00:00.000000Z' },
+    ]);
+    expect(countSegments(range('2026-11-23T10:30:00.000000Z'))).toEqual([
+      { source: 'log_counts_minute', from: '2026-11-23T10:30:00.000000Z', to: '2026-11-23T11:00:00.000000Z' },
+      { source: 'log_counts_hour', from: '2026-11-23T11:00:00.000000Z' },
+    ]);
+    expect(countSegments(range())).toEqual([{ source: 'log_counts_hour' }]);
+  });
+
+  it('uses the minute rollup alone within an hour, and the rows alone within a minute', () => {
+    expect(countSegments(range('2026-11-23T10:10:00.000000Z', '2026-11-23T10:20:30.000000Z'))).toEqual([
+      { source: 'log_counts_minute', from: '2026-11-23T10:10:00.000000Z', to: '2026-11-23T10:20:00.000000Z' },
+      { source: 'logs', from: '2026-11-23T10:20:00.000000Z', to: '2026-11-23T10:20:30.000000Z' },
+    ]);
+    expect(countSegments(range('2026-11-23T10:10:01.000000Z', '2026-11-23T10:10:59.000000Z'))).toEqual([
+      { source: 'logs', from: '2026-11-23T10:10:01.000000Z', to: '2026-11-23T10:10:59.000000Z' },
+    ]);
+    expect(countSegments(range('2026-11-23T10:00:00.000000Z', '2026-11-23T10:00:00.000000Z'))).toEqual([]);
+  });
+
+  it('uses only rollups whose buckets divide the histogram interval', () => {
+    const day = range('2026-11-23T00:00:00.000000Z', '2026-11-24T00:00:00.000000Z');
+    expect(countSegments(day, 900).map((s) => s.source)).toEqual(['log_counts_minute']);
+    expect(countSegments(day, 10_800).map((s) => s.source)).toEqual(['log_counts_hour']);
+    expect(countSegments(day, 30).map((s) => s.source)).toEqual(['logs']);
+  });
+
+  it.each<[string, Partial<LogFilters>]>([
+    ['full text', { text: 'declined' }],
+    ['an attribute', { attributes: { region: 'eu' } }],
+    ['a trace id', { traceId: 'a'.repeat(32) }],
+    ['a substring', { contains: ['time'] }],
+  ])('counts from the rows alone when the filters name %s', (_, extra) => {
+    expect(countSegments({ ...filters, ...extra })).toEqual([
+      { source: 'logs', from: filters.from, to: filters.to },
+    ]);
+  });
+});
+
 describe(buildHistogramQuery.name, () => {
-  it('bins with date_bin on the epoch grid and counts per bucket and severity, all parameterised', () => {
+  it('bins rollup buckets with date_bin on the epoch grid, filtered like rows, all parameterised', () => {
     const sut = buildHistogramQuery(filters, 900);
     expect(sut.text).toContain('date_bin($5::interval, ts, $6::timestamptz)');
     expect(sut.text).toContain('GROUP BY bucket, severity');
-    expect(sut.text).toContain('ts >= $1::timestamptz AND ts < $2::timestamptz AND service = $3');
+    expect(sut.text).toContain(
+      'FROM log_counts_minute WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz AND service = $3 AND severity = ANY($4::smallint[])',
+    );
     expect(sut.values).toEqual([
       '2026-11-23T12:00:00.000000Z',
       '2026-11-24T12:00:00.000000Z',
@@ -100,6 +157,14 @@ describe(buildHistogramQuery.name, () => {
       '900 seconds',
       '1970-01-01T00:00:00Z',
     ]);
+  });
+
+  it('counts the rows themselves when the rollups cannot answer', () => {
+    const sut = buildHistogramQuery({ ...filters, text: 'declined' }, 900);
+    expect(sut.text).not.toContain('log_counts');
+    expect(sut.text).toContain(
+      'SELECT ts, severity, 1::bigint AS count FROM logs WHERE ts >= $1::timestamptz',
+    );
   });
 
   it('never splices a value into the SQL text', () => {
@@ -113,6 +178,7 @@ describe(buildFacetQuery.name, () => {
     const sut = buildFacetQuery(filters, 50);
     expect(sut.text).toContain('GROUP BY GROUPING SETS ((host), (service), (severity))');
     expect(sut.text).toContain('WHERE rank <= $5');
+    expect(sut.text).toContain('FROM log_counts_hour WHERE bucket >= $1::timestamptz');
     expect(sut.values).toEqual([
       '2026-11-23T12:00:00.000000Z',
       '2026-11-24T12:00:00.000000Z',

@@ -1,4 +1,4 @@
-import { Severity, SEVERITY_NUMBER } from '@logyard/contracts';
+import { formatEpochMicros, Severity, SEVERITY_NUMBER, toEpochMicros } from '@logyard/contracts';
 import { LOG_ROW_COLUMNS, tsText } from './log-row';
 
 /** A validated archive query; the HTTP and AMQP front ends both build one. */
@@ -38,7 +38,9 @@ export interface SqlStatement {
 /** Collects WHERE clauses with numbered parameters; nothing user-supplied is ever spliced into SQL. */
 export class WhereBuilder {
   readonly clauses: string[] = [];
-  readonly values: unknown[] = [];
+
+  /** `values` may be shared by several builders whose clauses end up in one statement. */
+  constructor(readonly values: unknown[] = []) {}
 
   add(clause: (param: (value: unknown) => string) => string): void {
     this.clauses.push(clause((value) => `$${this.values.push(value)}`));
@@ -50,15 +52,9 @@ export class WhereBuilder {
 }
 
 /** The filters shared by listing, histogram and facets. */
-export function whereForFilters(query: LogFilters): WhereBuilder {
-  const where = new WhereBuilder();
-  if (query.from) where.add((p) => `ts >= ${p(query.from)}::timestamptz`);
-  if (query.to) where.add((p) => `ts < ${p(query.to)}::timestamptz`);
-  if (query.hosts.length) where.add((p) => oneOf('host', query.hosts, p));
-  if (query.services.length) where.add((p) => oneOf('service', query.services, p));
-  if (query.severities.length) {
-    where.add((p) => `severity = ANY(${p(query.severities.map((s) => SEVERITY_NUMBER[s]))}::smallint[])`);
-  }
+export function whereForFilters(query: LogFilters, where = new WhereBuilder()): WhereBuilder {
+  addTimeRange(where, 'ts', query);
+  addDimensions(where, query);
   if (query.text) {
     where.add((p) => `to_tsvector('simple', message) @@ websearch_to_tsquery('simple', ${p(query.text)})`);
   }
@@ -69,6 +65,21 @@ export function whereForFilters(query: LogFilters): WhereBuilder {
   for (const substring of query.contains ?? []) {
     where.add((p) => `message ILIKE ${p(likePattern(substring))} ESCAPE '\\'`);
   }
+  return where;
+}
+
+function addTimeRange(where: WhereBuilder, column: string, range: { from?: string; to?: string }): void {
+  if (range.from) where.add((p) => `${column} >= ${p(range.from)}::timestamptz`);
+  if (range.to) where.add((p) => `${column} < ${p(range.to)}::timestamptz`);
+}
+
+/** Host, service and severity, chosen or excluded: the filters a count rollup can answer too. */
+function addDimensions(where: WhereBuilder, query: LogFilters): void {
+  if (query.hosts.length) where.add((p) => oneOf('host', query.hosts, p));
+  if (query.services.length) where.add((p) => oneOf('service', query.services, p));
+  if (query.severities.length) {
+    where.add((p) => `severity = ANY(${p(query.severities.map((s) => SEVERITY_NUMBER[s]))}::smallint[])`);
+  }
   if (query.excludedHosts?.length) where.add((p) => `host <> ALL(${p(query.excludedHosts)}::text[])`);
   if (query.excludedServices?.length)
     where.add((p) => `service <> ALL(${p(query.excludedServices)}::text[])`);
@@ -76,7 +87,6 @@ export function whereForFilters(query: LogFilters): WhereBuilder {
     const numbers = query.excludedSeverities.map((s) => SEVERITY_NUMBER[s]);
     where.add((p) => `severity <> ALL(${p(numbers)}::smallint[])`);
   }
-  return where;
 }
 
 /** A LIKE pattern matching `substring` anywhere; its own %, _ and backslash are escaped to match themselves. */
@@ -163,22 +173,114 @@ export function fullTextWindows(query: LogQuery, now: Date): { from?: string; to
  */
 export const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
 
+/** A count rollup table (docs/design.md §5) and the width of its buckets. */
+export type CountSource = 'log_counts_hour' | 'log_counts_minute' | 'logs';
+const ROLLUPS: { source: CountSource; seconds: number }[] = [
+  { source: 'log_counts_hour', seconds: 3_600 },
+  { source: 'log_counts_minute', seconds: 60 },
+];
+
+/** One piece of a counted time range [from, to) and the table whose counts cover it exactly. */
+export interface CountSegment {
+  source: CountSource;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Splits [from, to) so that the whole hours come from the hourly rollup, the
+ * whole minutes left at either side from the minute rollup, and only the
+ * partial minutes at the edges from the rows: 14 days are ≤ 336 hourly rows
+ * per key and at most two minutes of records. A missing bound is open. Only
+ * rollups whose buckets are at most `granularitySeconds` wide and divide it
+ * are used (a histogram's bucket must hold whole rollup buckets); counts that
+ * depend on anything but time, host, service and severity (`rollupsAnswer`)
+ * come from the rows alone.
+ */
+export function countSegments(filters: LogFilters, granularitySeconds?: number): CountSegment[] {
+  const usable = rollupsAnswer(filters)
+    ? ROLLUPS.filter((r) => granularitySeconds === undefined || granularitySeconds % r.seconds === 0)
+    : [];
+  const from = filters.from === undefined ? undefined : toEpochMicros(filters.from);
+  const to = filters.to === undefined ? undefined : toEpochMicros(filters.to);
+  return split(from, to, usable).map(({ source, from, to }) => ({
+    source,
+    ...(from === undefined ? {} : { from: formatEpochMicros(from) }),
+    ...(to === undefined ? {} : { to: formatEpochMicros(to) }),
+  }));
+}
+
+/** Whether the rollups can count records matching these filters: only time and the three dimensions. */
+export function rollupsAnswer(filters: LogFilters): boolean {
+  return (
+    !filters.text &&
+    !filters.traceId &&
+    !filters.contains?.length &&
+    Object.keys(filters.attributes).length === 0
+  );
+}
+
+type MicrosSegment = { source: CountSource; from?: bigint; to?: bigint };
+
+function split(from: bigint | undefined, to: bigint | undefined, rollups: typeof ROLLUPS): MicrosSegment[] {
+  if (from !== undefined && to !== undefined && from >= to) return [];
+  const [rollup, ...finer] = rollups;
+  if (!rollup) return [{ source: 'logs', from, to }];
+  const width = BigInt(rollup.seconds) * 1_000_000n;
+  const floor = (value: bigint) => value - (((value % width) + width) % width);
+  const first = from === undefined ? undefined : -floor(-from); // the first bucket start at or after from
+  const last = to === undefined ? undefined : floor(to); // the end of the last whole bucket
+  if (first !== undefined && last !== undefined && first >= last) return split(from, to, finer);
+  return [
+    ...(from !== undefined && first !== undefined && from < first ? split(from, first, finer) : []),
+    { source: rollup.source, from: first, to: last },
+    ...(to !== undefined && last !== undefined && last < to ? split(last, to, finer) : []),
+  ];
+}
+
+/**
+ * One row per record (from `logs`) or per rollup bucket (with its count) over
+ * every segment, as `ts, <columns>, count`: what the histogram and facets
+ * aggregate. The rows' part selects only what is asked, so a histogram still
+ * reads the primary key alone (index-only scan).
+ */
+function countedRows(
+  filters: LogFilters,
+  segments: CountSegment[],
+  columns: string,
+  values: unknown[],
+): string {
+  return segments
+    .map((segment) => {
+      const where = new WhereBuilder(values);
+      if (segment.source === 'logs') {
+        whereForFilters({ ...filters, from: segment.from, to: segment.to }, where);
+        return `SELECT ts, ${columns}, 1::bigint AS count FROM logs ${where.toSql()}`;
+      }
+      addTimeRange(where, 'bucket', segment);
+      addDimensions(where, filters);
+      return `SELECT bucket AS ts, ${columns}, count FROM ${segment.source} ${where.toSql()}`;
+    })
+    .join('\n  UNION ALL ');
+}
+
 /**
  * Counts per (bucket, severity) over the filters, with `date_bin` (PostgreSQL
- * 14+). Only non-empty buckets come back; the caller fills the gaps. The
- * bucket is rendered in the wire format (see tsText), so it compares equal to
- * bucket starts computed in JS.
+ * 14+), from the rollups where they answer (countSegments). Only non-empty
+ * buckets come back; the caller fills the gaps. The bucket is rendered in the
+ * wire format (see tsText), so it compares equal to bucket starts computed in JS.
  */
 export function buildHistogramQuery(filters: LogFilters, intervalSeconds: number): SqlStatement {
-  const where = whereForFilters(filters);
-  const interval = `$${where.values.push(`${intervalSeconds} seconds`)}`;
-  const origin = `$${where.values.push(BUCKET_ORIGIN)}`;
+  const values: unknown[] = [];
+  const rows = countedRows(filters, countSegments(filters, intervalSeconds), 'severity', values);
+  const interval = `$${values.push(`${intervalSeconds} seconds`)}`;
+  const origin = `$${values.push(BUCKET_ORIGIN)}`;
   return {
     text:
-      `SELECT ${tsText('bucket')} AS bucket, severity, count(*) AS count FROM ` +
-      `(SELECT date_bin(${interval}::interval, ts, ${origin}::timestamptz) AS bucket, severity FROM logs ${where.toSql()}) b ` +
+      `SELECT ${tsText('bucket')} AS bucket, severity, sum(count) AS count FROM ` +
+      `(SELECT date_bin(${interval}::interval, ts, ${origin}::timestamptz) AS bucket, severity, count FROM (\n  ${rows}\n) r) b ` +
       'GROUP BY bucket, severity ORDER BY bucket, severity',
-    values: where.values,
+    values,
   };
 }
 
@@ -186,18 +288,21 @@ export type FacetName = 'hosts' | 'services' | 'severities';
 
 /**
  * The `limit` most frequent hosts, services and severities over the filters,
- * in one pass over the rows (GROUPING SETS) rather than three. Each facet is
- * ranked by count, descending, ties by value. `value` is text: a severity
- * comes back as its stored number.
+ * in one pass (GROUPING SETS) rather than three, from the rollups where they
+ * answer (countSegments). Each facet is ranked by count, descending, ties by
+ * value. `value` is text: a severity comes back as its stored number.
  */
 export function buildFacetQuery(filters: LogFilters, limit: number): SqlStatement {
-  const where = whereForFilters(filters);
-  const top = `$${where.values.push(limit)}`;
+  const values: unknown[] = [];
+  const rows = countedRows(filters, countSegments(filters), 'host, service, severity', values);
+  const top = `$${values.push(limit)}`;
   // GROUPING(host, service, severity) is a bit mask of the columns a row is *not* grouped by.
   return {
     text: `WITH counts AS (
-  SELECT GROUPING(host, service, severity) AS grouped, host, service, severity, count(*) AS count
-    FROM logs ${where.toSql()}
+  SELECT GROUPING(host, service, severity) AS grouped, host, service, severity, sum(count) AS count
+    FROM (
+  ${rows}
+    ) r
    GROUP BY GROUPING SETS ((host), (service), (severity))
 )
 SELECT facet, value, count FROM (
@@ -208,7 +313,7 @@ SELECT facet, value, count FROM (
 ) ranked
 WHERE rank <= ${top}
 ORDER BY facet, rank`,
-    values: where.values,
+    values,
   };
 }
 

@@ -49,9 +49,11 @@ describe(createDayPartitionSql.name, () => {
 });
 
 describe(dropSeverityPartitionSql.name, () => {
-  it('drops the table and gives its day a default sub-partition for late records', () => {
+  it('drops the table and its counts, and gives its day a default sub-partition for late records', () => {
     expect(dropSeverityPartitionSql('logs_20261101_debug')).toEqual([
       'DROP TABLE logs_20261101_debug',
+      "DELETE FROM log_counts_minute WHERE bucket >= '2026-11-01T00:00:00.000Z' AND bucket < '2026-11-02T00:00:00.000Z' AND severity = 5",
+      "DELETE FROM log_counts_hour WHERE bucket >= '2026-11-01T00:00:00.000Z' AND bucket < '2026-11-02T00:00:00.000Z' AND severity = 5",
       'CREATE TABLE IF NOT EXISTS logs_20261101_default PARTITION OF logs_20261101 DEFAULT',
     ]);
   });
@@ -65,8 +67,12 @@ describe(dropSeverityPartitionSql.name, () => {
 });
 
 describe(dropDayPartitionSql.name, () => {
-  it('drops a day partition with its sub-partitions', () => {
-    expect(dropDayPartitionSql('logs_20261101')).toEqual(['DROP TABLE logs_20261101']);
+  it('drops a day partition with its sub-partitions and its counts', () => {
+    expect(dropDayPartitionSql('logs_20261101')).toEqual([
+      'DROP TABLE logs_20261101',
+      "DELETE FROM log_counts_minute WHERE bucket >= '2026-11-01T00:00:00.000Z' AND bucket < '2026-11-02T00:00:00.000Z'",
+      "DELETE FROM log_counts_hour WHERE bucket >= '2026-11-01T00:00:00.000Z' AND bucket < '2026-11-02T00:00:00.000Z'",
+    ]);
   });
 
   it.each([['logs_20261101_debug'], ['logs_default'], ['logs'], ['logs_20261101 CASCADE']])(

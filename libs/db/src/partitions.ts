@@ -73,14 +73,29 @@ export function createDayPartitionSql(day: Date): string[] {
   ];
 }
 
-/** Drops a whole day partition and every sub-partition it still has. */
+/**
+ * Deletes the rollup counts (docs/design.md §5) of one day, or of one
+ * severity of it, in the transaction that drops its rows: the counts of a
+ * day's buckets are exactly its rows', since no minute or hour straddles
+ * midnight UTC. (Deleted rows are uncounted by a trigger; a DROP fires none.)
+ */
+function uncountSql(day: Date, severity?: Severity): string[] {
+  const ofSeverity = severity === undefined ? '' : ` AND severity = ${SEVERITY_NUMBER[severity]}`;
+  return ['log_counts_minute', 'log_counts_hour'].map(
+    (table) =>
+      `DELETE FROM ${table} WHERE bucket >= '${day.toISOString()}' AND bucket < '${addDays(day, 1).toISOString()}'${ofSeverity}`,
+  );
+}
+
+/** Drops a whole day partition and every sub-partition it still has, and their counts. */
 export function dropDayPartitionSql(name: string): string[] {
-  if (parsePartitionName(name)?.kind !== 'day') throw new RangeError(`${name} is not a day partition`);
-  return [`DROP TABLE ${name}`];
+  const parsed = parsePartitionName(name);
+  if (parsed?.kind !== 'day') throw new RangeError(`${name} is not a day partition`);
+  return [`DROP TABLE ${name}`, ...uncountSql(parsed.day)];
 }
 
 /**
- * Drops one (day, severity) table and makes sure its day keeps a default
+ * Drops one (day, severity) table and its counts, and makes sure its day keeps a default
  * sub-partition, so a late record of that severity for that day still has a
  * place to go (and is removed by the next retention run if it has expired).
  */
@@ -89,6 +104,7 @@ export function dropSeverityPartitionSql(name: string): string[] {
   if (parsed?.kind !== 'severity') throw new RangeError(`${name} is not a severity partition`);
   return [
     `DROP TABLE ${name}`,
+    ...uncountSql(parsed.day, parsed.severity),
     `CREATE TABLE IF NOT EXISTS ${stragglersPartitionName(parsed.day)} PARTITION OF ${dayPartitionName(parsed.day)} DEFAULT`,
   ];
 }

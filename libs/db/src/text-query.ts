@@ -22,11 +22,23 @@ interface Term {
   words: string[];
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD_RUN = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
+const LETTER = /\p{L}/u;
 
-/** The lower-cased words of a text, in order. */
+/**
+ * The lower-cased words of a text, in order. A hyphenated word whose parts
+ * all hold a letter (`disk-retry`, `a1-b2`) is, as PostgreSQL's parser has
+ * it, the whole word followed by its parts, each taking a position: so
+ * `"eu disk retry"` is not a phrase of `eu disk-retry`, as in PostgreSQL.
+ */
 export function textWords(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
+  const words: string[] = [];
+  for (const [run] of text.toLowerCase().matchAll(WORD_RUN)) {
+    const parts = run.split('-');
+    if (parts.length > 1 && parts.every((part) => LETTER.test(part))) words.push(run);
+    words.push(...parts);
+  }
+  return words;
 }
 
 /** Compiles `q`; a query without a single word matches nothing, as PostgreSQL's empty tsquery does. */
@@ -39,9 +51,16 @@ export function compileTextQuery(query: string): TextMatcher {
   };
 }
 
-/** OR-groups of AND-ed terms. */
+/**
+ * OR-groups of AND-ed terms. As in PostgreSQL, `or` is the operator only
+ * between two terms; first, last or after another `or` it is the word "or".
+ */
 function parseWebSearch(query: string): Term[][] {
   const groups: Term[][] = [[]];
+  const push = (term: Term) => {
+    if (term.words.length > 0) groups[groups.length - 1].push(term);
+  };
+  let afterTerm = false;
   let i = 0;
   while (i < query.length) {
     const char = query[i];
@@ -54,7 +73,8 @@ function parseWebSearch(query: string): Term[][] {
     if (query[i] === '"') {
       const close = query.indexOf('"', i + 1);
       const end = close === -1 ? query.length : close;
-      pushTerm(groups, { negated, words: textWords(query.slice(i + 1, end)) });
+      push({ negated, words: textWords(query.slice(i + 1, end)) });
+      afterTerm = true;
       i = end + 1;
       continue;
     }
@@ -62,17 +82,15 @@ function parseWebSearch(query: string): Term[][] {
     while (end < query.length && !/\s/.test(query[end]) && query[end] !== '"') end++;
     const raw = query.slice(i, end);
     i = end;
-    if (!negated && raw.toLowerCase() === 'or') {
-      if (groups[groups.length - 1].length > 0) groups.push([]);
+    if (!negated && raw.toLowerCase() === 'or' && afterTerm && query.slice(end).trim() !== '') {
+      groups.push([]);
+      afterTerm = false;
       continue;
     }
-    pushTerm(groups, { negated, words: textWords(raw) });
+    push({ negated, words: textWords(raw) });
+    afterTerm = true;
   }
   return groups;
-}
-
-function pushTerm(groups: Term[][], term: Term): void {
-  if (term.words.length > 0) groups[groups.length - 1].push(term);
 }
 
 function termOccurs(term: Term, words: readonly string[], present: Set<string>): boolean {

@@ -23,7 +23,7 @@ export class MetricsService {
   });
   readonly recordsRouted = new Counter({
     name: 'logyard_records_routed_total',
-    help: 'Records validated by the router and confirmed on the logs exchange',
+    help: 'Records validated (by a collector source or the router) and confirmed on the logs exchange',
     labelNames: ['severity'],
     registers: [this.registry],
   });

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 
 // No @logyard/* imports here: jest's globalSetup loads this file without the path mapping.
 
@@ -6,7 +6,9 @@ export const TEST_DATABASE_STEM = 'logyard_test_';
 export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 export async function dropDatabase(name: string): Promise<void> {
-  await withServerClient((client) => client.query(`DROP DATABASE IF EXISTS ${quoteName(name)} WITH (FORCE)`));
+  await withServerClient((client) =>
+    client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`),
+  );
 }
 
 /** Test databases left by a run that was killed before its cleanup. */
@@ -19,7 +21,7 @@ export async function dropLeftoverDatabases(): Promise<void> {
       [`${TEST_DATABASE_STEM}%`],
     );
     for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS ${quoteName(datname)}`).catch(() => undefined);
+      await client.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(datname)}`).catch(() => undefined);
     }
   });
 }
@@ -42,8 +44,4 @@ export async function withServerClient<T>(work: (client: Client) => Promise<T>):
   } finally {
     await client.end();
   }
-}
-
-export function quoteName(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

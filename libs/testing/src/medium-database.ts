@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { escapeIdentifier } from 'pg';
 import { migrationsFingerprint } from '@logyard/db';
 import {
   dropDatabase,
   mediumTemplateName,
   PG_SERVER_URL,
-  quoteName,
   TEST_DATABASE_STEM,
   withServerClient,
 } from './databases';
@@ -24,7 +24,7 @@ export async function createMediumDatabase(): Promise<MediumDatabase> {
   const name = `${TEST_DATABASE_STEM}${randomBytes(4).toString('hex')}`;
   const template = mediumTemplateName(migrationsFingerprint());
   await withServerClient((client) =>
-    client.query(`CREATE DATABASE ${quoteName(name)} TEMPLATE ${quoteName(template)}`),
+    client.query(`CREATE DATABASE ${escapeIdentifier(name)} TEMPLATE ${escapeIdentifier(template)}`),
   );
   return { name, url: `${PG_SERVER_URL}/${name}`, drop: () => dropDatabase(name) };
 }

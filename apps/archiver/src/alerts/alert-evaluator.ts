@@ -44,6 +44,8 @@ const PREFETCH = 64;
 /** One rule as the evaluator holds it. */
 interface LiveRule {
   stored: StoredAlertRule;
+  /** The services the rule names (none: any). */
+  services: string[];
   matcher: LogFilterMatcher;
   counter: WindowCounter;
   state: AlertState;
@@ -81,6 +83,9 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
   private leading = false;
   private stopped = false;
   private rules = new Map<string, LiveRule>();
+  /** Rules naming services, by service; a record is tried only against its service's rules and the rest. */
+  private byService = new Map<string, LiveRule[]>();
+  private anyService: LiveRule[] = [];
   private deltas = new Map<string, BucketDelta>();
   private transitions: AlertTransition[] = [];
   private unacked: Delivery[] = [];
@@ -170,6 +175,8 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     this.consumer = undefined;
     this.store = undefined;
     this.rules = new Map();
+    this.byService = new Map();
+    this.anyService = [];
     this.deltas = new Map();
     this.transitions = [];
     this.unacked = [];
@@ -197,9 +204,11 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
         counter.add(bucket, count);
       }
       if (!stored.countingSince) await store.markCounting(stored.id, new Date(now));
+      const filters = ruleFilters(stored.spec);
       next.set(stored.id, {
         stored,
-        matcher: compileLogFilters(ruleFilters(stored.spec)),
+        services: filters.services,
+        matcher: compileLogFilters(filters),
         counter,
         state: stored.state,
         since: stored.since ?? new Date(now),
@@ -208,6 +217,15 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
       });
     }
     this.rules = next;
+    this.byService = new Map();
+    this.anyService = [];
+    for (const rule of next.values()) {
+      if (!rule.services.length) this.anyService.push(rule);
+      // A set: a rule naming one service twice must still count each record once.
+      for (const service of new Set(rule.services)) {
+        this.byService.set(service, [...(this.byService.get(service) ?? []), rule]);
+      }
+    }
   }
 
   private scheduleReload(): void {
@@ -236,7 +254,7 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     for (const record of records) {
       const matchable = new MatchableRecord(record);
       const tsMs = Date.parse(record.ts);
-      for (const rule of this.rules.values()) {
+      for (const rule of this.candidates(record.service)) {
         if (!rule.matcher(matchable)) continue;
         const bucket = rule.counter.bucketOf(tsMs);
         if (!rule.counter.add(bucket)) continue;
@@ -249,6 +267,11 @@ export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplication
     for (const rule of touched) this.evaluate(rule, now);
     this.unacked.push(delivery);
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  private *candidates(service: string): Iterable<LiveRule> {
+    yield* this.byService.get(service) ?? [];
+    yield* this.anyService;
   }
 
   private tick(): void {

@@ -12,33 +12,20 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { readSmallBody, RequiresToken } from '@logyard/auth';
-import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
+import { RequiresToken } from '@logyard/auth';
+import { openApiSchema } from '@logyard/runtime';
+import {
+  AlertRuleBody,
+  alertRuleCreateSchema,
+  AlertRuleListBody,
+  alertRulePatchSchema,
+} from '@logyard/contracts';
+import { readRequestBody } from '@logyard/http';
 import { badParam } from '../query/log-query.service';
 import { AlertRulesService } from './alert-rules.service';
 
 /** A rule body is a few filters and URLs; anything larger is refused before parsing. */
 const MAX_RULE_BODY_BYTES = 16 * 1024;
-
-const RULE_BODY_SCHEMA = {
-  type: 'object',
-  required: ['name', 'threshold', 'window'],
-  properties: {
-    name: { type: 'string' },
-    threshold: { type: 'integer', minimum: 1 },
-    window: { type: 'string', example: '5m', description: '30s to 24h; past 1h whole minutes' },
-    service: { type: 'string' },
-    host: { type: 'string' },
-    severity: { type: 'string' },
-    minSeverity: { type: 'string' },
-    q: { type: 'string' },
-    contains: { type: 'string' },
-    webhook: { type: 'string', format: 'uri' },
-    alertmanager: { type: 'string', format: 'uri' },
-    secret: { type: 'string', minLength: 16 },
-  },
-  additionalProperties: { type: 'string', description: 'attr.<key>' },
-};
 
 @Controller('api/alerts')
 @RequiresToken('query')
@@ -49,7 +36,7 @@ export class AlertsController {
 
   @Post()
   @ApiOperation({ summary: 'Create an alert rule on the live stream' })
-  @ApiBody({ schema: RULE_BODY_SCHEMA })
+  @ApiBody({ schema: openApiSchema(alertRuleCreateSchema, 'input') })
   async create(@Req() request: Request): Promise<AlertRuleBody> {
     return this.alerts.create(await jsonBody(request));
   }
@@ -70,7 +57,7 @@ export class AlertsController {
   @Patch(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'Change a rule; null removes an optional field' })
-  @ApiBody({ schema: { ...RULE_BODY_SCHEMA, required: [] } })
+  @ApiBody({ schema: openApiSchema(alertRulePatchSchema, 'input') })
   async update(@Param('id') id: string, @Req() request: Request): Promise<AlertRuleBody> {
     return this.alerts.update(id, await jsonBody(request));
   }
@@ -92,16 +79,22 @@ async function jsonBody(request: Request): Promise<unknown> {
       message: 'send the rule as application/json',
     });
   }
-  const body = await readSmallBody(request, MAX_RULE_BODY_BYTES);
-  if (body === undefined) {
+  const body = await readRequestBody(request, {
+    limit: MAX_RULE_BODY_BYTES,
+    limitName: 'the rule body limit',
+    inflate: false,
+  });
+  if (!body.ok && body.error.statusCode === 413) {
     throw new PayloadTooLargeException({
       statusCode: 413,
       error: 'Payload Too Large',
       message: `a rule is at most ${MAX_RULE_BODY_BYTES} bytes`,
     });
   }
+  // A body that could not be read (compressed, cut short) is no JSON either.
+  if (!body.ok) throw badParam('body', 'is not valid JSON');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.value.toString('utf8'));
   } catch {
     throw badParam('body', 'is not valid JSON');
   }

@@ -4,14 +4,12 @@ import {
   BatchConsumer,
   BatchStage,
   DeadLetterPublisher,
-  DecodedMessage,
-  decodeJsonItems,
   WriteOutcome,
   WRITTEN,
 } from '@logyard/amqp';
 import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, RecordLimits, recordLimits } from '@logyard/config';
-import { LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import { DecodedMessage, decodeJsonItems, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 

@@ -1,6 +1,5 @@
 import { validate, version } from 'uuid';
-import { encodeBatch, LogRecord, makeRecord, ParseOptions, toWire } from '@logyard/contracts';
-import { DecodedMessage } from '@logyard/amqp';
+import { DecodedMessage, encodeBatch, LogRecord, makeRecord, ParseOptions, toWire } from '@logyard/contracts';
 import { InboundMessage, normaliseMessage } from './normalise.transform';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';

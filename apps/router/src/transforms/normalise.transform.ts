@@ -1,6 +1,12 @@
 import { validate as isUuid } from 'uuid';
-import { DecodedMessage, decodeJsonItems } from '@logyard/amqp';
-import { parseJsonBody, parseLogRecord, parseRoutingKey, ParseOptions } from '@logyard/contracts';
+import {
+  DecodedMessage,
+  decodeJsonItems,
+  parseJsonBody,
+  parseLogRecord,
+  parseRoutingKey,
+  ParseOptions,
+} from '@logyard/contracts';
 
 /** What the router needs of an AMQP message; no transport types here. */
 export interface InboundMessage {

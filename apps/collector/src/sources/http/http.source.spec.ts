@@ -1,7 +1,8 @@
 import { loadConfig } from '@logyard/config';
 import { LogRecord } from '@logyard/contracts';
+import { LogsPublisher } from '@logyard/amqp';
 import { MetricsService } from '@logyard/observability';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { ERRORS_LISTED, HttpSource } from './http.source';
 
 describe(HttpSource.name, () => {
@@ -11,7 +12,10 @@ describe(HttpSource.name, () => {
   beforeEach(() => {
     published = [];
     const publish = jest.fn(async (records: LogRecord[]) => void published.push(...records));
-    sut = new HttpSource(loadConfig({}), { publish } as unknown as RecordPublisher, new MetricsService());
+    sut = new HttpSource(
+      loadConfig({}),
+      new SourceRunner({ publish } as unknown as LogsPublisher, new MetricsService()),
+    );
   });
 
   it('names the first 100 refused records and counts the rest, however many a body holds', async () => {

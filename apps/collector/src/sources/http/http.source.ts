@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso } from '@logyard/contracts';
-import { MetricsService } from '@logyard/observability';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { IngestOutcome, parseIngestBody } from './ingest-body';
 
 /**
@@ -24,19 +23,15 @@ export interface IngestResult {
 export class HttpSource {
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly publisher: RecordPublisher,
-    private readonly metrics: MetricsService,
+    private readonly runner: SourceRunner,
   ) {}
 
   /** Parses and publishes; resolves once every valid record is confirmed by the broker. */
   async ingest(body: Buffer, contentType: string | undefined): Promise<IngestResult> {
-    const outcome: IngestOutcome = parseIngestBody(body, contentType, {
-      observedTs: nowIso(),
-      ...recordLimits(this.config),
-    });
-    if (outcome.records.length > 0) await this.publisher.publish(outcome.records);
-    this.metrics.recordsAccepted.inc({ source: 'http' }, outcome.records.length);
-    this.metrics.recordsRejected.inc({ source: 'http' }, outcome.errors.length);
+    const outcome: IngestOutcome = await this.runner.run(
+      'http',
+      parseIngestBody(body, contentType, { observedTs: nowIso(), ...recordLimits(this.config) }),
+    );
     const omitted = outcome.errors.length - ERRORS_LISTED;
     return {
       accepted: outcome.records.length,

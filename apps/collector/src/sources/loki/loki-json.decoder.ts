@@ -1,4 +1,4 @@
-import { err, ok, Result } from '@logyard/contracts';
+import { err, isJsonObject, ok, parseJson, Result } from '@logyard/contracts';
 import { LokiPushRequest, LokiStream } from './loki-push';
 
 /**
@@ -6,21 +6,18 @@ import { LokiPushRequest, LokiStream } from './loki-push';
  * Refuses the whole body when its streams are missing or malformed; entries are checked one by one later.
  */
 export function decodeLokiJson(body: Buffer): Result<LokiPushRequest> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    return err(`body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isObject(value) || !Array.isArray(value.streams) || value.streams.length === 0) {
+  const parsed = parseJson(body);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
+  if (!isJsonObject(value) || !Array.isArray(value.streams) || value.streams.length === 0) {
     return err('streams: a Loki push needs a non-empty "streams" array');
   }
   const streams: LokiStream[] = [];
   for (const [s, stream] of value.streams.entries()) {
     const at = `streams[${s}]`;
-    if (!isObject(stream)) return err(`${at}: must be an object with "stream" and "values"`);
+    if (!isJsonObject(stream)) return err(`${at}: must be an object with "stream" and "values"`);
     const labels = stream.stream ?? {};
-    if (!isObject(labels) || !Object.values(labels).every((label) => typeof label === 'string')) {
+    if (!isJsonObject(labels) || !Object.values(labels).every((label) => typeof label === 'string')) {
       return err(`${at}.stream: must be an object of string labels`);
     }
     if (!Array.isArray(stream.values))
@@ -33,8 +30,4 @@ export function decodeLokiJson(body: Buffer): Result<LokiPushRequest> {
     });
   }
   return ok({ streams });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

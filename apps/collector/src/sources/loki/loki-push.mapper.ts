@@ -1,4 +1,5 @@
 import {
+  isJsonObject,
   err,
   fromEpochNanos,
   LogRecord,
@@ -69,7 +70,7 @@ function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions)
   if (ts === undefined) return err(`timestamp: ${quote(entry.ts)} is after the year 9999`);
   if (typeof entry.line !== 'string') return err(`line: must be a string, got ${quote(entry.line)}`);
   const metadata = entry.metadata ?? {};
-  if (!isObject(metadata)) return err(`structured metadata: must be an object, got ${quote(metadata)}`);
+  if (!isJsonObject(metadata)) return err(`structured metadata: must be an object, got ${quote(metadata)}`);
   const line = jsonLine(entry.line);
   return parseLogRecord(
     {
@@ -108,7 +109,7 @@ function jsonLine(line: string): JsonLine | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const key = MESSAGE_FIELDS.find((field) => value[field] !== undefined && value[field] !== null);
   if (!key) return undefined;
   // Rest properties are own data properties, so a "__proto__" field stays an ordinary field.
@@ -139,8 +140,4 @@ function quote(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
   return String(value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso, ok, Result } from '@logyard/contracts';
-import { MetricsService } from '@logyard/observability';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf } from './loki-protobuf.decoder';
 import { LokiMapping, mapLokiPush } from './loki-push.mapper';
@@ -14,8 +13,7 @@ export type LokiEncoding = 'json' | 'protobuf';
 export class LokiSource {
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly publisher: RecordPublisher,
-    private readonly metrics: MetricsService,
+    private readonly runner: SourceRunner,
   ) {}
 
   /**
@@ -26,13 +24,11 @@ export class LokiSource {
     const request =
       encoding === 'json' ? decodeLokiJson(body) : decodeLokiProtobuf(body, this.config.http.bodyLimitBytes);
     if (!request.ok) return request;
-    const mapping = mapLokiPush(request.value, {
-      observedTs: nowIso(),
-      ...recordLimits(this.config),
-    });
-    if (mapping.records.length > 0) await this.publisher.publish(mapping.records);
-    this.metrics.recordsAccepted.inc({ source: 'loki' }, mapping.records.length);
-    this.metrics.recordsRejected.inc({ source: 'loki' }, mapping.errors.length);
-    return ok(mapping);
+    return ok(
+      await this.runner.run(
+        'loki',
+        mapLokiPush(request.value, { observedTs: nowIso(), ...recordLimits(this.config) }),
+      ),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { err, ok, Result } from '@logyard/contracts';
+import { err, isJsonObject, ok, parseJson, Result } from '@logyard/contracts';
 import {
   OtlpCodec,
   OtlpLogsRequest,
@@ -32,19 +32,16 @@ export const OTLP_JSON_CODEC: OtlpCodec = {
 };
 
 function decodeRequest(body: Buffer): Result<OtlpLogsRequest> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    return err(`body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isObject(value) || !Array.isArray(value.resourceLogs)) {
+  const parsed = parseJson(body);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
+  if (!isJsonObject(value) || !Array.isArray(value.resourceLogs)) {
     return err('body: expected an OTLP ExportLogsServiceRequest, a JSON object with a "resourceLogs" array');
   }
   const resourceLogs: OtlpResourceLogs[] = [];
   for (const [r, item] of value.resourceLogs.entries()) {
     const at = `resourceLogs[${r}]`;
-    if (!isObject(item)) return err(`${at}: must be an object`);
+    if (!isJsonObject(item)) return err(`${at}: must be an object`);
     const resource = optionalObject(item.resource, `${at}.resource`);
     if (!resource.ok) return resource;
     const scopes = objects(item.scopeLogs, `${at}.scopeLogs`);
@@ -66,15 +63,11 @@ function decodeRequest(body: Buffer): Result<OtlpLogsRequest> {
 function objects(value: unknown, at: string): Result<JsonObject[]> {
   if (value === undefined || value === null) return ok([]);
   if (!Array.isArray(value)) return err(`${at}: must be an array`);
-  const index = value.findIndex((item) => !isObject(item));
+  const index = value.findIndex((item) => !isJsonObject(item));
   return index < 0 ? ok(value as JsonObject[]) : err(`${at}[${index}]: must be an object`);
 }
 
 function optionalObject(value: unknown, at: string): Result<JsonObject | undefined> {
   if (value === undefined || value === null) return ok(undefined);
-  return isObject(value) ? ok(value) : err(`${at}: must be an object`);
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isJsonObject(value) ? ok(value) : err(`${at}: must be an object`);
 }

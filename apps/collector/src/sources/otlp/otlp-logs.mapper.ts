@@ -1,4 +1,5 @@
 import {
+  isJsonObject,
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
   fromEpochNanos,
@@ -161,7 +162,7 @@ function messageOf(body: unknown, top: Depth): string {
   if (body === undefined || body === null) return '';
   const value = anyValue(body, 'body', top);
   if (value === null) return '';
-  return isObject(body) && body.stringValue != null ? (value as string) : JSON.stringify(value);
+  return isJsonObject(body) && body.stringValue != null ? (value as string) : JSON.stringify(value);
 }
 
 /**
@@ -186,7 +187,7 @@ function keyValues(list: unknown, at: string, depth: Depth): Attributes {
   // Object.fromEntries defines own properties, so a key named "__proto__" stays an ordinary key.
   return Object.fromEntries(
     list.map((item: unknown, i) => {
-      if (!isObject(item) || typeof item.key !== 'string') {
+      if (!isJsonObject(item) || typeof item.key !== 'string') {
         throw new InvalidLogRecord(`${at}[${i}]: must be a KeyValue object with a string "key"`);
       }
       return [
@@ -204,7 +205,7 @@ function keyValues(list: unknown, at: string, depth: Depth): Attributes {
  * beyond 2^53 and non-finite doubles as strings so nothing is rounded; bytes as base64; an empty AnyValue as null.
  */
 function anyValue(value: unknown, at: string, depth: Depth): unknown {
-  if (!isObject(value)) throw new InvalidLogRecord(`${at}: must be an AnyValue object`);
+  if (!isJsonObject(value)) throw new InvalidLogRecord(`${at}: must be an AnyValue object`);
   if (value.stringValue != null) return typed(value.stringValue, 'string', `${at}.stringValue`);
   if (value.boolValue != null) return typed(value.boolValue, 'boolean', `${at}.boolValue`);
   if (value.intValue != null) return int64(value.intValue, `${at}.intValue`);
@@ -222,7 +223,7 @@ function anyValue(value: unknown, at: string, depth: Depth): unknown {
 }
 
 function listOf(holder: unknown, at: string): unknown[] {
-  if (!isObject(holder)) throw new InvalidLogRecord(`${at}: must be an object with "values"`);
+  if (!isJsonObject(holder)) throw new InvalidLogRecord(`${at}: must be an object with "values"`);
   if (holder.values === undefined || holder.values === null) return [];
   if (!Array.isArray(holder.values)) throw new InvalidLogRecord(`${at}.values: must be an array`);
   return holder.values;
@@ -271,8 +272,4 @@ function shorten(text: string): string {
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso, ok, Result } from '@logyard/contracts';
-import { MetricsService } from '@logyard/observability';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { OtlpCodec, OtlpPartialSuccess } from './otlp-codec';
 import { mapOtlpLogs, OtlpMapping } from './otlp-logs.mapper';
 
@@ -14,8 +13,7 @@ const ERRORS_SHOWN = 3;
 export class OtlpSource {
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly publisher: RecordPublisher,
-    private readonly metrics: MetricsService,
+    private readonly runner: SourceRunner,
   ) {}
 
   /**
@@ -25,13 +23,10 @@ export class OtlpSource {
   async export(body: Buffer, codec: OtlpCodec): Promise<Result<OtlpPartialSuccess | undefined>> {
     const request = codec.decodeRequest(body);
     if (!request.ok) return request;
-    const mapping = mapOtlpLogs(request.value, {
-      observedTs: nowIso(),
-      ...recordLimits(this.config),
-    });
-    if (mapping.records.length > 0) await this.publisher.publish(mapping.records);
-    this.metrics.recordsAccepted.inc({ source: 'otlp' }, mapping.records.length);
-    this.metrics.recordsRejected.inc({ source: 'otlp' }, mapping.errors.length);
+    const mapping = await this.runner.run(
+      'otlp',
+      mapOtlpLogs(request.value, { observedTs: nowIso(), ...recordLimits(this.config) }),
+    );
     return ok(mapping.errors.length > 0 ? partialSuccess(mapping) : undefined);
   }
 }

@@ -1,8 +1,9 @@
 import { loadConfig } from '@logyard/config';
 import { LogRecord } from '@logyard/contracts';
+import { LogsPublisher } from '@logyard/amqp';
 import { MetricsService } from '@logyard/observability';
 import { waitFor } from '@logyard/testing';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { MAX_PENDING_RECORDS, SyslogIngest } from './syslog-ingest';
 
 const frame = (i: number) => Buffer.from(`<14>1 - web-1 app - - - line ${i}`);
@@ -23,7 +24,7 @@ describe(SyslogIngest.name, () => {
     metrics = new MetricsService();
     sut = new SyslogIngest(
       loadConfig({ SYSLOG_LINGER_MS: '20' }),
-      { publish } as unknown as RecordPublisher,
+      new SourceRunner({ publish } as unknown as LogsPublisher, metrics),
       metrics,
     );
   });

@@ -4,7 +4,7 @@ import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
-import { RecordPublisher } from '../../record-publisher';
+import { SourceRunner } from '../../source-runner';
 import { toSyslogRecord } from './syslog-record.mapper';
 import { ThrottledWarning } from './throttled-warning';
 
@@ -56,8 +56,8 @@ export class SyslogIngest {
 
   constructor(
     @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
-    private readonly publisher: RecordPublisher,
-    private readonly metrics: MetricsService,
+    private readonly runner: SourceRunner,
+    metrics: MetricsService,
   ) {
     this.batcher = new LingerBatcher<HeldRecord>({
       maxWeight: MAX_PENDING_RECORDS,
@@ -98,7 +98,7 @@ export class SyslogIngest {
         this.held += message.length;
         this.batcher.add({ record: record.value, bytes: message.length });
       } else {
-        this.metrics.recordsRejected.inc({ source: 'syslog' });
+        this.runner.refused('syslog', 1);
         this.rejectWarning.report(
           1,
           (n) => `refused ${n} syslog message(s), e.g. from ${peer}: ${record.error}`,
@@ -133,8 +133,7 @@ export class SyslogIngest {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.publisher.publish(records);
-          this.metrics.recordsAccepted.inc({ source: 'syslog' }, records.length);
+          await this.runner.run('syslog', { records, errors: [] });
           return;
         } catch (error) {
           if (this.stopping) {

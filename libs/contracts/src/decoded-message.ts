@@ -1,6 +1,11 @@
-import { decodeRecords, err, LogRecord, ok, ParseOptions, Result } from '@logyard/contracts';
+import { decodeRecords } from './batch';
+import { LogRecord, ParseOptions } from './record';
+import { err, ok, Result } from './result';
 
-/** What a stage made of one message: records to pass on, and parts that can never become records. */
+/**
+ * What a stage made of one bus message: records to pass on, and parts that can never become records. Record
+ * decoding, not transport: it lives with the record so a transform or a sink needs no broker library for it.
+ */
 export interface DecodedMessage {
   records: LogRecord[];
   rejects: { reason: string; body: Buffer; contentType?: string }[];

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { Pool } from 'pg';
+import { AlertRuleSpec, LogRecord, makeRecord, SEVERITIES } from '@logyard/contracts';
+import { createMediumDatabase, MediumDatabase, propertyRuns } from '@logyard/testing';
+import { AlertEvaluationStore, AlertRuleRepository } from './alert-rule.repository';
+import { createArchivePool } from './database';
+import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
+import { LogFilters, whereForFilters } from './log-query';
+import { LogRepository } from './log.repository';
+
+const HOSTS = ['web-1', 'web-2', 'db-1'];
+const SERVICES = ['shop', 'cron', 'ledger'];
+const WORDS = ['payment', 'declined', 'timeout', 'retry', 'order', 'disk', 'Full', 'eu'];
+const REGIONS = ['eu', 'us', 'EU'];
+
+/** The alert rules on a real PostgreSQL: the evaluator's matcher against the query's SQL, and the store. */
+describe('alert rules on PostgreSQL', () => {
+  let database: MediumDatabase;
+  let pool: Pool;
+  const records: LogRecord[] = Array.from({ length: 300 }, (_, i) =>
+    makeRecord({
+      ts: new Date(Date.UTC(2026, 0, 15, 12, 0, i)).toISOString(),
+      host: HOSTS[i % 3],
+      service: SERVICES[(i * 7) % 3],
+      severity: SEVERITIES[(i * 5) % 6],
+      message: `${WORDS[i % 8]} ${WORDS[(i * 3) % 8]}-${WORDS[(i * 5) % 8]}, ${WORDS[(i * 11) % 8]} #${i} 50%_done`,
+      attributes: i % 4 === 0 ? {} : { region: REGIONS[i % 3], n: i % 5 },
+    }),
+  );
+
+  beforeAll(async () => {
+    database = await createMediumDatabase();
+    pool = createArchivePool(database.url);
+    await new LogRepository(pool).insertBatch(records);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('property: the in-memory matcher selects exactly the records the query selects', async () => {
+    const some = <T>(values: readonly T[]) => fc.subarray([...values], { maxLength: 2 });
+    const word = fc.constantFrom(...WORDS, 'absent');
+    const text = fc
+      .array(
+        fc.oneof(
+          word,
+          word.map((w) => `-${w}`),
+          fc.array(word, { minLength: 2, maxLength: 3 }).map((ws) => `"${ws.join(' ')}"`),
+          fc.constant('or'),
+        ),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((terms) => terms.join(' '));
+    const filters = fc.record(
+      {
+        hosts: some(HOSTS),
+        services: some(SERVICES),
+        severities: some(SEVERITIES),
+        attributes: fc.oneof(
+          fc.constant({}),
+          fc.constantFrom(...REGIONS).map((region) => ({ region })),
+          fc.constant({ n: '1' }),
+        ),
+        text,
+        contains: fc.array(fc.constantFrom('decl', 'TIME', '50%', '_d', 'out,', 'eu '), { maxLength: 2 }),
+      },
+      { requiredKeys: ['hosts', 'services', 'severities', 'attributes'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(filters, async (query: LogFilters) => {
+        const where = whereForFilters(query);
+        const { rows } = await pool.query<{ id: string }>(
+          `SELECT id FROM logs ${where.toSql()}`,
+          where.values,
+        );
+        const matcher = compileLogFilters(query);
+        const matched = records.filter((record) => matcher(new MatchableRecord(record))).map((r) => r.id);
+        expect(matched.sort()).toEqual(rows.map((row) => row.id).sort());
+      }),
+      { numRuns: propertyRuns(150) },
+    );
+  }, 120_000);
+
+  describe(AlertEvaluationStore.name, () => {
+    const spec: AlertRuleSpec = {
+      name: 'store',
+      threshold: 2,
+      window: '1m',
+      webhook: 'http://hooks.example/',
+    };
+    let rules: AlertRuleRepository;
+    const stores: AlertEvaluationStore[] = [];
+    const connect = async () => {
+      const store = await AlertEvaluationStore.connect(
+        database.url,
+        () => undefined,
+        () => undefined,
+      );
+      stores.push(store);
+      return store;
+    };
+
+    beforeAll(() => {
+      rules = new AlertRuleRepository(pool);
+    });
+    afterAll(() => Promise.all(stores.map((store) => store.close())));
+
+    it('lets one session hold the evaluator lock, and the next take it when that one ends', async () => {
+      const first = await connect();
+      const second = await connect();
+      await expect(first.tryLock()).resolves.toBe(true);
+      await expect(second.tryLock()).resolves.toBe(false);
+      await first.close();
+      await expect(second.tryLock()).resolves.toBe(true);
+      await second.close();
+    });
+
+    it('commits counts, a transition and its notifications together, and forgets a deleted rule', async () => {
+      const store = await connect();
+      const id = '0190f5d2-0000-7000-8000-0000000000a1';
+      await rules.create(id, 'store', spec, 60);
+      const at = new Date();
+      const body = { id: 'n1' } as never;
+      await store.commit(
+        [
+          { ruleId: id, bucket: 100, delta: 2 },
+          { ruleId: id, bucket: 101, delta: 1 },
+        ],
+        [{ ruleId: id, state: 'firing', at, count: 3, notifications: [{ target: 'amqp', body }] }],
+        new Map([[id, 3]]),
+      );
+      await store.commit([{ ruleId: id, bucket: 101, delta: 4 }], [], new Map());
+      await expect(store.loadBuckets(id, 101)).resolves.toEqual([{ bucket: 101, count: 5 }]);
+      const [loaded] = await store.loadRules();
+      expect(loaded).toMatchObject({ id, state: 'firing', since: at, countingSince: null });
+      await store.markCounting(id, at);
+      await expect(rules.list()).resolves.toEqual([
+        expect.objectContaining({ id, state: 'firing', lastCount: 3, countingSince: at.toISOString() }),
+      ]);
+      const outbox = await pool.query('SELECT target, notification FROM alert_outbox WHERE rule_id = $1', [
+        id,
+      ]);
+      expect(outbox.rows).toEqual([{ target: 'amqp', notification: { id: 'n1' } }]);
+
+      await store.pruneBuckets(new Map([[id, 101]]));
+      await expect(store.loadBuckets(id, 0)).resolves.toEqual([{ bucket: 101, count: 5 }]);
+
+      await rules.delete(id);
+      // A rule deleted while its counts were in flight: they are dropped, not an error.
+      await expect(
+        store.commit([{ ruleId: id, bucket: 102, delta: 1 }], [], new Map()),
+      ).resolves.toBeUndefined();
+      await expect(pool.query('SELECT count(*)::int AS n FROM alert_buckets')).resolves.toMatchObject({
+        rows: [{ n: 0 }],
+      });
+    });
+  });
+});
