@@ -8,6 +8,9 @@ const moduleNameMapper = {
   '^@logyard/router$': '<rootDir>/apps/router/src/router.module',
   '^@logyard/archiver$': '<rootDir>/apps/archiver/src/archiver.module',
   '^@logyard/cli$': '<rootDir>/apps/cli/src',
+  // A lib's Nest-free entry for clients (the CLI, the SDK): docs/design.md §9.
+  '^@logyard/amqp/client$': '<rootDir>/libs/amqp/src/client',
+  '^@logyard/config/env$': '<rootDir>/libs/config/src/env',
   '^@logyard/(.*)$': '<rootDir>/libs/$1/src',
 };
 const base = {

@@ -1,5 +1,5 @@
 import amqplib, { ChannelModel } from 'amqplib';
-import { redactUrl } from '@logyard/config';
+import { redactUrl } from '@logyard/config/env';
 import { failure, messageOf } from './cli-error';
 
 const CONNECT_TIMEOUT_MS = 5_000;

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { topologyNames } from '@logyard/amqp';
-import { ConfigError, DEFAULT_PORTS, loadConfig, LogyardConfig, Target, TARGETS } from '@logyard/config';
+import { topologyNames } from '@logyard/amqp/client';
+import { ConfigError, DEFAULT_PORTS, loadConfig, LogyardConfig, Target, TARGETS } from '@logyard/config/env';
 import { addAlert, AddAlertOptions, listAlerts, removeAlert } from './alerts.command';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf, usageError } from './cli-error';
 import { escapeControls } from './format';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { TopologyNames } from '@logyard/amqp';
-import { TOKEN_HEADER } from '@logyard/auth';
-import { LogPage, QueryParams, refusalOf } from '@logyard/contracts';
+import { TopologyNames } from '@logyard/amqp/client';
+import { LogPage, QueryParams, refusalOf, TOKEN_HEADER } from '@logyard/contracts';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure, messageOf, usageError } from './cli-error';
 import { escapeControls, escapeJson, formatQueryLine } from './format';

@@ -1,4 +1,9 @@
-import { COUNT_HEADER, TopologyNames } from '@logyard/amqp';
+import {
+  confirmPublishOptions,
+  COUNT_HEADER,
+  DEFAULT_CONFIRM_TIMEOUT_MS,
+  TopologyNames,
+} from '@logyard/amqp/client';
 import { encodeBatch, parseLogRecord, parseRoutingKey, routingKey } from '@logyard/contracts';
 import { connectBroker, describeBrokerError } from './broker';
 import { failure, usageError } from './cli-error';
@@ -26,13 +31,15 @@ export async function sendRecord(
     channel.on('error', (e: Error) => (error = e));
     let unroutable = false;
     channel.on('return', () => (unroutable = true));
-    channel.publish(names.ingest, routingKey(record.value), encodeBatch([record.value]), {
-      persistent: true,
-      mandatory: true,
-      contentType: 'application/json',
-      messageId: record.value.id,
-      headers: { [COUNT_HEADER]: 1 },
-    });
+    channel.publish(
+      names.ingest,
+      routingKey(record.value),
+      encodeBatch([record.value]),
+      confirmPublishOptions(
+        { mandatory: true, messageId: record.value.id, headers: { [COUNT_HEADER]: 1 } },
+        DEFAULT_CONFIRM_TIMEOUT_MS,
+      ),
+    );
     await channel.waitForConfirms().catch((e: Error) => {
       throw failure(describeBrokerError(error ?? e, `exchange ${names.ingest}`));
     });

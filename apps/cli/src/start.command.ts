@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { SERVICE_NODE_FLAGS, Target } from '@logyard/config';
+import { SERVICE_NODE_FLAGS, Target } from '@logyard/config/env';
 
 /**
  * The service's entry, resolved the way Node resolves any module: through the

@@ -1,4 +1,4 @@
-import { TailConsumer, TailOutput, TopologyNames } from '@logyard/amqp';
+import { TailConsumer, TailOutput, TopologyNames } from '@logyard/amqp/client';
 import { LogRecord, validatePattern } from '@logyard/contracts';
 import { connectBroker, describeBrokerError } from './broker';
 import { EXIT_FAILURE, EXIT_OK, messageOf, usageError } from './cli-error';

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { LogRecord, tryEncodeBatch } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
+import { ConfirmedMessage, confirmPublishOptions } from './confirm-publish';
 import { batchHeaders, RoutedBatch, toRoutedBatches } from './record-batches';
 
 /** The broker cannot take a message now; HTTP callers answer 503 with Retry-After. */
@@ -16,13 +18,8 @@ export class UnencodableRecordsError extends Error {}
 
 /** Beyond this many messages awaiting a channel, publishers are refused instead of buffered in memory. */
 const MAX_QUEUED_MESSAGES = 1_000;
-const CONFIRM_TIMEOUT_MS = 10_000;
 
-export interface PublishOptions {
-  headers?: Record<string, unknown>;
-  messageId?: string;
-  contentType?: string;
-}
+export type PublishOptions = Omit<ConfirmedMessage, 'mandatory'>;
 
 /**
  * Publishes on a confirm channel. A returned promise resolves only once the
@@ -33,8 +30,15 @@ export interface PublishOptions {
 @Injectable()
 export class ConfirmPublisher {
   private channel?: ChannelWrapper;
+  /** COLLECTOR_CONFIRM_TIMEOUT_MS: how long a publish waits for the broker's confirm before it fails. */
+  private readonly confirmTimeoutMs: number;
 
-  constructor(private readonly connection: AmqpConnection) {}
+  constructor(
+    private readonly connection: AmqpConnection,
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+  ) {
+    this.confirmTimeoutMs = config.collector.confirmTimeoutMs;
+  }
 
   async publish(
     exchange: string,
@@ -48,14 +52,12 @@ export class ConfirmPublisher {
     if (channel.queueLength() > MAX_QUEUED_MESSAGES)
       throw new BrokerUnavailableError('too many unconfirmed messages');
     try {
-      await channel.publish(exchange, routingKey, body, {
-        persistent: true,
-        contentType: options.contentType ?? 'application/json',
-        headers: options.headers,
-        messageId: options.messageId,
-        timestamp: Math.floor(Date.now() / 1000),
-        timeout: CONFIRM_TIMEOUT_MS,
-      });
+      await channel.publish(
+        exchange,
+        routingKey,
+        body,
+        confirmPublishOptions(options, this.confirmTimeoutMs),
+      );
     } catch (error) {
       throw new BrokerUnavailableError((error as Error).message);
     }

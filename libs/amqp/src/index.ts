@@ -1,4 +1,4 @@
-export * from './topology';
+export * from './client';
 export * from './amqp-connection';
 export * from './confirm-publisher';
 export * from './logs-publisher';
@@ -6,6 +6,3 @@ export * from './queue-consumer';
 export * from './dead-letter.publisher';
 export * from './amqp.module';
 export * from './batch-consumer';
-export * from './record-batches';
-export * from './tail-consumer';
-export * from './broker-failover';

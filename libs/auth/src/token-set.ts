@@ -1,12 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * The AMQP message header a query token travels in on the archiver's RPC
- * queue, as `Authorization: Bearer` carries it over HTTP.
- */
-export const TOKEN_HEADER = 'x-logyard-token';
-
-/**
  * Configured tokens of one kind (INGEST_TOKENS or QUERY_TOKENS), matched the
  * same way wherever a token arrives: over HTTP and over the AMQP RPC.
  */

@@ -1,5 +1,11 @@
 // The limits and names of the query API, apart from its schemas so a browser bundle can use them without zod.
 
+/**
+ * The AMQP message header a query token travels in on the archiver's RPC queue, as `Authorization: Bearer`
+ * carries it over HTTP.
+ */
+export const TOKEN_HEADER = 'x-logyard-token';
+
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 /** Bounds on `contains`, so one request's LIKE work stays proportional to the rows it reads. */

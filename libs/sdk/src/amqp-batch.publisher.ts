@@ -1,7 +1,13 @@
 import { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
-import { COUNT_HEADER, createFailoverManager, toRoutedBatches } from '@logyard/amqp';
+import {
+  confirmPublishOptions,
+  COUNT_HEADER,
+  createFailoverManager,
+  DEFAULT_CONFIRM_TIMEOUT_MS,
+  toRoutedBatches,
+} from '@logyard/amqp/client';
 import { encodeBatch, LogRecord } from '@logyard/contracts';
 import { PublishOutcome, RecordSink, SinkEvents } from './record-shipper';
 
@@ -15,7 +21,6 @@ export interface AmqpBatchPublisherOptions {
   connectionName: string;
 }
 
-const CONFIRM_TIMEOUT_MS = 10_000;
 const HEARTBEAT_SECONDS = 5;
 /** How long a channel the broker closed waits before the connection is forced anew. */
 const RECONNECT_SECONDS = 1;
@@ -93,15 +98,15 @@ export class AmqpBatchPublisher implements RecordSink {
   private async publishBatch(routingKey: string, records: LogRecord[]): Promise<boolean> {
     const messageId = uuidv7();
     try {
-      await this.channel.publish(this.options.exchange, routingKey, encodeBatch(records), {
-        persistent: true,
-        mandatory: true,
-        contentType: 'application/json',
-        messageId,
-        timestamp: Math.floor(Date.now() / 1000),
-        headers: { [COUNT_HEADER]: records.length },
-        timeout: CONFIRM_TIMEOUT_MS,
-      });
+      await this.channel.publish(
+        this.options.exchange,
+        routingKey,
+        encodeBatch(records),
+        confirmPublishOptions(
+          { mandatory: true, messageId, headers: { [COUNT_HEADER]: records.length } },
+          DEFAULT_CONFIRM_TIMEOUT_MS,
+        ),
+      );
       return !this.returned.has(messageId);
     } finally {
       this.returned.delete(messageId);

@@ -1,6 +1,6 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
-import { topologyNames } from '@logyard/amqp';
-import { redactUrl, splitList } from '@logyard/config';
+import { topologyNames } from '@logyard/amqp/client';
+import { redactUrl, splitList } from '@logyard/config/env';
 import { AmqpBatchPublisher } from './amqp-batch.publisher';
 import { buildNestLogRecord, RecordOrigin } from './nest-log-record';
 import { RecordShipper, ShipperStats } from './record-shipper';

@@ -1,6 +1,6 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { splitList } from '@logyard/config';
+import { splitList } from '@logyard/config/env';
 
 /**
  * What a host application tells the logger. The SDK reads no environment of

@@ -1,4 +1,4 @@
-import { TOKEN_HEADER, TokenSet } from '@logyard/auth';
+import { TokenSet } from '@logyard/auth';
 import {
   badParamError,
   ParamError,
@@ -7,6 +7,7 @@ import {
   Result,
   rpcRequest,
   RpcReply,
+  TOKEN_HEADER,
 } from '@logyard/contracts';
 
 /** The parts of an RPC request message its vetting reads. */
