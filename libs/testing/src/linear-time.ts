@@ -25,8 +25,12 @@ export function timeGrowth<T>(
   return lowest;
 }
 
-/** The bound `timeRatio` is held to for input 10× larger: twice linear, a fifth of quadratic. */
-export const LINEAR_TIME_RATIO = 20;
+/**
+ * The bound `timeRatio` is held to for input 10× larger: three times linear, under a third of quadratic.
+ * Not tighter: V8's own JSON.parse grows 13–18× from 100 to 1,000 levels of nesting on a quiet machine,
+ * and a neighbour's load on 2 cores pushed linear parsers to 21–29× against the old bound of 20.
+ */
+export const LINEAR_TIME_RATIO = 30;
 
 /** Each measurement runs `small` often enough to take this much CPU, so the clock's resolution is no matter. */
 const MIN_MEASURED_MS = 5;
