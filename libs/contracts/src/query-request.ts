@@ -70,22 +70,31 @@ const severity = () =>
       return z.NEVER;
     });
 
+/**
+ * A transform of repeated values: each through `parse`, the first refusal as the request's error (its
+ * parser's message), and each parsed value once, in the order given. The lists are capped, so `includes`
+ * stays cheap.
+ */
+function eachOnce<T>(parse: (value: string) => Result<T>) {
+  return (values: string[], context: z.RefinementCtx<string[]>): T[] => {
+    const seen: T[] = [];
+    for (const value of values) {
+      const parsed = parse(value);
+      if (!parsed.ok) {
+        context.issues.push({ code: 'custom', input: value, message: parsed.error });
+        return z.NEVER;
+      }
+      if (!seen.includes(parsed.value)) seen.push(parsed.value);
+    }
+    return seen;
+  };
+}
+
 /** Repeated severities, canonical and each once, in the order given. */
 const severities = () =>
   repeatable()
     .meta({ items: { type: 'string', enum: [...SEVERITIES] } })
-    .transform((values, context): Severity[] => {
-      const seen: Severity[] = [];
-      for (const value of values) {
-        const parsed = parseSeverity(value);
-        if (!parsed.ok) {
-          context.issues.push({ code: 'custom', input: value, message: parsed.error });
-          return z.NEVER;
-        }
-        if (!seen.includes(parsed.value)) seen.push(parsed.value);
-      }
-      return seen;
-    })
+    .transform(eachOnce(parseSeverity))
     .optional();
 
 const time = (description: string) =>
@@ -340,18 +349,7 @@ export const tailRequest = parameters
           (patterns) => patterns.length <= MAX_TAIL_PATTERNS,
           `at most ${MAX_TAIL_PATTERNS} patterns per tail; '#' subscribes to everything`,
         )
-        .transform((given, context) => {
-          const patterns: string[] = [];
-          for (const pattern of given) {
-            const valid = validatePattern(pattern);
-            if (!valid.ok) {
-              context.issues.push({ code: 'custom', input: pattern, message: valid.error });
-              return z.NEVER;
-            }
-            if (!patterns.includes(valid.value)) patterns.push(valid.value);
-          }
-          return patterns;
-        })
+        .transform(eachOnce(validatePattern))
         .describe('host.service.severity with AMQP topic wildcards, e.g. *.*.error; repeatable'),
     }),
   );
