@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from 'pg';
 import {
   addDays,
   connectAndMigrate,
   createArchivePool,
   PartitionRepository,
+  sketchMessages,
   startOfUtcDay,
+  tsText,
 } from '@logyard/db';
 import {
   BenchService,
@@ -18,6 +21,8 @@ import {
 import { SERVICES } from './workload';
 
 const SEED_CHUNK = 250_000;
+/** The archiver's batch (ARCHIVER_BATCH_RECORDS' default), which is what one sketch covers in a live archive. */
+const SKETCH_BATCH = 5_000;
 // A p95 of 20 samples is the second-slowest of them; 100 after a JIT warm-up make it a percentile.
 const RUNS = 100;
 const WARMUPS = 10;
@@ -134,9 +139,8 @@ export async function seed(database: string, rows: number): Promise<void> {
   const pool = createArchivePool(url);
   await connectAndMigrate(pool, url);
   const today = startOfUtcDay(new Date());
-  await new PartitionRepository(pool).ensureDays(
-    Array.from({ length: DAYS + 2 }, (_, i) => addDays(today, i - DAYS)),
-  );
+  const seededDays = Array.from({ length: DAYS + 2 }, (_, i) => addDays(today, i - DAYS));
+  await new PartitionRepository(pool).ensureDays(seededDays);
   await pool.end();
   const services = `ARRAY[${SERVICES.map((s) => `'${s}'`).join(',')}]`;
   await withClient(database, async (client) => {
@@ -180,12 +184,41 @@ export async function seed(database: string, rows: number): Promise<void> {
       // pg_indexes shows the parent's index as ON ONLY, which would skip every partition.
       await client.query(indexdef.replace(' ON ONLY ', ' ON '));
     }
+    await sketchSeed(client, rows, seededDays);
     // What autovacuum does to insert-only partitions on a default PostgreSQL (this machine runs with it off): the
     // visibility map lets the histogram count from the primary key alone (~2.5x faster on 1.5 M rows).
     progress('seed: VACUUM (ANALYZE)');
     await client.query('VACUUM (ANALYZE) logs');
     await client.query('VACUUM (ANALYZE) log_counts_minute');
     await client.query('VACUUM (ANALYZE) log_counts_hour');
+    await client.query('VACUUM (ANALYZE) log_sketches');
     await client.query(`CREATE TABLE bench_seed AS SELECT ${rows}::bigint AS rows`);
   });
+}
+
+/**
+ * The seed's rows were inserted by SQL, so the insert trigger filed them unsketched: every `contains=` would
+ * read them all. The archiver sketches each batch it writes (docs/design.md §5); this files the same sketches
+ * for the seed, over consecutive runs of ARCHIVER_BATCH_RECORDS rows in `ts` order, as a live archive's
+ * batches arrive. A day is read in one query (the seed puts ~700,000 rows in it): a query per batch would
+ * plan over every partition 2,000 times.
+ */
+async function sketchSeed(client: Client, rows: number, days: Date[]): Promise<void> {
+  await client.query('DELETE FROM log_sketches');
+  let read = 0;
+  for (const day of days) {
+    const { rows: dayRows } = await client.query<{ ts: string; message: string }>(
+      `SELECT ${tsText('ts')} AS ts, message FROM logs WHERE ts >= $1 AND ts < $2 ORDER BY ts`,
+      [day, addDays(day, 1)],
+    );
+    for (let start = 0; start < dayRows.length; start += SKETCH_BATCH) {
+      const batch = dayRows.slice(start, start + SKETCH_BATCH);
+      await client.query(
+        'INSERT INTO log_sketches (first_ts, last_ts, grams) VALUES ($1::timestamptz, $2::timestamptz, $3)',
+        [batch[0].ts, batch[batch.length - 1].ts, sketchMessages(batch.map((row) => row.message))],
+      );
+    }
+    read += dayRows.length;
+    progress(`seed: sketched ${read} / ${rows} rows`);
+  }
 }

@@ -1,4 +1,11 @@
-import { buildAttributeFacetQuery, buildLogQuery, likePattern, LogQuery } from './log-query';
+import {
+  buildAttributeFacetQuery,
+  buildLogQuery,
+  buildSketchSpanQuery,
+  likePattern,
+  LogQuery,
+  sketchWindows,
+} from './log-query';
 
 // Substring search, exclusions and attribute facets, in their own file beside log-query.spec.ts.
 const base: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
@@ -49,5 +56,40 @@ describe(buildAttributeFacetQuery.name, () => {
         'GROUP BY 1 ORDER BY count DESC, value LIMIT $3',
     );
     expect(sut.values).toEqual(['shop', 'region', 50]);
+  });
+});
+
+describe(buildSketchSpanQuery.name, () => {
+  it('asks for the spans of the range whose sketch has every probed bit, or that have none, newest first', () => {
+    const sut = buildSketchSpanQuery({ ...base, from: '2026-01-01T00:00:00.000000Z', to: 'T' }, [7, 9]);
+    expect(sut.text).toContain('WHERE last_ts >= $1::timestamptz AND first_ts < $2::timestamptz AND ');
+    expect(sut.text).toContain(
+      '(grams IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($3::bigint[]) AS gram ' +
+        'WHERE get_bit(grams, gram & (length(grams)::bigint * 8 - 1)) = 0))',
+    );
+    expect(sut.text).toMatch(/ORDER BY last_ts DESC LIMIT 65$/);
+    expect(sut.values).toEqual(['2026-01-01T00:00:00.000000Z', 'T', [7, 9]]);
+  });
+});
+
+describe(sketchWindows.name, () => {
+  const span = (from: number, to: number) => ({ from: `t${from}`, to: `t${to}` });
+
+  it('merges overlapping and touching spans into disjoint windows, newest first', () => {
+    expect(sketchWindows(base, [span(1, 3), span(5, 7), span(2, 4), span(7, 8)])).toEqual([
+      span(5, 8),
+      span(1, 4),
+    ]);
+  });
+
+  it("clips the windows to the query's range and drops the spans outside it", () => {
+    expect(sketchWindows({ ...base, from: 't2', to: 't6' }, [span(1, 3), span(5, 7), span(6, 8)])).toEqual([
+      span(5, 6),
+      span(2, 3),
+    ]);
+  });
+
+  it('has no window without a span: nothing can match', () => {
+    expect(sketchWindows(base, [])).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { MetricsService } from '@logyard/observability';
+import { MAX_SKETCH_SPANS } from './log-query';
 import { LogQueryRepository } from './log-query.repository';
 
 /** A pool stand-in: its counts, and what its one query answers. */
@@ -81,10 +82,42 @@ describe(LogQueryRepository.prototype.findPage.name, () => {
   const emptyPool = () =>
     fakePool({ idleCount: 1, totalCount: 1, answer: () => Promise.resolve({ rows: [] }) });
 
-  it('looks for substrings in growing windows back from now, as for full text', async () => {
-    const pool = emptyPool();
+  const statementsOf = (pool: Pool) =>
+    (pool.query as jest.Mock).mock.calls.map(([sql, values]: [string, unknown[]]) => ({ sql, values }));
+
+  it('reads only the windows of the spans whose sketch may hold a substring, newest first', async () => {
+    const spans = [
+      { from: '2026-01-01T10:00:00.000000Z', to: '2026-01-01T10:05:00.000000Z' },
+      { from: '2026-01-01T08:00:00.000000Z', to: '2026-01-01T08:01:00.000000Z' },
+    ];
+    const answers = [{ rows: spans }, { rows: [] }, { rows: [] }];
+    const pool = fakePool({ idleCount: 1, totalCount: 1, answer: () => Promise.resolve(answers.shift()) });
+
     await new LogQueryRepository(pool, 10_000, 5).findPage({ ...page, contains: ['timeout'] });
-    expect((pool.query as jest.Mock).mock.calls.length).toBeGreaterThan(1);
+
+    const [sketches, ...reads] = statementsOf(pool);
+    expect(sketches.sql).toContain('FROM log_sketches');
+    expect(reads.map(({ values }) => values.slice(0, 2))).toEqual(spans.map(({ from, to }) => [from, to]));
+  });
+
+  it('looks in growing windows back from now, as for full text, when a sketch cannot rule out', async () => {
+    // 'time' has no 5-gram; past MAX_SKETCH_SPANS spans a substring is frequent.
+    const pool = emptyPool();
+    await new LogQueryRepository(pool, 10_000, 5).findPage({ ...page, contains: ['time'] });
+    expect(statementsOf(pool).length).toBeGreaterThan(1);
+    expect(statementsOf(pool).some(({ sql }) => sql.includes('log_sketches'))).toBe(false);
+
+    const span = { from: '2026-01-01T10:00:00.000000Z', to: '2026-01-01T10:05:00.000000Z' };
+    const answers = [{ rows: Array.from({ length: MAX_SKETCH_SPANS + 1 }, () => span) }];
+    const frequent = fakePool({
+      idleCount: 1,
+      totalCount: 1,
+      answer: () => Promise.resolve(answers.shift() ?? { rows: [] }),
+    });
+    await new LogQueryRepository(frequent, 10_000, 5).findPage({ ...page, contains: ['timeout'] });
+    const windows = statementsOf(frequent).slice(1);
+    expect(windows.length).toBeGreaterThan(1);
+    expect(windows.some(({ values }) => values.includes(span.from))).toBe(false);
   });
 
   it('walks the whole range at once without full text or substrings', async () => {

@@ -6,12 +6,16 @@ import {
   buildFacetQuery,
   buildHistogramQuery,
   buildLogQuery,
+  buildSketchSpanQuery,
   FacetName,
   fullTextWindows,
   LogFilters,
   LogQuery,
+  MAX_SKETCH_SPANS,
+  sketchWindows,
 } from './log-query';
 import { LOG_ROW_COLUMNS, LogRow, toLogRecord } from './log-row';
+import { sketchProbe } from './substring-sketch';
 
 /** Records per severity in one histogram bucket; only non-empty (bucket, severity) pairs are reported. */
 export interface BucketCount {
@@ -69,7 +73,9 @@ export class LogQueryRepository {
     // Full text and substrings filter rows the newest-first walk cannot skip: a window bounds what a partition
     // without any match costs before the page is known to be full (see fullTextWindows).
     const windowed = query.text !== undefined || (query.contains?.length ?? 0) > 0;
-    const windows = windowed ? fullTextWindows(query, new Date()) : [{ from: query.from, to: query.to }];
+    const windows = windowed
+      ? ((await this.sketchWindows(query)) ?? fullTextWindows(query, new Date()))
+      : [{ from: query.from, to: query.to }];
     const rows: LogRow[] = [];
     // One row past the limit tells whether a next page exists; later windows only fill what is missing.
     for (const window of windows) {
@@ -79,6 +85,21 @@ export class LogQueryRepository {
       if (rows.length > query.limit) break;
     }
     return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
+  }
+
+  /**
+   * For substrings: the windows of the only spans whose sketch may hold them
+   * (docs/design.md §5), so a rare one reads a few batches instead of the
+   * range. Undefined when the sketches rule out too little: no substring has
+   * a gram, or more spans than MAX_SKETCH_SPANS may match (a frequent one,
+   * which the plain windows serve from the newest rows).
+   */
+  private async sketchWindows(query: LogQuery): Promise<{ from?: string; to?: string }[] | undefined> {
+    const probe = sketchProbe(query.contains ?? []);
+    if (probe.length === 0) return undefined;
+    const statement = buildSketchSpanQuery(query, probe);
+    const spans = await this.query<{ from: string; to: string }>(statement.text, statement.values);
+    return spans.length > MAX_SKETCH_SPANS ? undefined : sketchWindows(query, spans);
   }
 
   async countByBucket(filters: LogFilters, intervalSeconds: number): Promise<BucketCount[]> {

@@ -167,6 +167,52 @@ export function fullTextWindows(query: LogQuery, now: Date): { from?: string; to
   return windows;
 }
 
+/** Past this many candidate spans a substring is frequent: its page fills from the newest windows anyway. */
+export const MAX_SKETCH_SPANS = 64;
+
+/**
+ * The spans of `ts` whose substring sketch may hold a message with every
+ * gram of `probe` (sketchProbe of the query's substrings), newest first, at
+ * most MAX_SKETCH_SPANS + 1: one more tells the caller to search the plain
+ * windows instead. A span without a sketch always may. Each span is given as
+ * a window [from, to) in the canonical form, its end one microsecond past its
+ * last row.
+ */
+export function buildSketchSpanQuery(query: LogFilters, probe: readonly number[]): SqlStatement {
+  const where = new WhereBuilder();
+  if (query.from) where.add((p) => `last_ts >= ${p(query.from)}::timestamptz`);
+  if (query.to) where.add((p) => `first_ts < ${p(query.to)}::timestamptz`);
+  where.add(
+    (p) =>
+      `(grams IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(${p(probe)}::bigint[]) AS gram ` +
+      `WHERE get_bit(grams, gram & (length(grams)::bigint * 8 - 1)) = 0))`,
+  );
+  return {
+    text:
+      `SELECT ${tsText('first_ts')} AS "from", ${tsText(`(last_ts + interval '1 microsecond')`)} AS "to" ` +
+      `FROM log_sketches ${where.toSql()} ORDER BY last_ts DESC LIMIT ${MAX_SKETCH_SPANS + 1}`,
+    values: where.values,
+  };
+}
+
+/**
+ * Candidate spans as disjoint windows newest first, clipped to the query's
+ * range: spans of batches written at once overlap, and a window is read once.
+ * Canonical timestamps compare as text.
+ */
+export function sketchWindows(query: LogFilters, spans: readonly { from: string; to: string }[]) {
+  const windows: { from: string; to: string }[] = [];
+  for (const span of [...spans].sort((a, b) => (a.to < b.to ? 1 : a.to > b.to ? -1 : 0))) {
+    const from = query.from !== undefined && query.from > span.from ? query.from : span.from;
+    const to = query.to !== undefined && query.to < span.to ? query.to : span.to;
+    if (from >= to) continue;
+    const newest = windows[windows.length - 1];
+    if (newest && to >= newest.from) newest.from = from < newest.from ? from : newest.from;
+    else windows.push({ from, to });
+  }
+  return windows;
+}
+
 /**
  * Buckets are aligned on a grid from the Unix epoch in UTC, so a 1h bucket
  * starts on the hour and a 1d bucket at UTC midnight, whatever the range.

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { Pool } from 'pg';
 import { makeRecord } from '@logyard/contracts';
 import { LogRepository } from './log.repository';
+import { sketchMessages } from './substring-sketch';
 
 /** How the fake COPY ends: with `rows` stored, or with `error` (a PostgreSQL error carries a SQLSTATE code). */
 type CopyEnding = { rows: number } | { error: Error & { code?: string } };
@@ -28,22 +29,34 @@ class FakeCopy extends Writable {
   }
 }
 
-/** A checked-out connection; `lose` makes it report a lost connection mid-COPY, as pg does, by an 'error' event. */
+/**
+ * A checked-out connection: statements are recorded (an INSERT stores `inserted` rows), a COPY ends as
+ * `ending` says; `lose` makes it report a lost connection mid-COPY, as pg does, by an 'error' event.
+ */
 class FakeClient extends EventEmitter {
   released?: { broken: Error | boolean | undefined };
   copies: FakeCopy[] = [];
+  statements: { sql: string; values?: unknown[] }[] = [];
 
   constructor(
     private readonly ending: CopyEnding,
-    private readonly lose?: Error,
+    private readonly options: { lose?: Error; inserted?: number } = {},
   ) {
     super();
   }
 
-  query(): FakeCopy {
+  query(statement: unknown, values?: unknown[]): unknown {
+    if (typeof statement === 'string') {
+      this.statements.push({ sql: statement.trim(), values });
+      return Promise.resolve({
+        rowCount: statement.includes('INSERT') ? this.options.inserted : null,
+        rows: [],
+      });
+    }
     const copy = new FakeCopy(this.ending);
     this.copies.push(copy);
-    if (this.lose) queueMicrotask(() => this.emit('error', this.lose));
+    this.statements.push({ sql: 'COPY' });
+    if (this.options.lose) queueMicrotask(() => this.emit('error', this.options.lose));
     return copy;
   }
 
@@ -52,30 +65,30 @@ class FakeClient extends EventEmitter {
   }
 }
 
-function fakePool(client: FakeClient, inserted = 0) {
-  const statements: { sql: string; values?: unknown[] }[] = [];
-  const pool = {
+function fakePool(client: FakeClient): Pool {
+  return {
     connect: async () => client,
-    query: async (sql: string, values?: unknown[]) => {
-      statements.push({ sql, values });
-      return { rowCount: inserted, rows: [] };
-    },
+    query: async () => Promise.reject(new Error('every write goes through a checked-out connection')),
   } as unknown as Pool;
-  return { pool, statements };
 }
+
+/** The statements of a connection, shortened to their first words. */
+const statementsOf = (client: FakeClient) =>
+  client.statements.map(({ sql }) => sql.split(/\s+/, 2).join(' '));
 
 const pgError = (code: string, message = `SQLSTATE ${code}`) => Object.assign(new Error(message), { code });
 
 describe(LogRepository.name, () => {
   const records = [makeRecord(), makeRecord({ message: 'tab\there' })];
 
-  it('writes a batch with COPY, resolving to the rows stored, and releases the connection as sound', async () => {
+  it('writes a batch with COPY in a transaction that hands its sketch to the trigger, and releases the connection as sound', async () => {
     const client = new FakeClient({ rows: 2 });
-    const { pool, statements } = fakePool(client);
 
-    expect(await new LogRepository(pool).insertBatch(records)).toBe(2);
+    expect(await new LogRepository(fakePool(client)).insertBatch(records)).toBe(2);
 
-    expect(statements).toEqual([]);
+    expect(statementsOf(client)).toEqual(['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY', 'COMMIT']);
+    const sketch = client.statements[1].values![0] as string;
+    expect(sketch).toBe(sketchMessages(records.map((record) => record.message)).toString('base64'));
     expect(client.copies[0].text.split('\n').filter(Boolean)).toHaveLength(2);
     expect(client.copies[0].text).toContain('tab\\there');
     expect(client.released).toEqual({ broken: undefined });
@@ -83,18 +96,24 @@ describe(LogRepository.name, () => {
   });
 
   it('falls back to INSERT … ON CONFLICT DO NOTHING when COPY meets a stored record (23505)', async () => {
-    const client = new FakeClient({
-      error: pgError('23505', 'duplicate key value violates unique constraint'),
-    });
-    const { pool, statements } = fakePool(client, 1);
+    const client = new FakeClient(
+      { error: pgError('23505', 'duplicate key value violates unique constraint') },
+      { inserted: 1 },
+    );
 
-    expect(await new LogRepository(pool).insertBatch(records)).toBe(1);
+    expect(await new LogRepository(fakePool(client)).insertBatch(records)).toBe(1);
 
-    expect(statements).toHaveLength(1);
-    expect(statements[0].sql).toMatch(/INSERT INTO logs[\s\S]*unnest[\s\S]*ON CONFLICT DO NOTHING/);
+    expect(statementsOf(client)).toEqual([
+      ...['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY', 'ROLLBACK'],
+      ...['BEGIN', "SELECT set_config('logyard.sketch',", 'INSERT INTO', 'COMMIT'],
+    ]);
+    const insert = client.statements[6];
+    expect(insert.sql).toMatch(/INSERT INTO logs[\s\S]*unnest[\s\S]*ON CONFLICT DO NOTHING/);
     // One array per column, each as long as the batch: a single statement whatever the batch size.
-    expect(statements[0].values).toHaveLength(10);
-    expect(statements[0].values![0]).toEqual(records.map((record) => record.id));
+    expect(insert.values).toHaveLength(10);
+    expect(insert.values![0]).toEqual(records.map((record) => record.id));
+    // The retry carries the same sketch: its rows are as searchable as a COPY's.
+    expect(client.statements[5].values).toEqual(client.statements[1].values);
     // A refused COPY leaves its connection sound.
     expect(client.released).toEqual({ broken: undefined });
   });
@@ -102,31 +121,33 @@ describe(LogRepository.name, () => {
   it('does not fall back for data PostgreSQL refuses otherwise; the error goes to the caller', async () => {
     const refused = pgError('22P05', 'unsupported Unicode escape sequence');
     const client = new FakeClient({ error: refused });
-    const { pool, statements } = fakePool(client);
 
-    await expect(new LogRepository(pool).insertBatch(records)).rejects.toBe(refused);
+    await expect(new LogRepository(fakePool(client)).insertBatch(records)).rejects.toBe(refused);
 
-    expect(statements).toEqual([]);
+    expect(statementsOf(client)).toEqual([
+      'BEGIN',
+      "SELECT set_config('logyard.sketch',",
+      'COPY',
+      'ROLLBACK',
+    ]);
     expect(client.released).toEqual({ broken: undefined });
   });
 
-  it('releases the connection as broken when the COPY failed for any other reason', async () => {
+  it('releases the connection as broken, without a ROLLBACK on it, when the COPY failed for any other reason', async () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const client = new FakeClient({ error: reset });
-    const { pool, statements } = fakePool(client);
 
-    await expect(new LogRepository(pool).insertBatch(records)).rejects.toBe(reset);
+    await expect(new LogRepository(fakePool(client)).insertBatch(records)).rejects.toBe(reset);
 
-    expect(statements).toEqual([]);
+    expect(statementsOf(client)).toEqual(['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY']);
     expect(client.released).toEqual({ broken: reset });
   });
 
   it("releases the connection as broken when it reported a lost connection by an 'error' event", async () => {
     const lost = new Error('Connection terminated unexpectedly');
-    const client = new FakeClient({ rows: 2 }, lost);
-    const { pool } = fakePool(client);
+    const client = new FakeClient({ rows: 2 }, { lose: lost });
 
-    expect(await new LogRepository(pool).insertBatch(records)).toBe(2);
+    expect(await new LogRepository(fakePool(client)).insertBatch(records)).toBe(2);
 
     expect(client.released).toEqual({ broken: lost });
     expect(client.listenerCount('error')).toBe(0);

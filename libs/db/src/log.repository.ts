@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LogRecord } from '@logyard/contracts';
 import { ARCHIVE_POOL, isRefusedData } from './database';
 import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
+import { sketchMessages } from './substring-sketch';
 
 const COPY_BATCH_SQL = `COPY logs (${LOG_COLUMNS.join(', ')}) FROM STDIN`;
 const UNIQUE_VIOLATION = '23505';
@@ -22,6 +23,13 @@ const INSERT_BATCH_SQL = `
                        $6::smallint[], $7::text[], $8::jsonb[], $9::text[], $10::text[])
   ON CONFLICT DO NOTHING`;
 
+/**
+ * The batch's substring sketch, for the insert trigger of `logs` to file
+ * beside the rows (migration 1764547200000). Local to the transaction, so it
+ * can never describe another statement's rows.
+ */
+const SET_SKETCH_SQL = `SELECT set_config('logyard.sketch', $1, true)`;
+
 /** The archiver's writes of the `logs` table; reads are LogQueryRepository's, on a pool of their own. */
 @Injectable()
 export class LogRepository {
@@ -36,28 +44,38 @@ export class LogRepository {
    */
   async insertBatch(records: readonly LogRecord[]): Promise<number> {
     if (records.length === 0) return 0;
+    const sketch = sketchMessages(records.map((record) => record.message)).toString('base64');
     try {
-      return await this.copyBatch(records);
+      return await this.inSketchedTransaction(sketch, async (client) => {
+        const copy = client.query(copyFrom(COPY_BATCH_SQL));
+        await pipeline(Readable.from([Buffer.from(toCopyText(records))]), copy);
+        return copy.rowCount;
+      });
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      const result = await this.pool.query(INSERT_BATCH_SQL, toColumnArrays(records));
-      return result.rowCount ?? 0;
+      return this.inSketchedTransaction(
+        sketch,
+        async (client) => (await client.query(INSERT_BATCH_SQL, toColumnArrays(records))).rowCount ?? 0,
+      );
     }
   }
 
-  private async copyBatch(records: readonly LogRecord[]): Promise<number> {
+  private async inSketchedTransaction(sketch: string, write: (client: PoolClient) => Promise<number>) {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client reports a lost connection as an 'error' event; unheard, it would crash the process.
     const onConnectionError = (error: Error) => (broken = error);
     client.on('error', onConnectionError);
     try {
-      const copy = client.query(copyFrom(COPY_BATCH_SQL));
-      await pipeline(Readable.from([Buffer.from(toCopyText(records))]), copy);
-      return copy.rowCount;
+      await client.query('BEGIN');
+      await client.query(SET_SKETCH_SQL, [sketch]);
+      const rows = await write(client);
+      await client.query('COMMIT');
+      return rows;
     } catch (error) {
       // PostgreSQL refused the rows themselves: the connection is fine. Anything else may have broken it.
       if (!isRefusedData(error)) broken ??= error as Error;
+      if (!broken) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       throw error;
     } finally {
       client.removeListener('error', onConnectionError);

@@ -65,8 +65,9 @@ export class PartitionRepository {
    * it at once never collide), lists the partitions, asks `decide` what has
    * expired, drops it, then deletes expired rows wherever they remain — only
    * default partitions can still hold any: the global `logs_default` and the
-   * default sub-partitions of partly dropped days. Each step commits on its
-   * own; a failed step is reported and the rest still run.
+   * default sub-partitions of partly dropped days — and last forgets the
+   * substring sketches older than every row. Each step commits on its own; a
+   * failed step is reported and the rest still run.
    */
   async applyRetention(decide: (partitions: string[]) => RetentionPlan): Promise<RetentionOutcome> {
     return withSchemaLock(this.pool, async () => {
@@ -102,6 +103,14 @@ export class PartitionRepository {
         } catch (error) {
           outcome.failures.push({ step: `delete expired ${severity} rows`, error: (error as Error).message });
         }
+      }
+      try {
+        // A span that ends before the oldest row left covers nothing (a span still being written is not yet visible).
+        await this.pool.query(
+          `DELETE FROM log_sketches WHERE last_ts < (SELECT coalesce(min(ts), 'infinity') FROM logs)`,
+        );
+      } catch (error) {
+        outcome.failures.push({ step: 'forget expired sketches', error: (error as Error).message });
       }
       return outcome;
     });
