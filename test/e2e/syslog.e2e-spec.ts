@@ -22,15 +22,6 @@ import { SwitchableProxy } from '../support/switchable-proxy';
 import { metricValue } from '@logyard/observability';
 import { request } from '../support/http';
 
-interface Row {
-  ts: Date;
-  host: string;
-  service: string;
-  severity: number;
-  message: string;
-  attributes: Record<string, unknown>;
-}
-
 /** util-linux logger(1), the classic syslog client, sending to the collector on loopback. */
 async function logger(port: number, args: string[]): Promise<void> {
   await promisify(execFile)('logger', ['-n', '127.0.0.1', '-P', String(port), ...args], { timeout: 10_000 });
@@ -81,11 +72,7 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
   const count = (service: string) =>
     logyard.db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
-  const archived = (service: string, expected: number) =>
-    waitFor(`${expected} records of ${service}`, async () => {
-      const rows = await logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts', [service]);
-      return rows.length === expected && rows;
-    });
+  const archived = (service: string, count: number) => logyard.db.archived(service, count);
 
   beforeAll(async () => {
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
