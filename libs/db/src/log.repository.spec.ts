@@ -99,26 +99,25 @@ describe(LogRepository.name, () => {
     expect(client.released).toEqual({ broken: undefined });
   });
 
-  it('does not fall back for data PostgreSQL refuses otherwise; the error goes to the caller', async () => {
-    const refused = pgError('22P05', 'unsupported Unicode escape sequence');
-    const client = new FakeClient({ error: refused });
+  it.each([
+    [
+      'does not fall back for data PostgreSQL refuses otherwise, and keeps the connection',
+      pgError('22P05', 'unsupported Unicode escape sequence'),
+      false,
+    ],
+    [
+      'releases the connection as broken when the COPY failed for any other reason',
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      true,
+    ],
+  ])('%s; the error goes to the caller', async (_, error, broken) => {
+    const client = new FakeClient({ error });
     const { pool, statements } = fakePool(client);
 
-    await expect(new LogRepository(pool).insertBatch(records)).rejects.toBe(refused);
+    await expect(new LogRepository(pool).insertBatch(records)).rejects.toBe(error);
 
     expect(statements).toEqual([]);
-    expect(client.released).toEqual({ broken: undefined });
-  });
-
-  it('releases the connection as broken when the COPY failed for any other reason', async () => {
-    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-    const client = new FakeClient({ error: reset });
-    const { pool, statements } = fakePool(client);
-
-    await expect(new LogRepository(pool).insertBatch(records)).rejects.toBe(reset);
-
-    expect(statements).toEqual([]);
-    expect(client.released).toEqual({ broken: reset });
+    expect(client.released).toEqual({ broken: broken ? error : undefined });
   });
 
   it("releases the connection as broken when it reported a lost connection by an 'error' event", async () => {
