@@ -45,6 +45,14 @@ export class DatabaseProbe {
     });
   }
 
+  /** Waits until `logs` holds exactly `count` records, as after seeding a suite. */
+  async awaitCount(count: number): Promise<void> {
+    await waitFor(
+      `${count} records stored`,
+      async () => (await this.scalar('SELECT count(*) FROM logs')) === count,
+    );
+  }
+
   async close(): Promise<void> {
     await this.client.end();
   }
