@@ -6,19 +6,13 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'protobufjs';
 import { compress } from 'snappyjs';
-import { AmqpConnection } from '@logyard/amqp';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
-import {
-  createTestEnvironment,
-  IsolatedLogyard,
-  startIsolatedLogyard,
-  startLogyard,
-  waitFor,
-} from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard } from '@logyard/testing';
 import { LOKI_PUSH_PROTO } from '../../apps/collector/src/sources/loki/loki-protobuf.decoder';
 import { metricValue } from '@logyard/observability';
+import { postWhileBrokerAway } from '../support/broker-away';
 import { request } from '../support/http';
 
 /**
@@ -41,28 +35,13 @@ transport.end();
 const REPOSITORY = join(__dirname, '../..');
 const PushRequest = parse(LOKI_PUSH_PROTO).root.lookupType('logproto.PushRequest');
 
-interface Row {
-  ts: Date;
-  host: string;
-  service: string;
-  severity: number;
-  message: string;
-  attributes: Record<string, unknown>;
-}
-
 const nanos = (date: Date) => `${BigInt(date.getTime()) * 1_000_000n}`;
 
 describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreSQL', () => {
   let logyard: IsolatedLogyard;
   const push = () => `${logyard.url}/loki/api/v1/push`;
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
-  const rows = (service: string) =>
-    logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
-  const archived = (service: string, count: number) =>
-    waitFor(`${count} records of ${service}`, async () => {
-      const found = await rows(service);
-      return found.length === count && found;
-    });
+  const archived = (service: string, count: number) => logyard.db.archived(service, count);
 
   beforeAll(async () => {
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
@@ -205,19 +184,10 @@ describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreS
 
 describe('Loki push while the broker is away', () => {
   it('answers 503 with Retry-After, so the client retries', async () => {
-    const world = createTestEnvironment();
-    const collector = await startLogyard([CollectorModule], world.env);
-    try {
-      // What the collector sees when RabbitMQ goes away: a closed connection.
-      await collector.app.get(AmqpConnection).onApplicationShutdown();
-      const response = await request(`${collector.url}/loki/api/v1/push`, {
-        body: { streams: [{ stream: { job: 'x' }, values: [[nanos(new Date()), 'lost?']] }] },
-      });
-      expect(response.status).toBe(503);
-      expect(response.headers.get('retry-after')).toBe('5');
-    } finally {
-      await collector.close();
-      await world.dispose();
-    }
+    const response = await postWhileBrokerAway('/loki/api/v1/push', {
+      streams: [{ stream: { job: 'x' }, values: [[nanos(new Date()), 'lost?']] }],
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
   });
 });

@@ -13,18 +13,12 @@ import {
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import { Field, Root, Type } from 'protobufjs';
-import { AmqpConnection } from '@logyard/amqp';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
-import {
-  createTestEnvironment,
-  IsolatedLogyard,
-  startIsolatedLogyard,
-  startLogyard,
-  waitFor,
-} from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { metricValue } from '@logyard/observability';
+import { postWhileBrokerAway } from '../support/broker-away';
 import { request } from '../support/http';
 
 /**
@@ -77,17 +71,6 @@ interface SdkLog {
   spanContext?: { traceId: string; spanId: string; traceFlags: number };
 }
 
-interface Row {
-  host: string;
-  service: string;
-  severity: number;
-  message: string;
-  attributes: Record<string, unknown>;
-  trace_id: string | null;
-  span_id: string | null;
-  ts: Date;
-}
-
 /** Runs SDK_SERVICE; rejects, with its output, when the export failed. */
 async function exportWithSdk(options: {
   url: string;
@@ -122,8 +105,6 @@ async function sdkRecords(
 describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL', () => {
   let logyard: IsolatedLogyard;
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
-  const rows = (service: string) =>
-    logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts, message', [service]);
   const countOf = (service: string) =>
     logyard.db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
 
@@ -158,10 +139,7 @@ describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL',
         ],
       });
 
-      const stored = await waitFor('both records archived', async () => {
-        const found = await rows(service);
-        return found.length === 2 && found;
-      });
+      const stored = await logyard.db.archived(service, 2);
       expect(stored[0]).toMatchObject({
         ts: new Date('2026-11-24T10:00:00.123Z'),
         host: 'web-1.prod.example.com',
@@ -332,22 +310,13 @@ describe('OTLP/HTTP logs: POST /v1/logs → router → archiver → PostgreSQL',
 
 describe('OTLP/HTTP logs while the broker is away', () => {
   it('answers 503 with Retry-After, so the exporter retries', async () => {
-    const world = createTestEnvironment();
-    const collector = await startLogyard([CollectorModule], world.env);
-    try {
-      // What the collector sees when RabbitMQ goes away: a closed connection.
-      await collector.app.get(AmqpConnection).onApplicationShutdown();
-      const response = await request(`${collector.url}/v1/logs`, {
-        body: { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'lost?' } }] }] }] },
-      });
-      expect(response).toMatchObject({
-        status: 503,
-        body: { message: expect.stringContaining('RabbitMQ is unavailable') },
-      });
-      expect(response.headers.get('retry-after')).toBe('5');
-    } finally {
-      await collector.close();
-      await world.dispose();
-    }
+    const response = await postWhileBrokerAway('/v1/logs', {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'lost?' } }] }] }],
+    });
+    expect(response).toMatchObject({
+      status: 503,
+      body: { message: expect.stringContaining('RabbitMQ is unavailable') },
+    });
+    expect(response.headers.get('retry-after')).toBe('5');
   });
 });

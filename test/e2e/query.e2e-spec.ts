@@ -93,10 +93,7 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
     amqp = await amqplib.connect(logyard.world.amqpUrl);
     await ingest([...shop, ledger, ...histogramRecords]);
-    await waitFor(
-      'the seeded records archived',
-      async () => (await logyard.db.scalar('SELECT count(*) FROM logs')) === 21,
-    );
+    await logyard.db.awaitCount(21);
   });
 
   afterAll(async () => {

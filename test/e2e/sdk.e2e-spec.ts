@@ -7,18 +7,12 @@ import { CollectorModule } from '@logyard/collector';
 import { LogRecord, routingKey } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { LogyardLogger } from '@logyard/sdk';
-import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard, StoredLog, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 import { HostApp, startHostApp } from '../support/sdk-host-app';
 import { SwitchableProxy } from '../support/switchable-proxy';
 
-interface Row {
-  host: string;
-  service: string;
-  severity: number;
-  message: string;
-  attributes: Record<string, unknown>;
-}
+type Row = Pick<StoredLog, 'host' | 'service' | 'severity' | 'message' | 'attributes'>;
 
 /** A console that remembers what it was asked to print, to prove the echo without flooding the test output. */
 function recordingConsole(): LoggerService & { calls: [string, unknown[]][] } {

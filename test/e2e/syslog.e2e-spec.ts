@@ -22,15 +22,6 @@ import { SwitchableProxy } from '../support/switchable-proxy';
 import { metricValue } from '@logyard/observability';
 import { request } from '../support/http';
 
-interface Row {
-  ts: Date;
-  host: string;
-  service: string;
-  severity: number;
-  message: string;
-  attributes: Record<string, unknown>;
-}
-
 /** util-linux logger(1), the classic syslog client, sending to the collector on loopback. */
 async function logger(port: number, args: string[]): Promise<void> {
   await promisify(execFile)('logger', ['-n', '127.0.0.1', '-P', String(port), ...args], { timeout: 10_000 });
@@ -81,11 +72,14 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
   const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
   const count = (service: string) =>
     logyard.db.scalar('SELECT count(*) FROM logs WHERE service = $1', [service]);
-  const archived = (service: string, expected: number) =>
-    waitFor(`${expected} records of ${service}`, async () => {
-      const rows = await logyard.db.rows<Row>('SELECT * FROM logs WHERE service = $1 ORDER BY ts', [service]);
-      return rows.length === expected && rows;
-    });
+  const archived = (service: string, count: number) => logyard.db.archived(service, count);
+  /** Sends one message with logger(1) under a fresh tag (the record's service) and returns its row. */
+  const logOne = async (name: string, port: number, args: string[]) => {
+    const tag = unique(name);
+    await logger(port, ['-t', tag, ...args]);
+    const [row] = await archived(tag, 1);
+    return { tag, row };
+  };
 
   beforeAll(async () => {
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
@@ -101,18 +95,14 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
     ['RFC 3164 over TCP, octet-counted', 'tcp', ['-T', '--octet-count', '--rfc3164']],
     ['RFC 3164 over UDP', 'udp', ['-d', '--rfc3164']],
   ] as const)('archives what util-linux logger sends as %s', async (_, transport, flags) => {
-    const tag = unique('logger');
     const sent = Date.now();
-    await logger(ports[transport], [
+    const { tag, row } = await logOne('logger', ports[transport], [
       ...flags,
-      '-t',
-      tag,
       '-p',
       'local3.err',
       '--id=4242',
       'disk full on /var',
     ]);
-    const [row] = await archived(tag, 1);
     expect(row).toMatchObject({
       host: hostname(),
       service: tag,
@@ -125,12 +115,9 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
   });
 
   it('keeps MSGID and structured data as attributes', async () => {
-    const tag = unique('logger-sd');
-    await logger(ports.tcp, [
+    const { row } = await logOne('logger-sd', ports.tcp, [
       '-T',
       '--octet-count',
-      '-t',
-      tag,
       '-p',
       'auth.warning',
       '--msgid',
@@ -143,7 +130,6 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
       'user="ada lovelace"',
       'failed login',
     ]);
-    const [row] = await archived(tag, 1);
     expect(row).toMatchObject({
       severity: 13,
       message: 'failed login',
@@ -157,7 +143,6 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
   });
 
   it('keeps a 40-line stack trace sent with octet counting as one record', async () => {
-    const tag = unique('stack');
     const trace = [
       'Error: connect ECONNREFUSED 10.0.0.9:5432',
       ...Array.from(
@@ -166,8 +151,15 @@ describe('syslog over TCP and UDP → router → archiver → PostgreSQL', () =>
       ),
     ].join('\n');
     // logger(1) itself cuts messages at 1 KiB unless told otherwise.
-    await logger(ports.tcp, ['-T', '--octet-count', '--size', '65536', '-t', tag, '-p', 'user.err', trace]);
-    const [row] = await archived(tag, 1);
+    const { row } = await logOne('stack', ports.tcp, [
+      '-T',
+      '--octet-count',
+      '--size',
+      '65536',
+      '-p',
+      'user.err',
+      trace,
+    ]);
     expect(row.message).toBe(trace);
     expect(row.message.split('\n')).toHaveLength(40);
   });

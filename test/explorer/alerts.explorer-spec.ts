@@ -1,4 +1,3 @@
-import type { Browser } from 'playwright-core';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { AlertRuleBody } from '@logyard/contracts';
@@ -6,18 +5,16 @@ import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { HttpReceiver } from '../support/alert-receivers';
 import { request } from '../support/http';
-import { launchChromium, openPage, seriousViolations, WatchedPage } from './browser';
+import { seriousViolations, watchPages } from './browser';
 
 describe('the Alerts view in Chromium', () => {
   let logyard: IsolatedLogyard;
-  let browser: Browser;
-  let watched: WatchedPage;
   let webhook: HttpReceiver;
+  const pages = watchPages(() => logyard.url);
 
   beforeAll(async () => {
     webhook = await HttpReceiver.start();
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
-    browser = await launchChromium();
     for (const [name, service] of [
       ['Checkout errors', 'checkout'],
       ['Ledger quiet', 'ledger'],
@@ -41,22 +38,12 @@ describe('the Alerts view in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
     await logyard?.close();
     await webhook?.close();
   });
 
-  beforeEach(async () => {
-    watched = await openPage(browser, logyard.url);
-  });
-
-  afterEach(async () => {
-    await watched.context.close();
-    expect(watched.problems).toEqual([]);
-  });
-
   it('lists every rule with its state and count, links to its records, and stays accessible', async () => {
-    const page = watched.page;
+    const { page } = pages.current();
     await page.goto('/');
     await page.getByRole('link', { name: 'Alerts' }).click();
     const table = page.getByRole('table', { name: 'Alert rules' });

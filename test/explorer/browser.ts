@@ -54,3 +54,55 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
 }
+
+/** The pages `watchPages` opens, one a test. */
+export interface WatchedPages {
+  /** The running test's page. */
+  current(): WatchedPage;
+  /** Checks and closes the running test's page, then opens one with other options in its place. */
+  reopen(options?: Parameters<typeof openPage>[2]): Promise<WatchedPage>;
+}
+
+/**
+ * The hooks every explorer suite shares: one Chromium for the suite and, for each test, a fresh page on
+ * `origin()` that must end with no console error, page error or request outside the origin. A page is
+ * closed before its problems are checked, so a failed check never leaves a page (or its live tail) open.
+ */
+export function watchPages(origin: () => string): WatchedPages {
+  let browser: Browser | undefined;
+  let watched: WatchedPage | undefined;
+  const open = async (options?: Parameters<typeof openPage>[2]) => {
+    if (!browser) throw new Error('Chromium did not start');
+    watched = await openPage(browser, origin(), options);
+    return watched;
+  };
+  const closeAndCheck = async () => {
+    const closing = watched;
+    watched = undefined;
+    if (!closing) return;
+    await closing.context.close();
+    expect(closing.problems).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    await open();
+  });
+  afterEach(closeAndCheck);
+
+  return {
+    current: () => {
+      if (!watched) throw new Error('no page: watchPages hands one out inside a test only');
+      return watched;
+    },
+    reopen: async (options) => {
+      await closeAndCheck();
+      return open(options);
+    },
+  };
+}

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { LogRecord } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
-import { launchChromium, openPage, seriousViolations, WatchedPage } from './browser';
+import { seriousViolations, watchPages } from './browser';
 
 type Outgoing = Partial<LogRecord> & { message: string };
 
@@ -19,8 +18,7 @@ const PHONE = { width: 390, height: 844 };
 
 describe('web explorer in Chromium', () => {
   let logyard: IsolatedLogyard;
-  let browser: Browser;
-  let watched: WatchedPage;
+  const pages = watchPages(() => logyard.url);
   const trace = randomBytes(16).toString('hex');
   const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
   const shop: Outgoing[] = [
@@ -63,35 +61,18 @@ describe('web explorer in Chromium', () => {
     expect(response).toMatchObject({ status: 202, body: { accepted: records.length, rejected: 0 } });
   }
 
-  const page = () => watched.page;
+  const page = () => pages.current().page;
   const rows = () => page().locator('button.row');
   const messages = () => page().locator('button.row .message').allTextContents();
   const query = () => new URL(page().url()).searchParams;
 
   beforeAll(async () => {
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
-    browser = await launchChromium();
     await ingest([...shop, ...heartbeats]);
-    await waitFor(
-      'the seeded records archived',
-      async () => (await logyard.db.scalar('SELECT count(*)::int FROM logs')) === shop.length + HEARTBEATS,
-    );
+    await logyard.db.awaitCount(shop.length + HEARTBEATS);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await logyard?.close();
-  });
-
-  beforeEach(async () => {
-    watched = await openPage(browser, logyard.url);
-  });
-
-  afterEach(async () => {
-    // Closed before the checks, so a failed check never leaves a page (or its live tail) open.
-    await watched.context.close();
-    expect(watched.problems).toEqual([]);
-  });
+  afterAll(() => logyard?.close());
 
   it('opens a deep link with its filters applied, served with caching and a same-origin policy', async () => {
     const response = await page().goto('/?service=shop&minSeverity=warn&from=now-1h');
@@ -227,7 +208,7 @@ describe('web explorer in Chromium', () => {
   });
 
   it('opens a record from the keyboard with every attribute, its trace, its JSON and its permalink', async () => {
-    await watched.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await pages.current().context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page().goto('/?service=shop');
     await page().waitForSelector('button.row');
     await page().keyboard.press('j');
@@ -290,8 +271,7 @@ describe('web explorer in Chromium', () => {
   });
 
   it('fits a phone screen without sideways scrolling, in the dark scheme too', async () => {
-    await watched.context.close();
-    watched = await openPage(browser, logyard.url, { viewport: PHONE, colorScheme: 'dark' });
+    await pages.reopen({ viewport: PHONE, colorScheme: 'dark' });
     await page().goto('/?from=now-1h');
     await page().waitForSelector('button.row');
     await page().waitForSelector('.chart canvas');
@@ -308,8 +288,7 @@ describe('web explorer in Chromium', () => {
     await waitFor('the first page', async () => (await rows().count()) === 100 || undefined);
     await page().getByRole('button', { name: /^shop/ }).waitFor();
     await page().screenshot({ path: join(docs, 'explorer.png') });
-    await watched.context.close();
-    watched = await openPage(browser, logyard.url, { viewport: PHONE });
+    await pages.reopen({ viewport: PHONE });
     await page().goto('/?service=shop&from=now-1h');
     await page().waitForSelector('button.row');
     await page().waitForSelector('.chart canvas');

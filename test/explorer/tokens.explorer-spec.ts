@@ -1,17 +1,15 @@
-import type { Browser } from 'playwright-core';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
-import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard } from '@logyard/testing';
 import { request } from '../support/http';
-import { launchChromium, openPage, seriousViolations, WatchedPage } from './browser';
+import { seriousViolations, watchPages } from './browser';
 
 const QUERY_TOKEN = 'explorer-query-token-0123456789';
 
 describe('web explorer with QUERY_TOKENS', () => {
   let logyard: IsolatedLogyard;
-  let browser: Browser;
-  let watched: WatchedPage;
+  const pages = watchPages(() => logyard.url);
 
   async function ingest(message: string): Promise<void> {
     const response = await request(`${logyard.url}/ingest`, {
@@ -24,30 +22,14 @@ describe('web explorer with QUERY_TOKENS', () => {
     logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule], {
       QUERY_TOKENS: QUERY_TOKEN,
     });
-    browser = await launchChromium();
     await ingest('archived before sign-in');
-    await waitFor(
-      'the record archived',
-      async () => (await logyard.db.scalar('SELECT count(*)::int FROM logs')) === 1,
-    );
+    await logyard.db.awaitCount(1);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await logyard?.close();
-  });
-
-  beforeEach(async () => {
-    watched = await openPage(browser, logyard.url);
-  });
-
-  afterEach(async () => {
-    await watched.context.close();
-    expect(watched.problems).toEqual([]);
-  });
+  afterAll(() => logyard?.close());
 
   it('asks for the token once, then queries and tails with an HTTP-only cookie', async () => {
-    const { page } = watched;
+    const { page } = pages.current();
     await page.goto('/?service=vault');
     const prompt = page.getByRole('textbox', { name: 'Query token' });
     await prompt.waitFor();
@@ -71,7 +53,7 @@ describe('web explorer with QUERY_TOKENS', () => {
   });
 
   it('asks again in a browser that has not signed in', async () => {
-    await watched.page.goto('/');
-    await watched.page.getByRole('textbox', { name: 'Query token' }).waitFor();
+    await pages.current().page.goto('/');
+    await pages.current().page.getByRole('textbox', { name: 'Query token' }).waitFor();
   });
 });

@@ -1,39 +1,15 @@
-import { Controller, Get, INestApplication, Post } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ConfigModule, loadConfig } from '@logyard/config';
+import { startTestApp, TokenGuardedController } from '@logyard/testing';
 import { SESSION_COOKIE, sessionCookie, sessionToken } from './session-cookie';
 import { SessionController } from './session.controller';
-import { RequiresToken } from './token.guard';
 
 const QUERY_TOKEN = 'query-token-0123456789';
 const INGEST_TOKEN = 'ingest-token-0123456789';
 
-@Controller()
-class GuardedController {
-  @Get('logs')
-  @RequiresToken('query')
-  logs(): string {
-    return 'logs';
-  }
-
-  @Post('ingest')
-  @RequiresToken('ingest')
-  ingest(): string {
-    return 'ingested';
-  }
-}
-
-async function startApp(env: Record<string, string>): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(loadConfig(env))],
-    controllers: [SessionController, GuardedController],
-  }).compile();
-  // As Logyard runs: no global body parser, so the controller reads its own body.
-  const app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
-  await app.init();
-  return app;
-}
+// As Logyard runs: no global body parser, so the controller reads its own body.
+const startApp = (env: Record<string, string>) =>
+  startTestApp(env, { controllers: [SessionController, TokenGuardedController] }, { bodyParser: false });
 
 describe(SessionController.name, () => {
   let sut: INestApplication;

@@ -1,23 +1,7 @@
-import { Controller, Get, INestApplication, Logger, Module, Post } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Controller, Get, INestApplication, Logger, Module } from '@nestjs/common';
 import request from 'supertest';
-import { ConfigModule, loadConfig } from '@logyard/config';
+import { startTestApp, TokenGuardedController } from '@logyard/testing';
 import { bearerToken, RequiresToken } from './token.guard';
-
-@Controller()
-class ExampleController {
-  @Post('ingest')
-  @RequiresToken('ingest')
-  ingest(): string {
-    return 'ingested';
-  }
-
-  @Get('logs')
-  @RequiresToken('query')
-  logs(): string {
-    return 'logs';
-  }
-}
 
 @Controller('other')
 @RequiresToken('query')
@@ -36,15 +20,8 @@ const IN_1 = 'ingest-token-one-0001';
 const IN_2 = 'ingest-token-two-0002';
 const Q_1 = 'query-token-one-0001';
 
-async function startApp(env: Record<string, string>): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(loadConfig(env)), OtherModule],
-    controllers: [ExampleController],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
-}
+const startApp = (env: Record<string, string>) =>
+  startTestApp(env, { imports: [OtherModule], controllers: [TokenGuardedController] });
 
 describe(RequiresToken.name, () => {
   describe('with tokens configured', () => {

@@ -276,30 +276,9 @@ export const facetField = single()
  * The filters of an alert rule (given as GET /api/logs's parameters): the same schemas, so a rule accepts
  * and refuses exactly what the query does, with the same messages. No range: the rule's window is its range.
  */
-export const alertFiltersRequest = (() => {
-  const {
-    host,
-    service,
-    severity,
-    minSeverity,
-    q,
-    contains,
-    '-host': h,
-    '-service': s,
-    '-severity': v,
-  } = filterFields('open');
-  return filterRequest({
-    host,
-    service,
-    severity,
-    minSeverity,
-    q,
-    contains,
-    '-host': h,
-    '-service': s,
-    '-severity': v,
-  });
-})();
+export const alertFiltersRequest = filterRequest(
+  z.object(filterFields('open')).omit({ from: true, to: true, traceId: true }).shape,
+);
 
 /** GET /api/facets: the filters over a range; `field=attr.<key>` asks for one attribute's top values. */
 export const facetsRequest = filterRequest(

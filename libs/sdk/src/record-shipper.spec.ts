@@ -30,6 +30,20 @@ class FakeSink implements RecordSink {
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  /** Holds the broker's answer to the next publish until the returned function confirms it; later ones answer as before. */
+  holdNextConfirm(): () => void {
+    const answer = this.respond;
+    let confirm: (() => void) | undefined;
+    this.respond = () => {
+      this.respond = answer;
+      return new Promise((resolve) => (confirm = () => resolve({ unconfirmed: [], unroutable: 0 })));
+    };
+    return () => {
+      if (!confirm) throw new Error('nothing was published to confirm');
+      confirm();
+    };
+  }
 }
 
 function makeShipper(options: Partial<RecordShipperOptions> = {}) {
@@ -83,16 +97,13 @@ describe(RecordShipper.name, () => {
 
   it('keeps one publish in flight and counts its records as buffered', async () => {
     const { sut, sink } = makeShipper();
-    let confirm!: () => void;
-    sink.respond = () =>
-      new Promise((resolve) => (confirm = () => resolve({ unconfirmed: [], unroutable: 0 })));
+    const confirm = sink.holdNextConfirm();
     records(4).forEach((r) => sut.add(r));
     await jest.advanceTimersByTimeAsync(50);
     records(2, 4).forEach((r) => sut.add(r));
     await jest.advanceTimersByTimeAsync(500);
     expect(sink.batches).toHaveLength(1);
     expect(sut.stats()).toEqual({ published: 0, dropped: 0, buffered: 6 });
-    sink.respond = async () => ({ unconfirmed: [], unroutable: 0 });
     confirm();
     await jest.advanceTimersByTimeAsync(0);
     expect(sink.batches.map(messages)).toEqual([
@@ -214,9 +225,7 @@ describe(RecordShipper.name, () => {
 
   it('waits on close for a batch still awaiting its confirm', async () => {
     const { sut, sink } = makeShipper();
-    let confirm!: () => void;
-    sink.respond = () =>
-      new Promise((resolve) => (confirm = () => resolve({ unconfirmed: [], unroutable: 0 })));
+    const confirm = sink.holdNextConfirm();
     records(2).forEach((r) => sut.add(r));
     await jest.advanceTimersByTimeAsync(50);
     const closing = sut.close(5_000);

@@ -7,3 +7,4 @@ export * from './running-logyard';
 export * from './ports';
 export * from './property-runs';
 export * from './linear-time';
+export * from './nest-test-app';
