@@ -1,4 +1,5 @@
 export * from './wait-for';
+export * from './fake-consumer-broker';
 export * from './test-environment';
 export * from './databases';
 export * from './medium-database';
