@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RequiresToken } from '@logyard/auth';
 import { openApiSchema } from '@logyard/runtime';
@@ -19,7 +19,6 @@ const MAX_RULE_BODY_BYTES = 16 * 1024;
 @Controller('api/alerts')
 @RequiresToken('query')
 @ApiTags('Alerts')
-@ApiBearerAuth()
 export class AlertsController {
   constructor(private readonly alerts: AlertRulesService) {}
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
 import {
   AttributeFacet,
@@ -16,7 +16,6 @@ import { QUERY_REFUSALS } from './query-refused.filter';
 @Controller('api/facets')
 @RequiresToken('query')
 @ApiTags('Query')
-@ApiBearerAuth()
 export class FacetsController {
   constructor(private readonly logs: LogQueryService) {}
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
 import {
   Histogram,
@@ -19,7 +19,6 @@ import { QUERY_REFUSALS } from './query-refused.filter';
 @Controller('api/logs')
 @RequiresToken('query')
 @ApiTags('Query')
-@ApiBearerAuth()
 export class LogsController {
   constructor(private readonly logs: LogQueryService) {}
 

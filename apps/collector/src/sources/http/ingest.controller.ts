@@ -2,7 +2,6 @@ import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, P
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiOperation,
@@ -35,7 +34,6 @@ const INGEST_RESULT = {
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class IngestController {
   constructor(private readonly source: HttpSource) {}
 

@@ -1,7 +1,6 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiNoContentResponse,
@@ -23,7 +22,6 @@ const ERRORS_SHOWN = 10;
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class LokiController {
   constructor(private readonly source: LokiSource) {}
 

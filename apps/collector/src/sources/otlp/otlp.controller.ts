@@ -2,7 +2,6 @@ import { Body, Controller, Headers, HttpStatus, Post, Res } from '@nestjs/common
 import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
@@ -27,7 +26,6 @@ const CODECS: Readonly<Record<string, OtlpCodec>> = {
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class OtlpController {
   constructor(private readonly source: OtlpSource) {}
 
