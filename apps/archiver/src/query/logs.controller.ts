@@ -12,9 +12,9 @@ import {
   logRecordSchema,
   QueryParams,
 } from '@logyard/contracts';
-import { ApiQueryParams, ApiRefusals, openApiSchema } from '@logyard/runtime';
+import { ApiRefusals, openApiSchema } from '@logyard/runtime';
 import { LogQueryService } from './log-query.service';
-import { QUERY_REFUSALS } from './query-refused.filter';
+import { QueryRead } from './query-read.decorator';
 
 @Controller('api/logs')
 @RequiresToken('query')
@@ -22,21 +22,22 @@ import { QUERY_REFUSALS } from './query-refused.filter';
 export class LogsController {
   constructor(private readonly logs: LogQueryService) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Records matching the filters, newest first, keyset-paged' })
-  @ApiQueryParams(logQueryRequest)
-  @ApiOkResponse({ schema: openApiSchema(logPageSchema) })
-  @ApiRefusals(QUERY_REFUSALS)
+  @QueryRead({
+    summary: 'Records matching the filters, newest first, keyset-paged',
+    request: logQueryRequest,
+    answer: openApiSchema(logPageSchema),
+  })
   list(@Query() params: QueryParams): Promise<LogPage> {
     return this.logs.list(params);
   }
 
   // Declared before :id, which would otherwise take "histogram" for an id.
-  @Get('histogram')
-  @ApiOperation({ summary: 'Record counts per time bucket and severity' })
-  @ApiQueryParams(histogramRequest)
-  @ApiOkResponse({ schema: openApiSchema(histogramSchema) })
-  @ApiRefusals(QUERY_REFUSALS)
+  @QueryRead({
+    path: 'histogram',
+    summary: 'Record counts per time bucket and severity',
+    request: histogramRequest,
+    answer: openApiSchema(histogramSchema),
+  })
   histogram(@Query() params: QueryParams): Promise<Histogram> {
     return this.logs.histogram(params);
   }
