@@ -3,11 +3,9 @@ import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBody,
-  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -35,7 +33,6 @@ export class OtlpController {
    */
   @Post('v1/logs')
   @ApiOperation({ summary: 'OTLP/HTTP logs (ExportLogsServiceRequest), JSON or protobuf, gzip accepted' })
-  @ApiConsumes('application/json', 'application/x-protobuf')
   @ApiProduces('application/json', 'application/x-protobuf')
   @ApiBody({ description: 'ExportLogsServiceRequest', schema: { type: 'object' } })
   @ApiOkResponse({
@@ -43,7 +40,6 @@ export class OtlpController {
   })
   @ApiBadRequestResponse({ description: 'the body cannot be decoded' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
-  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
   @IngestEndpoint(Object.keys(CODECS))
   async export(
     @Body() body: Buffer,
