@@ -18,14 +18,22 @@ interface Reply {
  */
 class FakeBroker extends FakeConsumerBroker {
   readonly replies: Reply[] = [];
-  /** While set, a reply's confirm waits for it. */
-  confirm?: Promise<void>;
+  /** Replies handed to the confirm channel, confirmed or not. */
+  repliesSent = 0;
+  private confirm?: Promise<void>;
   /** Set: publishing a reply fails, as on a nack or a timeout. */
   replyFails?: Error;
   private requests = 0;
 
   constructor() {
     super({ topology: { names: { rpc: 'logyard.rpc' } } });
+  }
+
+  /** Holds back the confirm of every reply until the returned function is called. */
+  holdConfirms(): () => void {
+    let release!: () => void;
+    this.confirm = new Promise((resolve) => (release = resolve));
+    return release;
   }
 
   /** Delivers a request as RabbitMQ would; returns its delivery tag. */
@@ -43,6 +51,7 @@ class FakeBroker extends FakeConsumerBroker {
   protected override publishChannel(): unknown {
     return {
       publish: async (_exchange: string, queue: string, body: Buffer, options: Reply['options']) => {
+        this.repliesSent++;
         await this.confirm;
         if (this.replyFails) throw this.replyFails;
         this.replies.push({ queue, body: JSON.parse(body.toString()), options });
@@ -112,11 +121,10 @@ describe(QueryRpcServer.name, () => {
 
   it('acks a request only once its reply is confirmed', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     expect(broker.acked).toEqual([]);
 
     confirm();
@@ -211,11 +219,10 @@ describe(QueryRpcServer.name, () => {
 
   it('does not ack a request whose channel closed before it was answered: the broker redelivers it', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     await broker.reconnect();
     confirm();
     await sut.beforeApplicationShutdown();
@@ -226,11 +233,10 @@ describe(QueryRpcServer.name, () => {
 
   it('finishes the requests in hand before shutting down', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     let stopped = false;
     const stopping = sut.beforeApplicationShutdown().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
