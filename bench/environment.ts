@@ -133,6 +133,32 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** p50 and p95 of one named request, in ms: how the issues state their latency budgets. */
+export interface Latency {
+  name: string;
+  path: string;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * Runs `once` `warmups` times untimed, as the JIT, caches and pools make the first runs slower than the rest,
+ * then `runs` times; `once` resolves to its run's time in ms. Resolves to their p50 and p95, each `round`ed.
+ */
+export async function measureLatency(
+  name: string,
+  path: string,
+  plan: { warmups: number; runs: number; round: (ms: number) => number },
+  once: () => Promise<number>,
+): Promise<Latency> {
+  const samples: number[] = [];
+  for (let run = 0; run < plan.warmups + plan.runs; run++) {
+    const ms = await once();
+    if (run >= plan.warmups) samples.push(ms);
+  }
+  return { name, path, p50: plan.round(percentile(samples, 50)), p95: plan.round(percentile(samples, 95)) };
+}
+
 /**
  * Resolves once `total` records are committed in `logs`. Polls the archiver's
  * own commit counter (cheap, so polling does not compete with the run for

@@ -12,7 +12,8 @@ import {
 import {
   BenchService,
   dropDatabase,
-  percentile,
+  Latency,
+  measureLatency,
   PG_SERVER_URL,
   progress,
   startService,
@@ -28,11 +29,7 @@ const RUNS = 100;
 const WARMUPS = 10;
 const DAYS = 14;
 
-export interface QueryLatency {
-  name: string;
-  path: string;
-  p50: number;
-  p95: number;
+export interface QueryLatency extends Latency {
   /** HTTP status of the last run: a missing endpoint shows here instead of a latency. */
   status: number;
 }
@@ -119,17 +116,16 @@ async function seededRows(database: string): Promise<number | undefined> {
 }
 
 async function time(service: BenchService, name: string, path: string, runs: number): Promise<QueryLatency> {
-  const samples: number[] = [];
   let status = 0;
-  for (let run = 0; run < WARMUPS + runs; run++) {
+  const latency = await measureLatency(name, path, { warmups: WARMUPS, runs, round }, async () => {
     const started = performance.now();
     const response = await fetch(`${service.url}${path}`);
     await response.arrayBuffer();
     status = response.status;
-    if (run >= WARMUPS) samples.push(performance.now() - started);
-  }
-  progress(`query "${name}": status ${status}, p50 ${percentile(samples, 50).toFixed(1)} ms`);
-  return { name, path, status, p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)) };
+    return performance.now() - started;
+  });
+  progress(`query "${name}": status ${status}, p50 ${latency.p50.toFixed(1)} ms`);
+  return { ...latency, status };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

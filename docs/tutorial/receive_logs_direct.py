@@ -1,6 +1,7 @@
 # docs/tutorial/receive_logs_direct.py: python3 receive_logs_direct.py info error
-import json, os, sys
+import os, sys
 import pika
+from subscriber import print_records
 
 prefix = os.environ.get('AMQP_PREFIX', 'logyard')
 connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
@@ -15,11 +16,4 @@ if not severities:
 queue = channel.queue_declare(queue='', exclusive=True).method.queue
 for severity in severities:
     channel.queue_bind(exchange=f'{prefix}.severity', queue=queue, routing_key=severity)
-print(' [*] Waiting for logs. To exit press CTRL+C')
-
-def callback(ch, method, properties, body):
-    for record in json.loads(body):
-        print(f" [x] {method.routing_key}: {record['message']}")
-
-channel.basic_consume(queue=queue, on_message_callback=callback, auto_ack=True)
-channel.start_consuming()
+print_records(channel, queue)

@@ -1,6 +1,7 @@
 # docs/tutorial/receive_logs_headers.py: python3 receive_logs_headers.py any host=web-1_prod severity=fatal
-import json, os, sys
+import os, sys
 import pika
+from subscriber import print_records
 
 prefix = os.environ.get('AMQP_PREFIX', 'logyard')
 connection = pika.BlockingConnection(pika.URLParameters(os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672')))
@@ -13,11 +14,4 @@ arguments = {'x-match': sys.argv[1] if len(sys.argv) > 1 else 'all'}
 arguments.update(pair.split('=', 1) for pair in sys.argv[2:])  # host=…, service=…, severity=…
 queue = channel.queue_declare(queue='', exclusive=True).method.queue
 channel.queue_bind(exchange=f'{prefix}.headers', queue=queue, routing_key='', arguments=arguments)
-print(' [*] Waiting for logs. To exit press CTRL+C')
-
-def callback(ch, method, properties, body):
-    for record in json.loads(body):
-        print(f" [x] {method.routing_key}: {record['message']}")
-
-channel.basic_consume(queue=queue, on_message_callback=callback, auto_ack=True)
-channel.start_consuming()
+print_records(channel, queue)

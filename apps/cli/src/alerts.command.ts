@@ -1,13 +1,7 @@
 import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
-import { failure, messageOf, usageError } from './cli-error';
+import { ApiTarget, callApi, refusalError } from './api-client';
+import { failure, usageError } from './cli-error';
 import { escapeControls } from './format';
-
-export interface ApiTarget {
-  baseUrl: string;
-  /** A query token (LOGYARD_TOKEN). */
-  token?: string;
-  timeoutMs: number;
-}
 
 /** The options of `logyard alerts add`, as commander gives them. */
 export interface AddAlertOptions {
@@ -27,7 +21,7 @@ export interface AddAlertOptions {
 
 /** `logyard alerts list`: one line per rule (state, count/threshold, window, name, id), or the API's JSON. */
 export async function listAlerts(target: ApiTarget, options: { json: boolean }): Promise<void> {
-  const { status, body } = await call(target, 'GET', '/api/alerts');
+  const { status, body } = await callApi(target, 'GET', '/api/alerts');
   const list = readAnswer<AlertRuleListBody>(status, body);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(list)}\n`);
@@ -39,14 +33,14 @@ export async function listAlerts(target: ApiTarget, options: { json: boolean }):
 
 /** `logyard alerts add <name> …`: creates a rule and prints its id; the API's 400 is a usage error naming the field. */
 export async function addAlert(target: ApiTarget, name: string, options: AddAlertOptions): Promise<void> {
-  const { status, body } = await call(target, 'POST', '/api/alerts', ruleBody(name, options));
+  const { status, body } = await callApi(target, 'POST', '/api/alerts', ruleBody(name, options));
   const rule = readAnswer<AlertRuleBody>(status, body);
   process.stdout.write(`${rule.id}\n`);
 }
 
 /** `logyard alerts rm <id>` */
 export async function removeAlert(target: ApiTarget, id: string): Promise<void> {
-  const { status, body } = await call(target, 'DELETE', `/api/alerts/${encodeURIComponent(id)}`);
+  const { status, body } = await callApi(target, 'DELETE', `/api/alerts/${encodeURIComponent(id)}`);
   if (status !== 204) readAnswer(status, body);
 }
 
@@ -88,32 +82,6 @@ export function formatAlertLine(rule: AlertRuleBody): string {
   );
 }
 
-async function call(
-  target: ApiTarget,
-  method: string,
-  path: string,
-  json?: unknown,
-): Promise<{ status: number; body: string }> {
-  const url = `${target.baseUrl.replace(/\/+$/, '')}${path}`;
-  try {
-    const response = await fetch(url, {
-      method,
-      headers: {
-        ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
-        ...(json === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: json === undefined ? undefined : JSON.stringify(json),
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    return { status: response.status, body: await response.text() };
-  } catch (error) {
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw failure(
-      `cannot reach Logyard at ${target.baseUrl} (${messageOf(cause)}); start it with 'logyard start' or set LOGYARD_URL`,
-    );
-  }
-}
-
 function readAnswer<T>(status: number, body: string): T {
   let parsed: unknown;
   try {
@@ -124,7 +92,5 @@ function readAnswer<T>(status: number, body: string): T {
   if (status >= 200 && status < 300) return parsed as T;
   const message = (parsed as { message?: unknown } | undefined)?.message;
   const text = typeof message === 'string' ? message : `HTTP ${status}`;
-  if (status === 400) throw usageError(text);
-  if (status === 401) throw failure(`${text}; set LOGYARD_TOKEN to a query token`);
-  throw failure(text);
+  throw refusalError(status, text, text);
 }

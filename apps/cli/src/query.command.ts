@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TopologyNames } from '@logyard/amqp/client';
 import { LogPage, QueryParams, refusalOf, TOKEN_HEADER } from '@logyard/contracts';
+import { callApi, refusalError } from './api-client';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
-import { failure, messageOf, usageError } from './cli-error';
+import { failure } from './cli-error';
 import { escapeControls, escapeJson, formatQueryLine } from './format';
 import { toSearchParams } from './query-params';
 
@@ -32,7 +33,9 @@ export async function queryLogs(
   options: { json: boolean },
 ): Promise<void> {
   const { status, body } =
-    target.via === 'amqp' ? await askOverAmqp(target, params) : await askOverHttp(target, params);
+    target.via === 'amqp'
+      ? await askOverAmqp(target, params)
+      : await callApi(target, 'GET', `/api/logs?${toSearchParams(params)}`);
   const page = readAnswer(status, body);
   if (options.json) {
     process.stdout.write(`${escapeJson(body.trim())}\n`);
@@ -41,25 +44,6 @@ export async function queryLogs(
   process.stdout.write(page.items.map((record) => `${formatQueryLine(record)}\n`).join(''));
   if (page.items.length === 0) process.stderr.write('(no logs matched)\n');
   if (page.nextCursor) process.stderr.write(`(more: add --cursor ${escapeControls(page.nextCursor)})\n`);
-}
-
-async function askOverHttp(
-  target: QueryTarget,
-  params: QueryParams,
-): Promise<{ status: number; body: string }> {
-  const url = `${target.baseUrl.replace(/\/+$/, '')}/api/logs?${toSearchParams(params)}`;
-  try {
-    const response = await fetch(url, {
-      headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    return { status: response.status, body: await response.text() };
-  } catch (error) {
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw failure(
-      `cannot reach Logyard at ${target.baseUrl} (${messageOf(cause)}); start it with 'logyard start' or set LOGYARD_URL`,
-    );
-  }
 }
 
 /**
@@ -143,7 +127,5 @@ function readAnswer(status: number, body: string): LogPage {
   const code = refusal?.statusCode ?? status;
   if (code === 200 && Array.isArray((value as Partial<LogPage>).items)) return value as LogPage;
   const message = refusal?.message ?? body.slice(0, 200);
-  if (code === 400) throw usageError(message);
-  if (code === 401) throw failure(`${message}; set LOGYARD_TOKEN to a query token`);
-  throw failure(`Logyard answered ${code}: ${message}`);
+  throw refusalError(code, message, `Logyard answered ${code}: ${message}`);
 }

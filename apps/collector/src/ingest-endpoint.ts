@@ -11,6 +11,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiConsumes, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { bearerToken, RequiresToken } from '@logyard/auth';
@@ -25,10 +26,13 @@ const MEDIA_TYPES = Symbol('ingest media types');
  * Marks a route as one that takes a body from senders: behind an ingest token, then only the given
  * Content-Types (415 otherwise), then the sender's rate limit (429 + Retry-After), and only then is the body
  * read, inflated and capped at BODY_LIMIT, arriving in the handler as `@Body() body: Buffer`. Nothing else in
- * Logyard reads a request body, so no other route or method can be made to inflate one.
+ * Logyard reads a request body, so no other route or method can be made to inflate one. The OpenAPI document
+ * gets the same Content-Types, and the 503 every source answers while the broker is away.
  */
 export function IngestEndpoint(mediaTypes: readonly string[]): MethodDecorator {
   return applyDecorators(
+    ApiConsumes(...mediaTypes),
+    ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' }),
     RequiresToken('ingest'),
     SetMetadata(MEDIA_TYPES, mediaTypes),
     UseInterceptors(IngestBodyInterceptor),

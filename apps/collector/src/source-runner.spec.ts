@@ -1,6 +1,7 @@
 import { BrokerUnavailableError, LogsPublisher } from '@logyard/amqp';
 import { LogRecord, makeRecord } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
+import { metricValue } from '@logyard/testing';
 import { SourceRunner } from './source-runner';
 
 describe(SourceRunner.name, () => {
@@ -8,9 +9,7 @@ describe(SourceRunner.name, () => {
   let publish: jest.Mock<Promise<void>, [LogRecord[]]>;
   let metrics: MetricsService;
   let sut: SourceRunner;
-  const counted = async (name: string, source: string) =>
-    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.source === source)
-      ?.value ?? 0;
+  const counted = (name: string, source: string) => metricValue(metrics.registry, name, { source });
 
   beforeEach(() => {
     published = [];

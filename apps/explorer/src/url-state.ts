@@ -111,39 +111,33 @@ export function stateToSearch(state: ExplorerState): string {
   return `?${params.toString()}`;
 }
 
+type FacetField = 'hosts' | 'services' | 'severities';
+
+const EXCLUDED = {
+  hosts: 'excludedHosts',
+  services: 'excludedServices',
+  severities: 'excludedSeverities',
+} as const;
+
 /** Adds `value` to a host/service/severity filter, or removes it when present (a facet click toggles). */
-export function toggleFilter(
-  state: ExplorerState,
-  field: 'hosts' | 'services' | 'severities',
-  value: string,
-): ExplorerState {
-  if (field === 'severities') {
-    if (!isSeverity(value)) return state;
-    const severities = toggled(state.severities, value);
-    return { ...state, severities, minSeverity: '' };
-  }
-  return { ...state, [field]: toggled(state[field], value) };
+export function toggleFilter(state: ExplorerState, field: FacetField, value: string): ExplorerState {
+  if (field === 'severities' && !isSeverity(value)) return state;
+  const next = { ...state, [field]: toggled<string>(state[field], value) };
+  // Exact severities replace a minimum one: the two filters never apply together.
+  return field === 'severities' ? { ...next, minSeverity: '' } : next;
 }
 
 /**
  * Leaves a facet value out (`-host=…`), or stops leaving it out; a value cannot be both shown only and
  * left out, so excluding it also drops it from the positive filter.
  */
-export function toggleExclusion(
-  state: ExplorerState,
-  field: 'hosts' | 'services' | 'severities',
-  value: string,
-): ExplorerState {
-  if (field === 'severities') {
-    if (!isSeverity(value)) return state;
-    const severities = state.severities.filter((s) => s !== value);
-    return { ...state, severities, excludedSeverities: toggled(state.excludedSeverities, value) };
-  }
-  const excluded = field === 'hosts' ? 'excludedHosts' : 'excludedServices';
+export function toggleExclusion(state: ExplorerState, field: FacetField, value: string): ExplorerState {
+  if (field === 'severities' && !isSeverity(value)) return state;
+  const excluded = EXCLUDED[field];
   return {
     ...state,
     [field]: state[field].filter((v) => v !== value),
-    [excluded]: toggled(state[excluded], value),
+    [excluded]: toggled<string>(state[excluded], value),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AmqpConnection,
   BatchConsumer,
@@ -14,6 +14,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { DecodedMessage, LogRecord, nowIso } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
+import { BackgroundWorker } from '@logyard/runtime';
 import { normaliseMessage } from './transforms/normalise.transform';
 
 /**
@@ -26,7 +27,7 @@ import { normaliseMessage } from './transforms/normalise.transform';
  * archiver's sink also is (docs/design.md §4).
  */
 @Injectable()
-export class RouterService implements BatchStage, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RouterService implements BatchStage, BackgroundWorker {
   readonly name = 'router';
   private readonly consumer: BatchConsumer;
 

@@ -1,73 +1,15 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { DecodedMessage, LogRecord, makeRecord, tryEncodeBatch } from '@logyard/contracts';
 import { MetricsService } from '@logyard/observability';
-import { AmqpConnection } from './amqp-connection';
+import { FakeConsumerBroker } from '@logyard/testing';
 import { BatchConsumer, BatchStage, WriteOutcome, WRITTEN } from './batch-consumer';
 import { BrokerUnavailableError } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 
-/**
- * A fake broker for one queue: hands deliveries to the consumer, records acks (with the channel they were
- * made on), whether a subscription is active, and can reconnect, which opens a new channel as
- * amqp-connection-manager does, so deliveries of the old one become stale.
- */
-class FakeBroker {
-  readonly acked: ConsumeMessage[] = [];
-  /** Channel number of each ack, in order. */
-  readonly ackedOn: number[] = [];
-  private onMessage?: (message: ConsumeMessage) => void;
-  private setup?: (channel: Channel) => Promise<void>;
-  private channels = 0;
-  private tag = 0;
-  subscribed = false;
-
-  readonly connection = {
-    createChannel: (_name: string, _confirm: boolean, setup: (channel: Channel) => Promise<void>) => {
-      this.setup = setup;
-      const ready = setup(this.channel());
-      return { waitForConnect: () => ready, close: async () => undefined };
-    },
-  } as unknown as AmqpConnection;
-
-  deliver(records: Pick<LogRecord, 'id'>[]): ConsumeMessage {
-    return this.deliverBody(Buffer.from(JSON.stringify(records)));
-  }
-
-  deliverBody(content: Buffer): ConsumeMessage {
-    const message = {
-      content,
-      fields: { routingKey: 'h.s.info', deliveryTag: ++this.tag },
-      properties: {},
-    } as unknown as ConsumeMessage;
-    this.onMessage?.(message);
-    return message;
-  }
-
-  /** The connection dropped and came back: the old channel's unacked deliveries are requeued by the broker. */
-  async reconnect(): Promise<void> {
-    this.subscribed = false;
-    this.onMessage = undefined;
-    await this.setup!(this.channel());
-  }
-
-  private channel(): Channel {
-    const number = ++this.channels;
-    return {
-      prefetch: async () => undefined,
-      consume: async (_queue: string, onMessage: (message: ConsumeMessage) => void) => {
-        this.onMessage = onMessage;
-        this.subscribed = true;
-        return { consumerTag: `tag-${number}` };
-      },
-      cancel: async () => {
-        this.onMessage = undefined;
-        this.subscribed = false;
-      },
-      ack: (message: ConsumeMessage) => {
-        this.acked.push(message);
-        this.ackedOn.push(number);
-      },
-    } as unknown as Channel;
+/** The batch consumer's queue, carrying records as JSON arrays of them. */
+class FakeBroker extends FakeConsumerBroker {
+  deliverRecords(records: Pick<LogRecord, 'id'>[]): ConsumeMessage {
+    return this.deliver(Buffer.from(JSON.stringify(records)), 'h.s.info');
   }
 }
 
@@ -160,9 +102,9 @@ describe(BatchConsumer.name, () => {
 
     const shallow = (record: LogRecord) => ({ id: record.id });
     const messages = [
-      broker.deliver(good.slice(0, 4).map(shallow)),
-      broker.deliver([poison, ...good.slice(4, 6)].map(shallow)),
-      broker.deliver(good.slice(6).map(shallow)),
+      broker.deliverRecords(good.slice(0, 4).map(shallow)),
+      broker.deliverRecords([poison, ...good.slice(4, 6)].map(shallow)),
+      broker.deliverRecords(good.slice(6).map(shallow)),
     ];
     await until(() => broker.acked.length === messages.length, 'every delivery acked');
 
@@ -185,7 +127,7 @@ describe(BatchConsumer.name, () => {
     const { sut, broker, deadLetters } = setUp(write, records);
     await sut.start();
 
-    broker.deliver(records.map((record) => ({ id: record.id })));
+    broker.deliverRecords(records.map((record) => ({ id: record.id })));
     await until(() => broker.acked.length === 1, 'the delivery acked');
 
     expect(away).toBe(-1);
@@ -204,7 +146,7 @@ describe(BatchConsumer.name, () => {
     deadLetters.away = true;
     await sut.start();
 
-    broker.deliver([poison, good].map((record) => ({ id: record.id })));
+    broker.deliverRecords([poison, good].map((record) => ({ id: record.id })));
     await until(() => writes.length >= 3, 'a first attempt');
     deadLetters.away = false;
     await until(() => broker.acked.length === 1, 'the delivery acked');
@@ -227,7 +169,7 @@ describe(BatchConsumer.name, () => {
     deadLetters.failOnce.add('router refused: second');
     await sut.start();
 
-    broker.deliver([first, second, good].map((record) => ({ id: record.id })));
+    broker.deliverRecords([first, second, good].map((record) => ({ id: record.id })));
     await until(() => broker.acked.length === 1, 'the delivery acked');
 
     expect(deadLetters.letters.map((letter) => letter.reason).sort()).toEqual([
@@ -245,7 +187,7 @@ describe(BatchConsumer.name, () => {
     deadLetters.confirm = confirmed.promise;
     await sut.start();
 
-    broker.deliverBody(Buffer.from(JSON.stringify([...ids(records), { reject: 'not a record' }])));
+    broker.deliver(Buffer.from(JSON.stringify([...ids(records), { reject: 'not a record' }])), 'h.s.info');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(broker.acked).toEqual([]);
 
@@ -263,7 +205,7 @@ describe(BatchConsumer.name, () => {
     const { sut, broker, deadLetters } = setUp(async () => WRITTEN, []);
     await sut.start();
 
-    const message = broker.deliverBody(Buffer.from('{not json'));
+    const message = broker.deliver(Buffer.from('{not json'), 'h.s.info');
     await until(() => broker.acked.length === 1, 'the delivery acked');
 
     expect(deadLetters.letters).toEqual([
@@ -284,7 +226,7 @@ describe(BatchConsumer.name, () => {
     await sut.start();
     expect(broker.subscribed).toBe(true);
 
-    broker.deliver(ids(records));
+    broker.deliverRecords(ids(records));
     await until(() => attempts >= 1 && !broker.subscribed, 'consumption paused');
     available = true;
     await until(() => broker.acked.length === 1, 'the delivery acked');
@@ -302,7 +244,7 @@ describe(BatchConsumer.name, () => {
     const { sut, broker, deadLetters } = setUp(write, records);
     await sut.start();
 
-    broker.deliver(ids(records));
+    broker.deliverRecords(ids(records));
     await until(() => broker.acked.length === 1, 'the delivery acked');
     expect(deadLetters.letters).toEqual([]);
     await sut.stop();
@@ -322,7 +264,7 @@ describe(BatchConsumer.name, () => {
     const { sut, broker, deadLetters } = setUp(write, records);
     await sut.start();
 
-    broker.deliver(ids(records));
+    broker.deliverRecords(ids(records));
     await until(() => broker.acked.length === 1, 'the delivery acked');
 
     expect(written.sort()).toEqual(
@@ -349,16 +291,16 @@ describe(BatchConsumer.name, () => {
     const { sut, broker } = setUp(write, [stale, fresh]);
     await sut.start();
 
-    broker.deliver(ids([stale]));
+    broker.deliverRecords(ids([stale]));
     await until(() => !broker.subscribed, 'consumption paused by the retry');
     await broker.reconnect();
     available = true;
     // The retrying batch finds its delivery stale and is dropped, which resumes consumption on the new channel.
     await until(() => broker.subscribed, 'consuming on the new channel');
-    broker.deliver(ids([fresh]));
+    broker.deliverRecords(ids([fresh]));
     await until(() => broker.acked.length === 1, 'the fresh delivery acked');
 
-    expect(broker.ackedOn).toEqual([2]);
+    expect(broker.acked.map(({ channel }) => channel)).toEqual([2]);
     expect(written).toEqual([fresh.id]);
     await sut.stop();
   });
@@ -373,8 +315,8 @@ describe(BatchConsumer.name, () => {
     const { sut, broker } = setUp(write, records);
     await sut.start();
 
-    broker.deliver(ids(records.slice(0, 1)));
-    broker.deliver(ids(records.slice(1)));
+    broker.deliverRecords(ids(records.slice(0, 1)));
+    broker.deliverRecords(ids(records.slice(1)));
     await until(() => attempts >= 1, 'a first attempt');
     const started = Date.now();
 
@@ -389,7 +331,7 @@ describe(BatchConsumer.name, () => {
     const { sut, broker } = setUp(() => stored.promise, records);
     await sut.start();
 
-    broker.deliver(ids(records));
+    broker.deliverRecords(ids(records));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const drained = sut.stop();
     stored.resolve(WRITTEN);

@@ -5,18 +5,16 @@ import {
   Get,
   HttpCode,
   Inject,
-  PayloadTooLargeException,
   Post,
   Req,
   Res,
   UnauthorizedException,
-  UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { SessionStatus } from '@logyard/contracts';
-import { readRequestBody } from '@logyard/http';
+import { readJsonBody } from '@logyard/http';
 import { sessionCookie, sessionToken } from './session-cookie';
 import { TokenSet } from './token-set';
 
@@ -55,29 +53,13 @@ export class SessionController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Trade a query token for an HttpOnly session cookie (body {"token": "…"})' })
   async login(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    // A cross-site HTML form can post text/plain but never application/json (that needs a CORS preflight
-    // this server never grants), so no other site can sign a browser in with a token of its choosing.
-    if (!request.is('application/json')) {
-      throw new UnsupportedMediaTypeException({
-        statusCode: 415,
-        error: 'Unsupported Media Type',
-        message: 'send {"token":"<query token>"} as application/json',
-      });
-    }
-    const body = await readRequestBody(request, {
+    // Only JSON is read, so no other site can sign a browser in with a token of its choosing.
+    const body = await readJsonBody(request, {
       limit: MAX_SESSION_BODY_BYTES,
-      limitName: 'the session body limit',
-      inflate: false,
+      unsupported: 'send {"token":"<query token>"} as application/json',
+      tooLarge: `a session body is at most ${MAX_SESSION_BODY_BYTES} bytes`,
     });
-    if (!body.ok && body.error.statusCode === 413) {
-      throw new PayloadTooLargeException({
-        statusCode: 413,
-        error: 'Payload Too Large',
-        message: `a session body is at most ${MAX_SESSION_BODY_BYTES} bytes`,
-      });
-    }
-    // A body that could not be read (compressed, cut short) holds no token either.
-    const token = body.ok ? tokenOf(body.value) : undefined;
+    const token = tokenOf(body?.json);
     if (token === undefined) {
       throw new BadRequestException({
         statusCode: 400,
@@ -106,14 +88,8 @@ export class SessionController {
 }
 
 /** The token of a JSON body `{"token": "…"}`. */
-function tokenOf(body: Buffer): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const token = (parsed as { token?: unknown }).token;
+function tokenOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const token = (body as { token?: unknown }).token;
   return typeof token === 'string' && token !== '' ? token : undefined;
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CanActivate,
   ExecutionContext,
   Inject,
@@ -9,6 +10,7 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { sessionToken } from './session-cookie';
@@ -87,11 +89,12 @@ class QueryTokenGuard extends TokenGuard {
 const GUARDS: Record<TokenKind, Type<CanActivate>> = { ingest: IngestTokenGuard, query: QueryTokenGuard };
 
 /**
- * Puts a controller or route behind the bearer tokens of `kind` (INGEST_TOKENS or QUERY_TOKENS). Needs only
- * the LOGYARD_CONFIG provider, which every Logyard app has, so any role module can use it without imports.
+ * Puts a controller or route behind the bearer tokens of `kind` (INGEST_TOKENS or QUERY_TOKENS), and says so
+ * in the OpenAPI document, which therefore never shows a guarded route as open. Needs only the
+ * LOGYARD_CONFIG provider, which every Logyard app has, so any role module can use it without imports.
  */
 export function RequiresToken(kind: TokenKind): ClassDecorator & MethodDecorator {
-  return UseGuards(GUARDS[kind]);
+  return applyDecorators(UseGuards(GUARDS[kind]), ApiBearerAuth());
 }
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 6750). */

@@ -1,4 +1,6 @@
 export * from './wait-for';
+export * from './fake-consumer-broker';
+export * from './metric-value';
 export * from './test-environment';
 export * from './databases';
 export * from './medium-database';

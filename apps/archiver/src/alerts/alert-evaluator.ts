@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AmqpConnection, decodeTailMessage, Delivery, QueueConsumer } from '@logyard/amqp';
 import { DEFAULT_PORTS, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
@@ -25,6 +19,7 @@ import {
   MatchableRecord,
   StoredAlertRule,
 } from '@logyard/db';
+import { BackgroundWorker } from '@logyard/runtime';
 import { loadExplorerBuild } from '../explorer/explorer-build';
 import { AlertDelivery } from './alert-delivery';
 import { notificationBody } from './alert-notification';
@@ -74,7 +69,7 @@ interface LiveRule {
  * a repeat after a crash between sending and recording it.
  */
 @Injectable()
-export class AlertEvaluator implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AlertEvaluator implements BackgroundWorker {
   private readonly logger = new Logger(AlertEvaluator.name);
   private readonly baseUrl: string;
   private readonly explorerBuilt: boolean;

@@ -1,16 +1,5 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  PayloadTooLargeException,
-  Post,
-  Req,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RequiresToken } from '@logyard/auth';
 import { openApiSchema } from '@logyard/runtime';
@@ -20,7 +9,7 @@ import {
   AlertRuleListBody,
   alertRulePatchSchema,
 } from '@logyard/contracts';
-import { readRequestBody } from '@logyard/http';
+import { readJsonBody } from '@logyard/http';
 import { badParam } from '../query/log-query.service';
 import { AlertRulesService } from './alert-rules.service';
 
@@ -30,7 +19,6 @@ const MAX_RULE_BODY_BYTES = 16 * 1024;
 @Controller('api/alerts')
 @RequiresToken('query')
 @ApiTags('Alerts')
-@ApiBearerAuth()
 export class AlertsController {
   constructor(private readonly alerts: AlertRulesService) {}
 
@@ -72,30 +60,11 @@ export class AlertsController {
 }
 
 async function jsonBody(request: Request): Promise<unknown> {
-  if (!request.is('application/json')) {
-    throw new UnsupportedMediaTypeException({
-      statusCode: 415,
-      error: 'Unsupported Media Type',
-      message: 'send the rule as application/json',
-    });
-  }
-  const body = await readRequestBody(request, {
+  const body = await readJsonBody(request, {
     limit: MAX_RULE_BODY_BYTES,
-    limitName: 'the rule body limit',
-    inflate: false,
+    unsupported: 'send the rule as application/json',
+    tooLarge: `a rule is at most ${MAX_RULE_BODY_BYTES} bytes`,
   });
-  if (!body.ok && body.error.statusCode === 413) {
-    throw new PayloadTooLargeException({
-      statusCode: 413,
-      error: 'Payload Too Large',
-      message: `a rule is at most ${MAX_RULE_BODY_BYTES} bytes`,
-    });
-  }
-  // A body that could not be read (compressed, cut short) is no JSON either.
-  if (!body.ok) throw badParam('body', 'is not valid JSON');
-  try {
-    return JSON.parse(body.value.toString('utf8'));
-  } catch {
-    throw badParam('body', 'is not valid JSON');
-  }
+  if (!body) throw badParam('body', 'is not valid JSON');
+  return body.json;
 }

@@ -33,26 +33,28 @@ describe(ExplorerController.name, () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  /** GETs `path` accepting `encoding`, expects a 200 with `body`, and resolves to the response's headers. */
+  const headersOf = async (path: string, encoding: string, body: string) =>
+    (await request(sut.getHttpServer()).get(path).set('Accept-Encoding', encoding).expect(200, body)).headers;
+
   it('serves the page at / revalidated on every load, under a same-origin policy', async () => {
-    const response = await request(sut.getHttpServer())
-      .get('/?service=shop&from=now-1h')
-      .set('Accept-Encoding', 'identity')
-      .expect(200, '<!doctype html><title>Logyard</title>');
-    expect(response.headers).toMatchObject({
+    const headers = await headersOf(
+      '/?service=shop&from=now-1h',
+      'identity',
+      '<!doctype html><title>Logyard</title>',
+    );
+    expect(headers).toMatchObject({
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
     });
-    expect(response.headers['content-security-policy']).toContain("connect-src 'self'");
-    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(headers['content-encoding']).toBeUndefined();
   });
 
   it('sends hashed assets gzipped when accepted, cached for a year', async () => {
-    const response = await request(sut.getHttpServer())
-      .get('/assets/index-abc.js')
-      .set('Accept-Encoding', 'gzip, br')
-      .expect(200, 'console.log("explorer")');
-    expect(response.headers).toMatchObject({
+    const headers = await headersOf('/assets/index-abc.js', 'gzip, br', 'console.log("explorer")');
+    expect(headers).toMatchObject({
       'content-type': 'text/javascript; charset=utf-8',
       'content-encoding': 'gzip',
       'cache-control': 'public, max-age=31536000, immutable',

@@ -1,5 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
 import {
   AttributeFacet,
@@ -9,22 +9,21 @@ import {
   facetsSchema,
   QueryParams,
 } from '@logyard/contracts';
-import { ApiQueryParams, ApiRefusals, openApiSchema } from '@logyard/runtime';
+import { openApiSchema } from '@logyard/runtime';
 import { LogQueryService } from './log-query.service';
-import { QUERY_REFUSALS } from './query-refused.filter';
+import { QueryRead } from './query-read.decorator';
 
 @Controller('api/facets')
 @RequiresToken('query')
 @ApiTags('Query')
-@ApiBearerAuth()
 export class FacetsController {
   constructor(private readonly logs: LogQueryService) {}
 
-  @Get()
-  @ApiOperation({ summary: 'The most frequent hosts, services and severities among matching records' })
-  @ApiQueryParams(facetsRequest)
-  @ApiOkResponse({ schema: { oneOf: [openApiSchema(facetsSchema), openApiSchema(attributeFacetSchema)] } })
-  @ApiRefusals(QUERY_REFUSALS)
+  @QueryRead({
+    summary: 'The most frequent hosts, services and severities among matching records',
+    request: facetsRequest,
+    answer: { oneOf: [openApiSchema(facetsSchema), openApiSchema(attributeFacetSchema)] },
+  })
   facets(@Query() params: QueryParams): Promise<Facets | AttributeFacet> {
     return this.logs.facets(params);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
 import {
   Histogram,
@@ -12,32 +12,32 @@ import {
   logRecordSchema,
   QueryParams,
 } from '@logyard/contracts';
-import { ApiQueryParams, ApiRefusals, openApiSchema } from '@logyard/runtime';
+import { ApiRefusals, openApiSchema } from '@logyard/runtime';
 import { LogQueryService } from './log-query.service';
-import { QUERY_REFUSALS } from './query-refused.filter';
+import { QueryRead } from './query-read.decorator';
 
 @Controller('api/logs')
 @RequiresToken('query')
 @ApiTags('Query')
-@ApiBearerAuth()
 export class LogsController {
   constructor(private readonly logs: LogQueryService) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Records matching the filters, newest first, keyset-paged' })
-  @ApiQueryParams(logQueryRequest)
-  @ApiOkResponse({ schema: openApiSchema(logPageSchema) })
-  @ApiRefusals(QUERY_REFUSALS)
+  @QueryRead({
+    summary: 'Records matching the filters, newest first, keyset-paged',
+    request: logQueryRequest,
+    answer: openApiSchema(logPageSchema),
+  })
   list(@Query() params: QueryParams): Promise<LogPage> {
     return this.logs.list(params);
   }
 
   // Declared before :id, which would otherwise take "histogram" for an id.
-  @Get('histogram')
-  @ApiOperation({ summary: 'Record counts per time bucket and severity' })
-  @ApiQueryParams(histogramRequest)
-  @ApiOkResponse({ schema: openApiSchema(histogramSchema) })
-  @ApiRefusals(QUERY_REFUSALS)
+  @QueryRead({
+    path: 'histogram',
+    summary: 'Record counts per time bucket and severity',
+    request: histogramRequest,
+    answer: openApiSchema(histogramSchema),
+  })
   histogram(@Query() params: QueryParams): Promise<Histogram> {
     return this.logs.histogram(params);
   }

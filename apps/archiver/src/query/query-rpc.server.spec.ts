@@ -1,8 +1,8 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
-import { AmqpConnection, DeadLetter, DeadLetterPublisher } from '@logyard/amqp';
+import { DeadLetter, DeadLetterPublisher } from '@logyard/amqp';
 import { LogyardConfig } from '@logyard/config';
 import { LogPage, makeRecord } from '@logyard/contracts';
 import { QueryTimeoutError } from '@logyard/db';
+import { FakeConsumerBroker } from '@logyard/testing';
 import { LogQueryService } from './log-query.service';
 import { QueryRpcServer } from './query-rpc.server';
 
@@ -13,65 +13,51 @@ interface Reply {
 }
 
 /**
- * The broker as the RPC server sees it: a consumer channel on the rpc queue (reconnectable, so deliveries can
- * go stale), and a confirm channel for replies whose confirms the test can hold back.
+ * The broker as the RPC server sees it: its consumer channel on the rpc queue, and a confirm channel for
+ * replies whose confirms the test can hold back.
  */
-class FakeBroker {
-  readonly acked: { tag: number; channel: number }[] = [];
+class FakeBroker extends FakeConsumerBroker {
   readonly replies: Reply[] = [];
-  /** While set, a reply's confirm waits for it. */
-  confirm?: Promise<void>;
+  /** Replies handed to the confirm channel, confirmed or not. */
+  repliesSent = 0;
+  private confirm?: Promise<void>;
   /** Set: publishing a reply fails, as on a nack or a timeout. */
   replyFails?: Error;
-  private onMessage?: (message: ConsumeMessage) => void;
-  private setup?: (channel: Channel) => Promise<void>;
-  private channels = 0;
-  private tag = 0;
+  private requests = 0;
 
-  readonly connection = {
-    topology: { names: { rpc: 'logyard.rpc' } },
-    createChannel: (_name: string, _confirm: boolean, setup?: (channel: Channel) => Promise<void>) => {
-      if (!setup) {
-        return {
-          publish: async (_exchange: string, queue: string, body: Buffer, options: Reply['options']) => {
-            await this.confirm;
-            if (this.replyFails) throw this.replyFails;
-            this.replies.push({ queue, body: JSON.parse(body.toString()), options });
-          },
-          close: async () => undefined,
-        };
-      }
-      this.setup = setup;
-      const ready = setup(this.channel());
-      return { waitForConnect: () => ready, close: async () => undefined };
-    },
-  } as unknown as AmqpConnection;
+  constructor() {
+    super({ topology: { names: { rpc: 'logyard.rpc' } } });
+  }
 
+  /** Holds back the confirm of every reply until the returned function is called. */
+  holdConfirms(): () => void {
+    let release!: () => void;
+    this.confirm = new Promise((resolve) => (release = resolve));
+    return release;
+  }
+
+  /** Delivers a request as RabbitMQ would; returns its delivery tag. */
   request(body: unknown, properties: { replyTo?: string; correlationId?: string } = {}): number {
-    const tag = ++this.tag;
-    this.onMessage!({
-      content: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
-      fields: { routingKey: 'logyard.rpc', deliveryTag: tag },
-      properties: { replyTo: 'amq.rabbitmq.reply-to', correlationId: `c${tag}`, headers: {}, ...properties },
-    } as unknown as ConsumeMessage);
-    return tag;
+    const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const id = ++this.requests;
+    return this.deliver(content, 'logyard.rpc', {
+      replyTo: 'amq.rabbitmq.reply-to',
+      correlationId: `c${id}`,
+      headers: {},
+      ...properties,
+    }).fields.deliveryTag;
   }
 
-  async reconnect(): Promise<void> {
-    await this.setup!(this.channel());
-  }
-
-  private channel(): Channel {
-    const number = ++this.channels;
+  protected override publishChannel(): unknown {
     return {
-      prefetch: async () => undefined,
-      consume: async (_queue: string, onMessage: (message: ConsumeMessage) => void) => {
-        this.onMessage = onMessage;
-        return { consumerTag: `tag-${number}` };
+      publish: async (_exchange: string, queue: string, body: Buffer, options: Reply['options']) => {
+        this.repliesSent++;
+        await this.confirm;
+        if (this.replyFails) throw this.replyFails;
+        this.replies.push({ queue, body: JSON.parse(body.toString()), options });
       },
-      cancel: async () => undefined,
-      ack: (message: ConsumeMessage) => this.acked.push({ tag: message.fields.deliveryTag, channel: number }),
-    } as unknown as Channel;
+      close: async () => undefined,
+    };
   }
 }
 
@@ -135,11 +121,10 @@ describe(QueryRpcServer.name, () => {
 
   it('acks a request only once its reply is confirmed', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     expect(broker.acked).toEqual([]);
 
     confirm();
@@ -234,11 +219,10 @@ describe(QueryRpcServer.name, () => {
 
   it('does not ack a request whose channel closed before it was answered: the broker redelivers it', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     await broker.reconnect();
     confirm();
     await sut.beforeApplicationShutdown();
@@ -249,11 +233,10 @@ describe(QueryRpcServer.name, () => {
 
   it('finishes the requests in hand before shutting down', async () => {
     const { sut, broker } = await setUp(onePage);
-    let confirm!: () => void;
-    broker.confirm = new Promise((resolve) => (confirm = resolve));
+    const confirm = broker.holdConfirms();
 
     broker.request({});
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => broker.repliesSent === 1, 'the reply sent');
     let stopped = false;
     const stopping = sut.beforeApplicationShutdown().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 20));

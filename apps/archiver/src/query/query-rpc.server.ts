@@ -1,15 +1,10 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { AmqpConnection, DeadLetterPublisher, Delivery, QueueConsumer } from '@logyard/amqp';
 import { TokenSet } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { QueryParams, RpcReply } from '@logyard/contracts';
+import { BackgroundWorker } from '@logyard/runtime';
 import { LogQueryService, readFailure } from './log-query.service';
 import { paramErrorReply, RpcPolicy, vetRpcRequest } from './rpc-request';
 
@@ -36,7 +31,7 @@ const REPLY_CONFIRM_TIMEOUT_MS = 10_000;
  * a misbehaving client shows up in the dead queue rather than nowhere.
  */
 @Injectable()
-export class QueryRpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class QueryRpcServer implements BackgroundWorker {
   private readonly logger = new Logger(QueryRpcServer.name);
   private consumer?: QueueConsumer;
   private replies?: ChannelWrapper;

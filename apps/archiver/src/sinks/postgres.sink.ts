@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AmqpConnection,
   BatchConsumer,
@@ -12,6 +12,7 @@ import { LOGYARD_CONFIG, LogyardConfig, RecordLimits, recordLimits } from '@logy
 import { DecodedMessage, decodeJsonItems, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
+import { BackgroundWorker } from '@logyard/runtime';
 
 /**
  * The archiver's sink: consumes the six per-severity archive queues, gathers
@@ -23,7 +24,7 @@ import { MetricsService } from '@logyard/observability';
  * BatchStage the router's transform also is (docs/design.md §4).
  */
 @Injectable()
-export class PostgresSink implements BatchStage, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class PostgresSink implements BatchStage, BackgroundWorker {
   readonly name = 'archiver';
   private readonly consumer: BatchConsumer;
   private readonly limits: RecordLimits;

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RequiresToken } from '@logyard/auth';
 import { parseRequest, QueryParams, tailRequest } from '@logyard/contracts';
 import { ApiQueryParams, ApiRefusals } from '@logyard/runtime';
@@ -8,7 +8,6 @@ import { TailService } from './tail.service';
 
 @Controller()
 @ApiTags('Tail')
-@ApiBearerAuth()
 export class TailController {
   constructor(private readonly tails: TailService) {}
 

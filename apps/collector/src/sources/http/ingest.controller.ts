@@ -2,12 +2,9 @@ import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, P
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiOperation,
   ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
@@ -35,7 +32,6 @@ const INGEST_RESULT = {
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class IngestController {
   constructor(private readonly source: HttpSource) {}
 
@@ -44,7 +40,6 @@ export class IngestController {
   @ApiOperation({
     summary: 'Ingest one record, an array of records, or NDJSON; answered once the broker confirmed',
   })
-  @ApiConsumes(...INGEST_MEDIA_TYPES)
   @ApiBody({
     description:
       'LogRecord fields: message (required), ts, host, service, severity, attributes, traceId, spanId, id',
@@ -60,7 +55,6 @@ export class IngestController {
   @ApiPayloadTooLargeResponse({ description: 'over BODY_LIMIT' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor NDJSON, or an unknown Content-Encoding' })
   @ApiTooManyRequestsResponse({ description: 'over INGEST_RATE_LIMIT; retry after Retry-After' })
-  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
   @IngestEndpoint(INGEST_MEDIA_TYPES)
   @HttpCode(HttpStatus.ACCEPTED)
   async ingest(@Body() body: Buffer, @Headers('content-type') contentType?: string): Promise<IngestResult> {

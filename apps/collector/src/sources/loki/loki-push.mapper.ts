@@ -3,20 +3,14 @@ import {
   err,
   fromEpochNanos,
   LogRecord,
-  nowIso,
   parseLogRecord,
   ParseOptions,
   parseSeverity,
   Result,
   Severity,
 } from '@logyard/contracts';
+import { addOutcome, quote, RequestMapping, requestParseOptions } from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
-
-export interface LokiMapping {
-  records: LogRecord[];
-  /** Each refused entry with its place in the request, e.g. `streams[0].values[3]`. */
-  errors: { path: string; error: string }[];
-}
 
 type Attributes = Record<string, unknown>;
 
@@ -48,15 +42,13 @@ const MESSAGE_FIELDS = ['msg', 'message'];
  * attributes (metadata winning over labels, labels over line fields). Loki's timestamp is the record's ts,
  * never a time field inside the line. Each entry is accepted or refused on its own.
  */
-export function mapLokiPush(request: LokiPushRequest, options: ParseOptions = {}): LokiMapping {
-  const parse: ParseOptions = { ...options, observedTs: options.observedTs ?? nowIso() };
-  const mapping: LokiMapping = { records: [], errors: [] };
+export function mapLokiPush(request: LokiPushRequest, options: ParseOptions = {}): RequestMapping {
+  const parse = requestParseOptions(options);
+  const mapping: RequestMapping = { records: [], errors: [] };
   request.streams.forEach((stream, s) => {
     const fields = streamFields(stream.labels);
     stream.entries.forEach((entry, e) => {
-      const record = toRecord(entry, fields, parse);
-      if (record.ok) mapping.records.push(record.value);
-      else mapping.errors.push({ path: `streams[${s}].values[${e}]`, error: record.error });
+      addOutcome(mapping, toRecord(entry, fields, parse), () => `streams[${s}].values[${e}]`);
     });
   });
   return mapping;
@@ -132,12 +124,4 @@ function takeFirst(labels: Attributes, keys: string[]): string | undefined {
   const value = labels[key] as string;
   delete labels[key];
   return value;
-}
-
-// Error messages quote the sender's value, shortened: a huge value must not become a huge error. Objects and
-// arrays are named, not serialised: serialising one nested 20,000 deep overflowed the stack.
-function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
 }

@@ -1,12 +1,9 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiNoContentResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -23,7 +20,6 @@ const ERRORS_SHOWN = 10;
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class LokiController {
   constructor(private readonly source: LokiSource) {}
 
@@ -33,7 +29,6 @@ export class LokiController {
    */
   @Post('loki/api/v1/push')
   @ApiOperation({ summary: 'Loki push: JSON (gzip accepted) or snappy-compressed protobuf' })
-  @ApiConsumes('application/json', 'application/x-protobuf')
   @ApiBody({
     schema: {
       type: 'object',
@@ -55,7 +50,6 @@ export class LokiController {
   @ApiNoContentResponse({ description: 'every entry is durable in the broker' })
   @ApiBadRequestResponse({ description: 'no streams, or some entries refused (the others were accepted)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
-  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
   @IngestEndpoint(Object.keys(ENCODINGS))
   @HttpCode(HttpStatus.NO_CONTENT)
   async push(@Body() body: Buffer, @Headers('content-type') contentType: string | undefined): Promise<void> {

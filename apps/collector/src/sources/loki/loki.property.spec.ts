@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'protobufjs';
 import { compress } from 'snappyjs';
-import { LINEAR_TIME_RATIO, propertyRuns, timeRatio } from '@logyard/testing';
+import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth } from '@logyard/testing';
 import { Result } from '@logyard/contracts';
 import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf, LOKI_PUSH_PROTO } from './loki-protobuf.decoder';
@@ -170,13 +170,9 @@ describe('Loki decoding and mapping (property)', () => {
               },
             ],
           });
-          const [small, large] = [push(200), push(2_000)];
-          expect(
-            timeRatio(
-              () => ingest(decode(small)),
-              () => ingest(decode(large)),
-            ),
-          ).toBeLessThan(LINEAR_TIME_RATIO);
+          expect(timeGrowth(push, (input) => ingest(decode(input)), { size: 200 })).toBeLessThan(
+            LINEAR_TIME_RATIO,
+          );
         }),
         { numRuns: TIMING_RUNS },
       );
@@ -197,12 +193,9 @@ describe('Loki decoding and mapping (property)', () => {
               { labels: `{${unit.repeat(Math.ceil(length / unit.length))}`, entries: [{ line: 'l' }] },
             ],
           });
-          const [small, large] = [encodeProtobuf(push(20_000)), encodeProtobuf(push(200_000))];
+          const body = (length: number) => encodeProtobuf(push(length));
           expect(
-            timeRatio(
-              () => ingest(decodeLokiProtobuf(small, LIMIT)),
-              () => ingest(decodeLokiProtobuf(large, LIMIT)),
-            ),
+            timeGrowth(body, (input) => ingest(decodeLokiProtobuf(input, LIMIT)), { size: 20_000 }),
           ).toBeLessThan(LINEAR_TIME_RATIO);
         },
       ),

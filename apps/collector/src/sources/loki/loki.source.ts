@@ -4,7 +4,8 @@ import { nowIso, ok, Result } from '@logyard/contracts';
 import { SourceRunner } from '../../source-runner';
 import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf } from './loki-protobuf.decoder';
-import { LokiMapping, mapLokiPush } from './loki-push.mapper';
+import { mapLokiPush } from './loki-push.mapper';
+import { RequestMapping } from '../request-mapping';
 
 export type LokiEncoding = 'json' | 'protobuf';
 
@@ -20,7 +21,7 @@ export class LokiSource {
    * Resolves once the broker confirmed every accepted entry, with the refused ones. Fails, publishing
    * nothing, when the body is not a push request with streams.
    */
-  async push(body: Buffer, encoding: LokiEncoding): Promise<Result<LokiMapping>> {
+  async push(body: Buffer, encoding: LokiEncoding): Promise<Result<RequestMapping>> {
     const request =
       encoding === 'json' ? decodeLokiJson(body) : decodeLokiProtobuf(body, this.config.http.bodyLimitBytes);
     if (!request.ok) return request;

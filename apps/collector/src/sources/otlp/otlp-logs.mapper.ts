@@ -4,7 +4,6 @@ import {
   err,
   fromEpochNanos,
   LogRecord,
-  nowIso,
   parseLogRecord,
   ParseOptions,
   parseSeverity,
@@ -12,13 +11,8 @@ import {
   Severity,
   unrecognisedSeverity,
 } from '@logyard/contracts';
+import { addOutcome, quote, RequestMapping, requestParseOptions } from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
-
-export interface OtlpMapping {
-  records: LogRecord[];
-  /** Each refused log record with its path in the request, e.g. `resourceLogs[0].scopeLogs[1].logRecords[7]`. */
-  errors: { path: string; error: string }[];
-}
 
 type Attributes = Record<string, unknown>;
 
@@ -43,17 +37,13 @@ class InvalidLogRecord extends Error {}
  * record merge into one flat object (the record's win); `host.name` and `service.name` among them become
  * host and service. Each log record is accepted or refused on its own.
  */
-export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}): OtlpMapping {
-  const parse: ParseOptions = {
-    ...options,
-    observedTs: options.observedTs ?? nowIso(),
-    severityScale: 'otel',
-  };
+export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}): RequestMapping {
+  const parse: ParseOptions = { ...requestParseOptions(options), severityScale: 'otel' };
   const top: Depth = {
     level: 0,
     max: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
   };
-  const mapping: OtlpMapping = { records: [], errors: [] };
+  const mapping: RequestMapping = { records: [], errors: [] };
   request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
     scopeLogs.forEach((scopeLogs, s) => {
       scopeLogs.logRecords.forEach((logRecord, i) => {
@@ -63,12 +53,7 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}
           parse,
           top,
         );
-        if (record.ok) mapping.records.push(record.value);
-        else
-          mapping.errors.push({
-            path: `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`,
-            error: record.error,
-          });
+        addOutcome(mapping, record, () => `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`);
       });
     });
   });
@@ -256,18 +241,6 @@ function takeString(attributes: Attributes, key: string): string | undefined {
   if (!isNonEmptyString(value)) return undefined;
   delete attributes[key];
   return value;
-}
-
-// Error messages quote the sender's value, shortened: a huge value must not become a huge error. Objects and
-// arrays are named, not serialised: serialising one nested 20,000 deep overflowed the stack.
-function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(shorten(value));
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
-
-function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 function isNonEmptyString(value: unknown): value is string {

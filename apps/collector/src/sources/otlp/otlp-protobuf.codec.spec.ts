@@ -53,7 +53,7 @@ function unwrap(result: ReturnType<typeof OTLP_PROTOBUF_CODEC.decodeRequest>): O
 
 describe('OTLP_PROTOBUF_CODEC', () => {
   it('runs on a descriptor generated from the vendored opentelemetry-proto files', () => {
-    const protoDir = join(__dirname, 'proto');
+    const protoDir = join(__dirname, 'proto', 'vendor');
     const root = new Root();
     root.resolvePath = (_origin, target) => join(protoDir, target);
     root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');

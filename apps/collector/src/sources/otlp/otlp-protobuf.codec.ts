@@ -1,7 +1,7 @@
 import { Field, INamespace, Root, Type } from 'protobufjs';
 import { err, ok, Result } from '@logyard/contracts';
 import { OtlpCodec, OtlpLogsRequest, OtlpPartialSuccess } from './otlp-codec';
-// Generated from the vendored opentelemetry-proto files beside it (see README "Sources"); a spec keeps them equal.
+// Generated from the vendored opentelemetry-proto files in proto/vendor (see README "Sources"); a spec keeps them equal.
 import descriptor from './proto/otlp-logs.descriptor.json';
 
 const PACKAGE = 'opentelemetry.proto.collector.logs.v1';

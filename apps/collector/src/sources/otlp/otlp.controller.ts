@@ -2,13 +2,10 @@ import { Body, Controller, Headers, HttpStatus, Post, Res } from '@nestjs/common
 import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -27,7 +24,6 @@ const CODECS: Readonly<Record<string, OtlpCodec>> = {
 
 @Controller()
 @ApiTags('Ingest')
-@ApiBearerAuth()
 export class OtlpController {
   constructor(private readonly source: OtlpSource) {}
 
@@ -37,7 +33,6 @@ export class OtlpController {
    */
   @Post('v1/logs')
   @ApiOperation({ summary: 'OTLP/HTTP logs (ExportLogsServiceRequest), JSON or protobuf, gzip accepted' })
-  @ApiConsumes('application/json', 'application/x-protobuf')
   @ApiProduces('application/json', 'application/x-protobuf')
   @ApiBody({ description: 'ExportLogsServiceRequest', schema: { type: 'object' } })
   @ApiOkResponse({
@@ -45,7 +40,6 @@ export class OtlpController {
   })
   @ApiBadRequestResponse({ description: 'the body cannot be decoded' })
   @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
-  @ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' })
   @IngestEndpoint(Object.keys(CODECS))
   async export(
     @Body() body: Buffer,

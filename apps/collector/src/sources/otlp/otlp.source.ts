@@ -3,7 +3,8 @@ import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
 import { nowIso, ok, Result } from '@logyard/contracts';
 import { SourceRunner } from '../../source-runner';
 import { OtlpCodec, OtlpPartialSuccess } from './otlp-codec';
-import { mapOtlpLogs, OtlpMapping } from './otlp-logs.mapper';
+import { mapOtlpLogs } from './otlp-logs.mapper';
+import { RequestMapping } from '../request-mapping';
 
 /** How many refused log records a partial success names; the count covers them all. */
 const ERRORS_SHOWN = 3;
@@ -31,7 +32,7 @@ export class OtlpSource {
   }
 }
 
-function partialSuccess({ records, errors }: OtlpMapping): OtlpPartialSuccess {
+function partialSuccess({ records, errors }: RequestMapping): OtlpPartialSuccess {
   const shown = errors.slice(0, ERRORS_SHOWN).map(({ path, error }) => `${path}: ${error}`);
   const more = errors.length > ERRORS_SHOWN ? `; and ${errors.length - ERRORS_SHOWN} more` : '';
   return {

@@ -2,7 +2,7 @@ import { loadConfig } from '@logyard/config';
 import { LogRecord } from '@logyard/contracts';
 import { LogsPublisher } from '@logyard/amqp';
 import { MetricsService } from '@logyard/observability';
-import { waitFor } from '@logyard/testing';
+import { metricValue, waitFor } from '@logyard/testing';
 import { SourceRunner } from '../../source-runner';
 import { MAX_PENDING_RECORDS, SyslogIngest } from './syslog-ingest';
 
@@ -13,10 +13,8 @@ describe(SyslogIngest.name, () => {
   let publish: jest.Mock<Promise<void>, [LogRecord[]]>;
   let metrics: MetricsService;
   let sut: SyslogIngest;
-  const metric = async (name: string, labels: string) =>
-    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) =>
-      Object.entries(v.labels).every(([k, value]) => labels.includes(`${k}="${value}"`)),
-    )?.value ?? 0;
+  const metric = (name: string, labels: Record<string, string>) =>
+    metricValue(metrics.registry, name, labels);
 
   beforeEach(() => {
     batches = [];
@@ -42,24 +40,24 @@ describe(SyslogIngest.name, () => {
       Array.from({ length: total }, (_, i) => `line ${i}`),
     );
     expect(sut.load).toBe(0);
-    await expect(metric('logyard_records_accepted_total', 'source="syslog"')).resolves.toBe(total);
+    await expect(metric('logyard_records_accepted_total', { source: 'syslog' })).resolves.toBe(total);
   });
 
   it('counts the records of a batch the broker refused as dropped', async () => {
     publish.mockRejectedValue(new Error('RabbitMQ is unavailable: not connected'));
     sut.accept([frame(1), frame(2), frame(3)], undefined);
     await sut.drain();
-    await expect(metric('logyard_syslog_records_dropped_total', 'reason="broker_unavailable"')).resolves.toBe(
-      3,
-    );
-    await expect(metric('logyard_records_accepted_total', 'source="syslog"')).resolves.toBe(0);
+    await expect(
+      metric('logyard_syslog_records_dropped_total', { reason: 'broker_unavailable' }),
+    ).resolves.toBe(3);
+    await expect(metric('logyard_records_accepted_total', { source: 'syslog' })).resolves.toBe(0);
   });
 
   it('counts a message that cannot become a record as rejected and publishes the rest', async () => {
     sut.accept([Buffer.from('<14>1 2026-13-45T00:00:00Z h a - - - bad time'), frame(1)], undefined);
     await sut.drain();
     expect(batches.flat().map((r) => r.message)).toEqual(['line 1']);
-    await expect(metric('logyard_records_rejected_total', 'source="syslog"')).resolves.toBe(1);
+    await expect(metric('logyard_records_rejected_total', { source: 'syslog' })).resolves.toBe(1);
   });
 
   it('tells a listener after every publish, with the load already down', async () => {

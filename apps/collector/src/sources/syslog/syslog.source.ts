@@ -1,15 +1,10 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createSocket, Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { AddressInfo, createServer, isIPv6, Server, Socket } from 'node:net';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
+import { BackgroundWorker } from '@logyard/runtime';
 import { SyslogFrameDecoder } from './syslog-frame.decoder';
 import { SyslogIngest } from './syslog-ingest';
 import { ThrottledWarning } from './throttled-warning';
@@ -40,7 +35,7 @@ const WARNING_INTERVAL_MS = 5_000;
  * what an attack looks like.
  */
 @Injectable()
-export class SyslogSource implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SyslogSource implements BackgroundWorker {
   private readonly logger = new Logger(SyslogSource.name);
   private readonly tcp: Server = createServer((socket) => this.serve(socket));
   private readonly udp: UdpSocket;

@@ -1,0 +1,26 @@
+import { LogRecord, nowIso, ParseOptions, Result } from '@logyard/contracts';
+import { SourceOutput } from '../source-runner';
+
+/** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
+export type RequestMapping = SourceOutput<{ path: string; error: string }>;
+
+/** The options every item of one request is parsed with: one observation time, taken once for the request. */
+export function requestParseOptions(options: ParseOptions): ParseOptions {
+  return { ...options, observedTs: options.observedTs ?? nowIso() };
+}
+
+/** Adds one item's outcome, so one bad item costs only itself; `path` is only worked out for a refused one. */
+export function addOutcome(mapping: RequestMapping, record: Result<LogRecord>, path: () => string): void {
+  if (record.ok) mapping.records.push(record.value);
+  else mapping.errors.push({ path: path(), error: record.error });
+}
+
+/**
+ * A value the sender gave, as an error message quotes it: shortened, as a huge value must not become a huge
+ * error; objects and arrays named, not serialised, as serialising one nested 20,000 deep overflowed the stack.
+ */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
