@@ -9,7 +9,7 @@ export function timeGrowth<T>(
   run: (input: T) => unknown,
   options: { size: number; factor?: number; attempts?: number },
 ): number {
-  const { size, factor = 10, attempts = 3 } = options;
+  const { size, factor = 10, attempts = 5 } = options;
   const smallInput = build(size);
   const largeInput = build(size * factor);
   let lowest = Infinity;
