@@ -14,6 +14,7 @@ import { SERVICES } from './workload';
 import { measureRawCopy } from './raw-copy.bench';
 import { measureSyslog } from './syslog.bench';
 
+const SYSLOG_TARGET = '≥ 1.5× raw';
 const PARTS = ['raw', 'ingest', 'relay', 'syslog', 'latency', 'queries', 'explorer', 'alerts'] as const;
 /** The share of the maximum rate the latency run drives: issue 17's "p99 < 1 s at 80 % of the maximum rate". */
 const LATENCY_LOAD = 0.8;
@@ -161,18 +162,19 @@ async function main(): Promise<void> {
         progress(`syslog: ${fmt(n)} records over one TCP connection`);
         try {
           const result = await measureSyslog(service, syslogPort, n);
+          const ratio = raw ? result.recordsPerSecond / raw : undefined;
           rows.push({
             measure: `3. syslog RFC 5424 over one TCP connection, octet counting (${fmt(n)} records)`,
-            // The target is absolute; the ratio shows how far the day's machine moved it.
-            result: `${fmt(result.recordsPerSecond)} records/s${raw ? ` = ${(result.recordsPerSecond / raw).toFixed(2)}× raw` : ''}`,
-            target: '≥ 15,000 records/s',
-            met: result.recordsPerSecond >= 15_000,
+            result: `${fmt(result.recordsPerSecond)} records/s${ratio ? ` = ${ratio.toFixed(2)}× raw` : ''}`,
+            target: SYSLOG_TARGET,
+            // Issue 17 sets the target against the same run's raw COPY; without one there is nothing to hold to.
+            met: ratio === undefined ? undefined : ratio >= 1.5,
           });
         } catch (error) {
           rows.push({
             measure: '3. syslog over TCP',
             result: `not measured: ${(error as Error).message}`,
-            target: '≥ 15,000 records/s',
+            target: SYSLOG_TARGET,
             met: false,
           });
         }
