@@ -170,6 +170,7 @@ async function main(): Promise<void> {
             // Issue 17 sets the target against the same run's raw COPY; without one there is nothing to hold to.
             met: ratio === undefined ? undefined : ratio >= 1.5,
           });
+          roundLines.push(...cpuTable([['syslog (3)', [result]]]));
         } catch (error) {
           rows.push({
             measure: '3. syslog over TCP',

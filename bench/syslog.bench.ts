@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { archivedCount, BenchService, progress, waitUntilStored } from './environment';
 import { HOSTS, SERVICES } from './workload';
 
@@ -10,7 +11,7 @@ export async function measureSyslog(
   service: BenchService,
   syslogPort: number,
   records: number,
-): Promise<{ recordsPerSecond: number; seconds: number }> {
+): Promise<{ recordsPerSecond: number; seconds: number; cpuUsPerRecord: CpuSample }> {
   // Frames are built before the clock starts, as for the other runs.
   const chunks: string[] = [];
   const chunk: string[] = [];
@@ -25,6 +26,7 @@ export async function measureSyslog(
     if (chunk.length === 1000 || i === records - 1) chunks.push(chunk.splice(0).join(''));
   }
   const before = await archivedCount(service);
+  const cpuBefore = sampleCpu([service.pid]);
   const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
     const socket = connect(syslogPort, '127.0.0.1');
@@ -39,5 +41,9 @@ export async function measureSyslog(
   });
   await waitUntilStored(service, before + records);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { recordsPerSecond: Math.round(records / seconds), seconds };
+  return {
+    recordsPerSecond: Math.round(records / seconds),
+    seconds,
+    cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([service.pid]), records),
+  };
 }
