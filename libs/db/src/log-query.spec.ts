@@ -1,3 +1,4 @@
+import { logQuery } from '@logyard/testing';
 import {
   buildFacetQuery,
   buildHistogramQuery,
@@ -5,30 +6,28 @@ import {
   countSegments,
   fullTextWindows,
   LogFilters,
-  LogQuery,
 } from './log-query';
-
-const base: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
 
 describe(buildLogQuery.name, () => {
   it('orders newest first and fetches one extra row to detect a next page', () => {
-    const sut = buildLogQuery(base);
+    const sut = buildLogQuery(logQuery());
     expect(sut.text).toMatch(/ORDER BY logs.ts DESC, logs.id DESC LIMIT \$1$/);
     expect(sut.values).toEqual([101]);
   });
 
   it('parameterises every filter in order', () => {
-    const sut = buildLogQuery({
-      ...base,
-      from: '2026-11-24T00:00:00.000000Z',
-      to: '2026-11-25T00:00:00.000000Z',
-      hosts: ['web-1.prod'],
-      services: ['checkout', 'cart'],
-      severities: ['error', 'fatal'],
-      text: '"payment failed" -retry',
-      attributes: { region: 'eu' },
-      traceId: '0af7651916cd43dd8448eb211c80319c',
-    });
+    const sut = buildLogQuery(
+      logQuery({
+        from: '2026-11-24T00:00:00.000000Z',
+        to: '2026-11-25T00:00:00.000000Z',
+        hosts: ['web-1.prod'],
+        services: ['checkout', 'cart'],
+        severities: ['error', 'fatal'],
+        text: '"payment failed" -retry',
+        attributes: { region: 'eu' },
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+      }),
+    );
     expect(sut.text).toContain('ts >= $1::timestamptz AND ts < $2::timestamptz');
     expect(sut.text).toContain('host = $3 AND service = ANY($4::text[])');
     expect(sut.text).toContain('severity = ANY($5::smallint[])');
@@ -49,31 +48,32 @@ describe(buildLogQuery.name, () => {
   });
 
   it('walks the table in key order without full text, so an index can end the walk early', () => {
-    const sut = buildLogQuery({ ...base, services: ['checkout'] });
+    const sut = buildLogQuery(logQuery({ services: ['checkout'] }));
     expect(sut.text).toMatch(/FROM logs WHERE service = \$1 ORDER BY logs.ts DESC, logs.id DESC LIMIT \$2$/);
   });
 
   it('collects full-text matches behind a fence before sorting them', () => {
-    const sut = buildLogQuery({ ...base, text: 'declined' });
+    const sut = buildLogQuery(logQuery({ text: 'declined' }));
     expect(sut.text).toMatch(
       /^SELECT \* FROM \(SELECT .* FROM logs WHERE .*websearch_to_tsquery\('simple', \$1\) OFFSET 0\) matches ORDER BY ts DESC, id DESC LIMIT \$2$/,
     );
   });
 
   it('continues strictly after the keyset position', () => {
-    const sut = buildLogQuery({ ...base, after: { ts: '2026-11-24T10:00:00.000001Z', id: 'abc' } });
+    const sut = buildLogQuery(logQuery({ after: { ts: '2026-11-24T10:00:00.000001Z', id: 'abc' } }));
     expect(sut.text).toContain('(ts, id) < ($1::timestamptz, $2::uuid)');
     expect(sut.values.slice(0, 2)).toEqual(['2026-11-24T10:00:00.000001Z', 'abc']);
   });
 
   it('never splices a value into the SQL text', () => {
     const hostile = "x'); DROP TABLE logs; --";
-    const sut = buildLogQuery({
-      ...base,
-      hosts: [hostile],
-      text: hostile,
-      attributes: { [hostile]: hostile },
-    });
+    const sut = buildLogQuery(
+      logQuery({
+        hosts: [hostile],
+        text: hostile,
+        attributes: { [hostile]: hostile },
+      }),
+    );
     expect(sut.text).not.toContain('DROP');
   });
 });
@@ -195,7 +195,7 @@ describe(buildFacetQuery.name, () => {
 });
 
 describe(fullTextWindows.name, () => {
-  const textQuery: LogQuery = { ...base, text: 'declined' };
+  const textQuery = logQuery({ text: 'declined' });
   const now = new Date('2026-11-24T12:00:00.000Z');
 
   it('searches back from now in growing windows, the first one open-ended, then the rest', () => {
