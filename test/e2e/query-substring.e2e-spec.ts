@@ -42,31 +42,24 @@ describe('query API: contains=, -host/-service/-severity exclusions, facets fiel
 
   afterAll(() => logyard?.close());
 
-  it('finds a case-insensitive substring inside words, which q cannot', async () => {
-    await expect(messages('contains=timeout')).resolves.toEqual([
-      'ConnectTimeoutException after 30s',
-      'read TIMEOUT on socket',
-    ]);
-    await expect(messages('q=timeout')).resolves.toEqual(['read TIMEOUT on socket']);
-  });
-
-  it('needs every repeated substring', async () => {
-    await expect(messages('contains=disk&contains=percent')).resolves.toEqual([
-      'disk at 50 percent, 5000 inodes',
-    ]);
-  });
-
-  it('matches % and _ as themselves', async () => {
-    await expect(messages('contains=50%25')).resolves.toEqual(['disk at 50% capacity']);
-    await expect(messages('contains=user_id')).resolves.toEqual(['user_id resolved']);
-  });
-
-  it('leaves out excluded hosts, services and severities', async () => {
-    await expect(messages('-service=shop&-severity=debug')).resolves.toEqual([
-      'disk at 50 percent, 5000 inodes',
-      'userXid resolved',
-    ]);
-    await expect(messages('service=shop&-host=web-1')).resolves.toEqual(['disk at 50% capacity']);
+  it.each([
+    [
+      'finds a case-insensitive substring inside words',
+      'contains=timeout',
+      ['ConnectTimeoutException after 30s', 'read TIMEOUT on socket'],
+    ],
+    ['finds whole words only with q, unlike contains', 'q=timeout', ['read TIMEOUT on socket']],
+    ['needs every repeated substring', 'contains=disk&contains=percent', ['disk at 50 percent, 5000 inodes']],
+    ['matches % as itself', 'contains=50%25', ['disk at 50% capacity']],
+    ['matches _ as itself', 'contains=user_id', ['user_id resolved']],
+    [
+      'leaves out excluded services and severities',
+      '-service=shop&-severity=debug',
+      ['disk at 50 percent, 5000 inodes', 'userXid resolved'],
+    ],
+    ['leaves out an excluded host', 'service=shop&-host=web-1', ['disk at 50% capacity']],
+  ])('%s: %s', async (_case, query, expected) => {
+    await expect(messages(query)).resolves.toEqual(expected);
   });
 
   it('counts the values of an attribute, and filters facets like the list', async () => {

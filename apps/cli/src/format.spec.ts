@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { makeRecord } from '@logyard/contracts';
+import { LogRecord, makeRecord } from '@logyard/contracts';
 import { propertyRuns } from '@logyard/testing';
 import { escapeControls, escapeJson, formatQueryLine, formatTailLine } from './format';
 
@@ -18,44 +18,41 @@ describe(formatTailLine.name, () => {
     expect(formatTailLine(record)).toBe("[x] 'web-1_prod.checkout.error': declined");
   });
 
-  it('keeps a multi-line message on one line', () => {
-    expect(formatTailLine(makeRecord({ message: 'boom\n  at f()\r\n  at g()' }))).toMatch(
+  it.each([
+    [
+      'keeps a multi-line message on one line',
+      'boom\n  at f()\r\n  at g()',
       /: boom\\n {2}at f\(\)\\n {2}at g\(\)$/,
-    );
-  });
-
-  it('escapes terminal escape sequences in the message', () => {
-    expect(formatTailLine(makeRecord({ message: 'a\u001b]0;pwned\u0007b\u001b[2J' }))).toMatch(
+    ],
+    [
+      'escapes terminal escape sequences in the message',
+      'a\u001b]0;pwned\u0007b\u001b[2J',
       /: a\\x1b\]0;pwned\\x07b\\x1b\[2J$/,
-    );
+    ],
+  ])('%s', (_case, message, expected) => {
+    expect(formatTailLine(makeRecord({ message }))).toMatch(expected);
   });
 });
 
 describe(formatQueryLine.name, () => {
-  it('prints ts host service severity message', () => {
-    const record = makeRecord({
-      ts: '2026-11-24T10:00:00.123456Z',
-      host: 'web-1.prod',
-      service: 'checkout',
-      severity: 'warn',
-      message: 'slow\npayment',
-    });
-    expect(formatQueryLine(record)).toBe(
+  it.each<[string, Partial<LogRecord>, string]>([
+    [
+      'prints ts host service severity message',
+      { host: 'web-1.prod', service: 'checkout', severity: 'warn', message: 'slow\npayment' },
       '2026-11-24T10:00:00.123456Z web-1.prod checkout warn slow\\npayment',
-    );
-  });
-
-  it('escapes controls in host and service too, so a record cannot forge a line of its own', () => {
-    const record = makeRecord({
-      ts: '2026-11-24T10:00:00.123456Z',
-      host: 'web-1\n2026-11-24T10:00:00.000000Z db-1',
-      service: 'pg\u001b[2J\u202e',
-      severity: 'info',
-      message: 'x\u009b31m',
-    });
-    expect(formatQueryLine(record)).toBe(
+    ],
+    [
+      'escapes controls in host and service too, so a record cannot forge a line of its own',
+      {
+        host: 'web-1\n2026-11-24T10:00:00.000000Z db-1',
+        service: 'pg\u001b[2J\u202e',
+        severity: 'info',
+        message: 'x\u009b31m',
+      },
       '2026-11-24T10:00:00.123456Z web-1\\n2026-11-24T10:00:00.000000Z db-1 pg\\x1b[2J\\u{202e} info x\\x9b31m',
-    );
+    ],
+  ])('%s', (_case, fields, expected) => {
+    expect(formatQueryLine(makeRecord({ ts: '2026-11-24T10:00:00.123456Z', ...fields }))).toBe(expected);
   });
 });
 

@@ -74,6 +74,12 @@ describe(loadConfig.name, () => {
       ARCHIVER_BATCH_RECORDS: '100',
       ARCHIVER_FLUSH_MS: '50',
       ARCHIVER_WRITERS: '3',
+      QUERY_DATABASE_URL: 'postgres://u@replica/logyard',
+      QUERY_POOL_SIZE: '3',
+      QUERY_TIMEOUT: '250ms',
+      QUERY_MAX_RANGE: '14d',
+      RPC_MAX_REQUEST_BYTES: '4kb',
+      TAIL_MAX_SESSIONS: '7',
     });
     expect(sut.amqp).toEqual({
       urls: ['amqp://u:p@rabbit:5673'],
@@ -96,6 +102,14 @@ describe(loadConfig.name, () => {
       maxAttributesBytes: 16 * 1024,
     });
     expect(sut.archiver).toMatchObject({ batchRecords: 100, flushMs: 50, writers: 3 });
+    expect(sut.query).toEqual({
+      databaseUrl: 'postgres://u@replica/logyard',
+      poolSize: 3,
+      timeoutMs: 250,
+      maxRangeMs: 14 * 86_400_000,
+      rpcMaxRequestBytes: 4096,
+    });
+    expect(sut.tail).toEqual({ maxSessions: 7 });
   });
 
   it('reads AMQP_URL as the comma-separated nodes of a cluster', () => {
@@ -312,25 +326,12 @@ describe(loadConfig.name, () => {
     });
   });
 
-  it('reads the query settings, durations with or without a unit', () => {
-    const sut = loadConfig({
-      DATABASE_URL: 'postgres://u@primary/logyard',
-      QUERY_DATABASE_URL: 'postgres://u@replica/logyard',
-      QUERY_POOL_SIZE: '3',
-      QUERY_TIMEOUT: '250ms',
-      QUERY_MAX_RANGE: '14d',
-      RPC_MAX_REQUEST_BYTES: '4kb',
-      TAIL_MAX_SESSIONS: '7',
-    });
-    expect(sut.query).toEqual({
-      databaseUrl: 'postgres://u@replica/logyard',
-      poolSize: 3,
-      timeoutMs: 250,
-      maxRangeMs: 14 * 86_400_000,
-      rpcMaxRequestBytes: 4096,
-    });
-    expect(sut.tail).toEqual({ maxSessions: 7 });
-    expect(loadConfig({ QUERY_TIMEOUT: '1500' }).query.timeoutMs).toBe(1500);
+  it.each([
+    ['250ms', 250],
+    ['1500', 1500],
+    ['10s', 10_000],
+  ])('reads QUERY_TIMEOUT=%p, with or without a unit, as %p ms', (QUERY_TIMEOUT, ms) => {
+    expect(loadConfig({ QUERY_TIMEOUT }).query.timeoutMs).toBe(ms);
   });
 
   it.each([['0'], ['10x'], ['-1s'], ['1.5s']])('refuses QUERY_TIMEOUT=%p', (value) => {

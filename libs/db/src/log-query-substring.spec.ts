@@ -1,14 +1,13 @@
+import { logQuery } from '@logyard/testing';
 import {
   buildAttributeFacetQuery,
   buildLogQuery,
   buildSketchSpanQuery,
   likePattern,
-  LogQuery,
   sketchWindows,
 } from './log-query';
 
 // Substring search, exclusions and attribute facets, in their own file beside log-query.spec.ts.
-const base: LogQuery = { hosts: [], services: [], severities: [], attributes: {}, limit: 100 };
 
 describe(likePattern.name, () => {
   it.each([
@@ -23,18 +22,19 @@ describe(likePattern.name, () => {
 
 describe('substrings and exclusions in buildLogQuery', () => {
   it('needs every substring, case-insensitively, with backslash as the escape', () => {
-    const sut = buildLogQuery({ ...base, contains: ['Timeout', '50%'] });
+    const sut = buildLogQuery(logQuery({ contains: ['Timeout', '50%'] }));
     expect(sut.text).toContain("message ILIKE $1 ESCAPE '\\' AND message ILIKE $2 ESCAPE '\\'");
     expect(sut.values).toEqual(['%Timeout%', '%50\\%%', 101]);
   });
 
   it('leaves out excluded hosts, services and severities', () => {
-    const sut = buildLogQuery({
-      ...base,
-      excludedHosts: ['web-1'],
-      excludedServices: ['cron', 'health'],
-      excludedSeverities: ['debug', 'trace'],
-    });
+    const sut = buildLogQuery(
+      logQuery({
+        excludedHosts: ['web-1'],
+        excludedServices: ['cron', 'health'],
+        excludedSeverities: ['debug', 'trace'],
+      }),
+    );
     expect(sut.text).toContain(
       'host <> ALL($1::text[]) AND service <> ALL($2::text[]) AND severity <> ALL($3::smallint[])',
     );
@@ -43,14 +43,14 @@ describe('substrings and exclusions in buildLogQuery', () => {
 
   it('never splices a value into the SQL text', () => {
     const hostile = "'); DROP TABLE logs; --";
-    const sut = buildLogQuery({ ...base, contains: [hostile], excludedHosts: [hostile] });
+    const sut = buildLogQuery(logQuery({ contains: [hostile], excludedHosts: [hostile] }));
     expect(sut.text).not.toContain('DROP');
   });
 });
 
 describe(buildAttributeFacetQuery.name, () => {
   it('counts the values of one attribute among the records that have it, the top N', () => {
-    const sut = buildAttributeFacetQuery({ ...base, services: ['shop'] }, 'region', 50);
+    const sut = buildAttributeFacetQuery(logQuery({ services: ['shop'] }), 'region', 50);
     expect(sut.text).toBe(
       'SELECT attributes->>$2 AS value, count(*) AS count FROM logs WHERE service = $1 AND attributes ? $2 ' +
         'GROUP BY 1 ORDER BY count DESC, value LIMIT $3',
@@ -61,7 +61,7 @@ describe(buildAttributeFacetQuery.name, () => {
 
 describe(buildSketchSpanQuery.name, () => {
   it('asks for the spans of the range whose sketch has every probed bit, or that have none, newest first', () => {
-    const sut = buildSketchSpanQuery({ ...base, from: '2026-01-01T00:00:00.000000Z', to: 'T' }, [7, 9]);
+    const sut = buildSketchSpanQuery(logQuery({ from: '2026-01-01T00:00:00.000000Z', to: 'T' }), [7, 9]);
     expect(sut.text).toContain('WHERE last_ts >= $1::timestamptz AND first_ts < $2::timestamptz AND ');
     expect(sut.text).toContain(
       '(grams IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($3::bigint[]) AS gram ' +
@@ -76,20 +76,20 @@ describe(sketchWindows.name, () => {
   const span = (from: number, to: number) => ({ from: `t${from}`, to: `t${to}` });
 
   it('merges overlapping and touching spans into disjoint windows, newest first', () => {
-    expect(sketchWindows(base, [span(1, 3), span(5, 7), span(2, 4), span(7, 8)])).toEqual([
+    expect(sketchWindows(logQuery(), [span(1, 3), span(5, 7), span(2, 4), span(7, 8)])).toEqual([
       span(5, 8),
       span(1, 4),
     ]);
   });
 
   it("clips the windows to the query's range and drops the spans outside it", () => {
-    expect(sketchWindows({ ...base, from: 't2', to: 't6' }, [span(1, 3), span(5, 7), span(6, 8)])).toEqual([
+    expect(sketchWindows(logQuery({ from: 't2', to: 't6' }), [span(1, 3), span(5, 7), span(6, 8)])).toEqual([
       span(5, 6),
       span(2, 3),
     ]);
   });
 
   it('has no window without a span: nothing can match', () => {
-    expect(sketchWindows(base, [])).toEqual([]);
+    expect(sketchWindows(logQuery(), [])).toEqual([]);
   });
 });

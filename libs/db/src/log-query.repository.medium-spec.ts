@@ -1,15 +1,13 @@
-import { Pool } from 'pg';
 import { LogRecord, makeRecord } from '@logyard/contracts';
-import { createMediumDatabase, MediumDatabase } from '@logyard/testing';
-import { createArchivePool, createQueryPool, isQueryCancelled } from './database';
+import { createMediumArchive, logQuery as query, MediumArchive } from '@logyard/testing';
+import { createQueryPool, isQueryCancelled } from './database';
 import { LogQuery } from './log-query';
 import { LogQueryRepository, QueryBusyError } from './log-query.repository';
 import { LogRepository } from './log.repository';
 
 /** The archive's reads on a real PostgreSQL: SQL the unit specs only build is run here. */
 describe('archive reads: LogQueryRepository', () => {
-  let database: MediumDatabase;
-  let writes: Pool;
+  let archive: MediumArchive;
   let sut: LogQueryRepository;
   /** A time in the wire format (microseconds), as the archive gives it back. */
   const at = (minute: number) =>
@@ -29,33 +27,16 @@ describe('archive reads: LogQueryRepository', () => {
     }),
     makeRecord({ ts: at(4), host: 'web-3', service: 'cron', severity: 'debug', message: 'tick' }),
   ];
-  const query = (overrides: Partial<LogQuery> = {}): LogQuery => ({
-    hosts: [],
-    services: [],
-    severities: [],
-    attributes: {},
-    limit: 100,
-    ...overrides,
-  });
   const messages = async (overrides: Partial<LogQuery>) =>
     (await sut.findPage(query(overrides))).records.map((record) => record.message);
 
   beforeAll(async () => {
-    database = await createMediumDatabase();
-    writes = createArchivePool(database.url);
-    await new LogRepository(writes).insertBatch(records);
-    sut = new LogQueryRepository(
-      createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 10_000 }),
-      10_000,
-      1,
-    );
+    archive = await createMediumArchive();
+    await new LogRepository(archive.writes).insertBatch(records);
+    sut = archive.reads;
   });
 
-  afterAll(async () => {
-    await sut?.close();
-    await writes?.end();
-    await database?.drop();
-  });
+  afterAll(() => archive?.close());
 
   it('pages newest first by keyset, telling whether more follow', async () => {
     const first = await sut.findPage(query({ limit: 2 }));
@@ -107,7 +88,7 @@ describe('archive reads: LogQueryRepository', () => {
   });
 
   it('refuses a read at once with QueryBusyError while every connection is taken and as many reads wait', async () => {
-    const pool = createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 10_000 });
+    const pool = createQueryPool({ url: archive.database.url, poolSize: 1, timeoutMs: 10_000 });
     const busy = new LogQueryRepository(pool, 10_000, 1);
     const held = await pool.connect();
     try {
@@ -121,7 +102,7 @@ describe('archive reads: LogQueryRepository', () => {
   });
 
   it('has PostgreSQL cancel a statement past the query timeout (statement_timeout on the query pool)', async () => {
-    const pool = createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 50 });
+    const pool = createQueryPool({ url: archive.database.url, poolSize: 1, timeoutMs: 50 });
     try {
       const error = await pool.query('SELECT pg_sleep(5)').catch((e: unknown) => e);
       expect(isQueryCancelled(error)).toBe(true);

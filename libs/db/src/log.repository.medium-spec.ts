@@ -1,37 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
 import { LogRecord, makeRecord } from '@logyard/contracts';
-import { createMediumDatabase, DatabaseProbe, MediumDatabase } from '@logyard/testing';
-import { createArchivePool, createQueryPool, isRefusedData } from './database';
+import { createMediumArchive, DatabaseProbe, MediumArchive } from '@logyard/testing';
+import { isRefusedData } from './database';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 
 /** The archiver's write path (COPY, and INSERT … ON CONFLICT for batches holding stored records) on a real PostgreSQL. */
 describe('archive writes: LogRepository.insertBatch', () => {
-  let database: MediumDatabase;
-  let pool: Pool;
+  let archive: MediumArchive;
   let logs: LogRepository;
   let reads: LogQueryRepository;
   let db: DatabaseProbe;
   const count = () => db.scalar<number>('SELECT count(*)::int FROM logs');
 
   beforeAll(async () => {
-    database = await createMediumDatabase();
-    pool = createArchivePool(database.url);
-    logs = new LogRepository(pool);
-    reads = new LogQueryRepository(
-      createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 10_000 }),
-      10_000,
-      1,
-    );
-    db = await DatabaseProbe.open(database.url);
+    archive = await createMediumArchive();
+    logs = new LogRepository(archive.writes);
+    reads = archive.reads;
+    db = await DatabaseProbe.open(archive.database.url);
   });
 
   afterAll(async () => {
     await db?.close();
-    await reads?.close();
-    await pool?.end();
-    await database?.drop();
+    await archive?.close();
   });
 
   beforeEach(() => db.rows('TRUNCATE logs'));

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { makeRecord } from '@logyard/contracts';
-import { createMediumDatabase, MediumDatabase, propertyRuns } from '@logyard/testing';
-import { createArchivePool, createQueryPool } from './database';
+import { createMediumArchive, logQuery, MediumArchive, propertyRuns } from '@logyard/testing';
 import { buildSketchSpanQuery, likePattern, LogQuery } from './log-query';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
@@ -14,17 +13,10 @@ import { sketchProbe } from './substring-sketch';
  * may only save reading, never lose a match (docs/design.md §5).
  */
 describe('substring sketches on PostgreSQL', () => {
-  let database: MediumDatabase;
+  let archive: MediumArchive;
   let writes: Pool;
   let sut: LogQueryRepository;
-  const query = (overrides: Partial<LogQuery>): LogQuery => ({
-    hosts: [],
-    services: [],
-    severities: [],
-    attributes: {},
-    limit: 1_000,
-    ...overrides,
-  });
+  const query = (overrides: Partial<LogQuery>) => logQuery({ limit: 1_000, ...overrides });
   const at = (hour: number, second = 0) =>
     new Date(Date.UTC(2026, 0, 15, hour, 0, second)).toISOString().replace('Z', '000Z');
   const ids = async (overrides: Partial<LogQuery>) =>
@@ -41,20 +33,11 @@ describe('substring sketches on PostgreSQL', () => {
     Number((await writes.query<{ n: string }>('SELECT count(*) AS n FROM log_sketches')).rows[0].n);
 
   beforeAll(async () => {
-    database = await createMediumDatabase();
-    writes = createArchivePool(database.url);
-    sut = new LogQueryRepository(
-      createQueryPool({ url: database.url, poolSize: 1, timeoutMs: 10_000 }),
-      10_000,
-      1,
-    );
+    archive = await createMediumArchive();
+    ({ writes, reads: sut } = archive);
   });
 
-  afterAll(async () => {
-    await sut?.close();
-    await writes?.end();
-    await database?.drop();
-  });
+  afterAll(() => archive?.close());
 
   beforeEach(async () => {
     await writes.query('TRUNCATE logs');

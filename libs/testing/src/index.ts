@@ -4,6 +4,7 @@ export * from './metric-value';
 export * from './test-environment';
 export * from './databases';
 export * from './medium-database';
+export * from './archive-reads';
 export * from './database-probe';
 export * from './running-logyard';
 export * from './ports';

@@ -100,6 +100,15 @@ const onePage = async (): Promise<{ ok: true; value: LogPage }> => ({
   value: { items: [record], nextCursor: null },
 });
 
+/** A request answered, its reply sent but not yet confirmed: it stays unacked until `confirm()`. */
+async function answeredUnconfirmed() {
+  const { sut, broker } = await setUp(onePage);
+  const confirm = broker.holdConfirms();
+  broker.request({});
+  await until(() => broker.repliesSent === 1, 'the reply sent');
+  return { sut, broker, confirm };
+}
+
 describe(QueryRpcServer.name, () => {
   it('answers on reply_to with the correlation id, the same page as HTTP, then acks', async () => {
     const { sut, broker, queries } = await setUp(onePage);
@@ -120,11 +129,7 @@ describe(QueryRpcServer.name, () => {
   });
 
   it('acks a request only once its reply is confirmed', async () => {
-    const { sut, broker } = await setUp(onePage);
-    const confirm = broker.holdConfirms();
-
-    broker.request({});
-    await until(() => broker.repliesSent === 1, 'the reply sent');
+    const { sut, broker, confirm } = await answeredUnconfirmed();
     expect(broker.acked).toEqual([]);
 
     confirm();
@@ -218,11 +223,7 @@ describe(QueryRpcServer.name, () => {
   });
 
   it('does not ack a request whose channel closed before it was answered: the broker redelivers it', async () => {
-    const { sut, broker } = await setUp(onePage);
-    const confirm = broker.holdConfirms();
-
-    broker.request({});
-    await until(() => broker.repliesSent === 1, 'the reply sent');
+    const { sut, broker, confirm } = await answeredUnconfirmed();
     await broker.reconnect();
     confirm();
     await sut.beforeApplicationShutdown();
@@ -232,11 +233,7 @@ describe(QueryRpcServer.name, () => {
   });
 
   it('finishes the requests in hand before shutting down', async () => {
-    const { sut, broker } = await setUp(onePage);
-    const confirm = broker.holdConfirms();
-
-    broker.request({});
-    await until(() => broker.repliesSent === 1, 'the reply sent');
+    const { sut, broker, confirm } = await answeredUnconfirmed();
     let stopped = false;
     const stopping = sut.beforeApplicationShutdown().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
