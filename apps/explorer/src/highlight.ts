@@ -67,21 +67,6 @@ export function highlight(
   return segments;
 }
 
-/**
- * Whether a message satisfies a web-search query, approximately (the live tail filters in the page): some
- * `or` branch has every positive term and none of its `-excluded` ones.
- */
-export function matchesSearch(message: string, q: string): boolean {
-  if (!q.trim()) return true;
-  return q.split(/\s+or\s+/i).some((branch) => {
-    const excluded = [...branch.matchAll(/(?:^|\s)-("[^"]*"?|\S+)/g)].map(([, t]) => t.replace(/"/g, ''));
-    return (
-      searchTerms(branch).every((term) => termPattern(term).test(message)) &&
-      !excluded.some((term) => term && termPattern(term).test(message))
-    );
-  });
-}
-
 /** Whether every substring occurs in `message`, ignoring case (the API's contains=). */
 export function containsAll(message: string, substrings: readonly string[]): boolean {
   const lower = message.toLowerCase();

@@ -67,6 +67,19 @@ describe(matchesLive.name, () => {
     expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['MENT DECL'] })).toBe(true);
     expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['ment', 'refund'] })).toBe(false);
   });
+
+  it.each([
+    ['payment declined by issuer', 'declined payment', true],
+    ['payment accepted', 'payment -declined', true],
+    ['payment declined', 'payment -declined', false],
+    ['order shipped', 'timeout or shipped', true],
+    ['ConnectTimeoutException', 'timeout', false],
+    // As PostgreSQL parses it: a hyphenated word and its parts take positions, so this is no phrase.
+    ['eu disk-retry', '"eu disk retry"', false],
+    ['anything', '', true],
+  ])('finds %j for q=%j as the archive does: %s', (message, q, expected) => {
+    expect(matchesLive(record({ message }), { ...EMPTY_STATE, q })).toBe(expected);
+  });
 });
 
 describe(RateMeter.name, () => {

@@ -1,7 +1,8 @@
 import type { LogRecord } from '@logyard/contracts';
 import { MAX_TAIL_PATTERNS } from '../../../libs/contracts/src/query-limits';
 import { routingToken } from '../../../libs/contracts/src/routing';
-import { containsAll, matchesSearch } from './highlight';
+import { compileTextQuery, textWords } from '../../../libs/contracts/src/text-query';
+import { containsAll } from './highlight';
 import { ExplorerState, severitiesOf } from './url-state';
 
 /**
@@ -33,7 +34,8 @@ export function matchesLive(record: LogRecord, state: ExplorerState): boolean {
     severitiesOf(state).includes(record.severity) &&
     (!state.traceId || record.traceId?.toLowerCase() === state.traceId.toLowerCase()) &&
     state.attributes.every(([key, value]) => String(record.attributes[key] ?? '') === value) &&
-    matchesSearch(record.message, state.q) &&
+    // The archive's own full-text semantics, so Live shows what the same search finds in the archive.
+    (!state.q.trim() || compileTextQuery(state.q)(textWords(record.message))) &&
     containsAll(record.message, state.contains)
   );
 }

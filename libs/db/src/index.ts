@@ -9,5 +9,4 @@ export * from './partitions';
 export * from './log-query.repository';
 export * from './alert-rule.repository';
 export * from './log-filter.matcher';
-export * from './text-query';
 export * from './substring-sketch';

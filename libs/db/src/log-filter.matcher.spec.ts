@@ -1,9 +1,6 @@
-import fc from 'fast-check';
 import { makeRecord } from '@logyard/contracts';
-import { LINEAR_TIME_RATIO, propertyRuns, timeRatio } from '@logyard/testing';
 import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
 import { LogFilters } from './log-query';
-import { compileTextQuery, textWords } from './text-query';
 
 const none: LogFilters = { hosts: [], services: [], severities: [], attributes: {} };
 const matches = (filters: Partial<LogFilters>, overrides: Parameters<typeof makeRecord>[0]) =>
@@ -40,69 +37,5 @@ describe(compileLogFilters.name, () => {
     expect(matches({ text: 'payment failed' }, { message: 'Payment of 5 EUR failed' })).toBe(true);
     expect(matches({ text: '"payment failed"' }, { message: 'Payment of 5 EUR failed' })).toBe(false);
     expect(matches({ text: '"payment failed"' }, { message: 'the payment failed.' })).toBe(true);
-  });
-});
-
-describe(compileTextQuery.name, () => {
-  const q = (query: string, message: string) => compileTextQuery(query)(textWords(message));
-
-  it.each([
-    ['timeout', 'Upstream TIMEOUT after 5s', true],
-    ['timeout -retry', 'timeout, retry 3', false],
-    ['timeout -retry', 'timeout, giving up', true],
-    ['disk or memory', 'out of memory', true],
-    ['disk full or memory', 'disk is ok', false],
-    ['"a b c"', 'x a b a b c y', true],
-    ['"a b c"', 'a b x c', false],
-    ['foo-bar', 'the foo-bar module', true],
-    ['-debug', 'an error', true],
-    ['!!!', 'anything', false],
-    ['"unterminated phrase', 'an unterminated phrase here', true],
-    // As PostgreSQL: a hyphenated word is itself and its parts, each a position; `or` first or last is a word.
-    ['"eu disk retry"', 'eu disk-retry', false],
-    ['"disk retry"', 'eu disk-retry', true],
-    ['disk-retry', 'eu disk-retry', true],
-    ['or "payment failed"', 'payment failed', false],
-    ['timeout or', 'timeout', false],
-  ])('%s on %j is %s', (query, message, expected) => {
-    expect(q(query, message)).toBe(expected);
-  });
-
-  it('property: compiles and matches any query on any message without throwing', () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: 'grapheme', maxLength: 200 }),
-        fc.string({ maxLength: 300 }),
-        (query, message) => {
-          expect(typeof compileTextQuery(query)(textWords(message))).toBe('boolean');
-        },
-      ),
-      { numRuns: propertyRuns(500) },
-    );
-  });
-
-  it('property: a phrase found anywhere in a message always matches, whatever surrounds it', () => {
-    const word = fc.stringMatching(/^[a-z0-9]{1,6}$/);
-    fc.assert(
-      fc.property(
-        fc.array(word, { maxLength: 20 }),
-        fc.array(word, { minLength: 1, maxLength: 5 }),
-        fc.array(word, { maxLength: 20 }),
-        (before, phrase, after) => {
-          const message = [...before, ...phrase, ...after].join(' ');
-          expect(q(`"${phrase.join(' ')}"`, message)).toBe(true);
-        },
-      ),
-      { numRuns: propertyRuns(300) },
-    );
-  });
-
-  it('takes linear time in a hostile phrase and message', () => {
-    const run = (size: number) => {
-      const matcher = compileTextQuery(`"${'a '.repeat(size)}b"`);
-      const words = textWords('a '.repeat(size * 10));
-      return () => matcher(words);
-    };
-    expect(timeRatio(run(500), run(5000))).toBeLessThan(LINEAR_TIME_RATIO);
   });
 });

@@ -1,6 +1,5 @@
-import { LogRecord } from '@logyard/contracts';
 import { LogFilters } from './log-query';
-import { compileTextQuery, textWords } from './text-query';
+import { compileTextQuery, LogRecord, textWords } from '@logyard/contracts';
 
 /**
  * A record seen by many compiled filters: what more than one filter needs

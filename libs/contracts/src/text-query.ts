@@ -1,7 +1,8 @@
 /**
  * The full-text filter `q` of GET /api/logs evaluated on one record in
  * memory, for the alert evaluator (issue 15), which must count what the
- * archive query would return. PostgreSQL runs
+ * archive query would return, and for the explorer's live tail, which must
+ * show what the same search would find in the archive. PostgreSQL runs
  * `to_tsvector('simple', message) @@ websearch_to_tsquery('simple', q)`; this
  * follows the same web-search syntax — words (all must occur), "quoted
  * phrases" (consecutive words), `-word` (must not occur) and `or` between
