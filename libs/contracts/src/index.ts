@@ -13,3 +13,4 @@ export * from './severity';
 export * from './timestamp';
 export * from './json';
 export * from './decoded-message';
+export * from './explorer-page';
