@@ -1,4 +1,10 @@
-import type { Facets as FacetsAnswer, Histogram, LogPage, LogRecord } from '@logyard/contracts';
+import type {
+  Facets as FacetsAnswer,
+  Histogram,
+  LogPage,
+  LogRecord,
+  SessionStatus,
+} from '@logyard/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
@@ -21,13 +27,20 @@ import {
 
 type Session = 'checking' | 'prompt' | 'ready';
 
-/** Asks for a query token first when the API needs one and the browser holds none. */
-export function App() {
-  const [session, setSession] = useState<Session>('checking');
+const sessionOf = (status: SessionStatus): Session =>
+  status.tokenRequired && !status.signedIn ? 'prompt' : 'ready';
+
+/**
+ * Asks for a query token first when the API needs one and the browser holds none. The archiver writes the
+ * session status into the page, so the first queries wait for nothing; served without it, the page asks.
+ */
+export function App({ session: embedded }: { session: SessionStatus | undefined }) {
+  const [session, setSession] = useState<Session>(embedded ? sessionOf(embedded) : 'checking');
   const [error, setError] = useState('');
   useEffect(() => {
+    if (embedded) return;
     api.session().then(
-      (status) => setSession(status.tokenRequired && !status.signedIn ? 'prompt' : 'ready'),
+      (status) => setSession(sessionOf(status)),
       (failure: Error) => setError(failure.message),
     );
   }, []);
