@@ -5,7 +5,7 @@ import type {
   LogRecord,
   SessionStatus,
 } from '@logyard/contracts';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
 import { SearchForm, TimeRange } from './controls';
@@ -101,15 +101,24 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
     return () => removeEventListener('popstate', onPop);
   }, []);
 
-  useEffect(() => {
+  // A layout effect, which runs as the page is rendered: a passive one would send the queries a frame later.
+  useLayoutEffect(() => {
     const abort = new AbortController();
     setError('');
     setPage({ items: [], nextCursor: null, loading: true });
     setHistogram(undefined);
     setFacets(undefined);
-    api.logs(params, null, abort.signal).then((body) => setPage({ ...body, loading: false }), fail);
-    api.histogram(params, abort.signal).then(setHistogram, fail);
-    api.facets(params, abort.signal).then(setFacets, fail);
+    // The histogram and the facets are asked once the rows are in (or failed): asked at the same time, their
+    // queries (over the whole range) slow the page's query down on the database, and drawing them when they
+    // answer first holds the rows back.
+    api
+      .logs(params, null, abort.signal)
+      .then((body) => setPage({ ...body, loading: false }), fail)
+      .then(() => {
+        if (abort.signal.aborted) return;
+        api.histogram(params, abort.signal).then(setHistogram, fail);
+        api.facets(params, abort.signal).then(setFacets, fail);
+      });
     return () => abort.abort();
   }, [filters]);
 
