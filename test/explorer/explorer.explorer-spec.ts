@@ -93,6 +93,30 @@ describe('web explorer in Chromium', () => {
     expect(await seriousViolations(page())).toEqual([]);
   });
 
+  it("asks for a deep link's rows first, without a session round trip, and the chart once they are in", async () => {
+    // What the page asked for, and when each answer was complete, in the order they happened.
+    const events: string[] = [];
+    const api = (url: string) => new URL(url).pathname.replace(/^\/api\//, '');
+    page().on('request', (sent) => {
+      if (sent.url().includes('/api/')) events.push(`asked ${api(sent.url())}`);
+    });
+    page().on('requestfinished', (done) => {
+      if (done.url().includes('/api/')) events.push(`answered ${api(done.url())}`);
+    });
+    await page().goto('/?service=shop&from=now-1h');
+    await page().waitForSelector('.chart canvas');
+    await page()
+      .getByRole('button', { name: /^web-1/ })
+      .waitFor();
+
+    expect(events).not.toContain('asked session');
+    expect(events[0]).toBe('asked logs');
+    const answered = events.indexOf('answered logs');
+    expect(answered).toBeGreaterThan(0);
+    expect(events.indexOf('asked logs/histogram')).toBeGreaterThan(answered);
+    expect(events.indexOf('asked facets')).toBeGreaterThan(answered);
+  });
+
   it('scrolls on through every page of the keyset cursor', async () => {
     await page().goto('/?service=cron');
     await waitFor('the first page', async () => (await rows().count()) === 100 || undefined);
@@ -297,11 +321,20 @@ describe('web explorer in Chromium', () => {
 
   it('keeps NestJS, amqplib and prom-client out of the shipped bundle', async () => {
     const html = await (await fetch(`${logyard.url}/`)).text();
-    const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map(([, path]) => path);
-    expect(scripts).toHaveLength(1);
-    const asset = await fetch(`${logyard.url}${scripts[0]}`);
-    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(await asset.text()).not.toMatch(/NestFactory|amqplib|prom-client/);
+    const entries = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map(([, path]) => path);
+    expect(entries).toHaveLength(1);
+    // The entry, then the chunk it imports once a histogram is in (uPlot): every script the page can run.
+    const scripts = [...entries];
+    for (const path of scripts) {
+      const asset = await fetch(`${logyard.url}${path}`);
+      expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const text = await asset.text();
+      expect(text).not.toMatch(/NestFactory|amqplib|prom-client/);
+      for (const [, name] of text.matchAll(/import\(`\.\/([\w.-]+\.js)`\)/g)) {
+        if (!scripts.includes(`/assets/${name}`)) scripts.push(`/assets/${name}`);
+      }
+    }
+    expect(scripts).toHaveLength(2);
   });
 });

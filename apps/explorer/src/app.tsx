@@ -1,5 +1,11 @@
-import type { Facets as FacetsAnswer, Histogram, LogPage, LogRecord } from '@logyard/contracts';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type {
+  Facets as FacetsAnswer,
+  Histogram,
+  LogPage,
+  LogRecord,
+  SessionStatus,
+} from '@logyard/contracts';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alerts } from './alerts';
 import { api, TokenRequired } from './api';
 import { SearchForm, TimeRange } from './controls';
@@ -21,13 +27,20 @@ import {
 
 type Session = 'checking' | 'prompt' | 'ready';
 
-/** Asks for a query token first when the API needs one and the browser holds none. */
-export function App() {
-  const [session, setSession] = useState<Session>('checking');
+const sessionOf = (status: SessionStatus): Session =>
+  status.tokenRequired && !status.signedIn ? 'prompt' : 'ready';
+
+/**
+ * Asks for a query token first when the API needs one and the browser holds none. The archiver writes the
+ * session status into the page, so the first queries wait for nothing; served without it, the page asks.
+ */
+export function App({ session: embedded }: { session: SessionStatus | undefined }) {
+  const [session, setSession] = useState<Session>(embedded ? sessionOf(embedded) : 'checking');
   const [error, setError] = useState('');
   useEffect(() => {
+    if (embedded) return;
     api.session().then(
-      (status) => setSession(status.tokenRequired && !status.signedIn ? 'prompt' : 'ready'),
+      (status) => setSession(sessionOf(status)),
       (failure: Error) => setError(failure.message),
     );
   }, []);
@@ -88,15 +101,24 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
     return () => removeEventListener('popstate', onPop);
   }, []);
 
-  useEffect(() => {
+  // A layout effect, which runs as the page is rendered: a passive one would send the queries a frame later.
+  useLayoutEffect(() => {
     const abort = new AbortController();
     setError('');
     setPage({ items: [], nextCursor: null, loading: true });
     setHistogram(undefined);
     setFacets(undefined);
-    api.logs(params, null, abort.signal).then((body) => setPage({ ...body, loading: false }), fail);
-    api.histogram(params, abort.signal).then(setHistogram, fail);
-    api.facets(params, abort.signal).then(setFacets, fail);
+    // The histogram and the facets are asked once the rows are in (or failed): asked at the same time, their
+    // queries (over the whole range) slow the page's query down on the database, and drawing them when they
+    // answer first holds the rows back.
+    api
+      .logs(params, null, abort.signal)
+      .then((body) => setPage({ ...body, loading: false }), fail)
+      .then(() => {
+        if (abort.signal.aborted) return;
+        api.histogram(params, abort.signal).then(setHistogram, fail);
+        api.facets(params, abort.signal).then(setFacets, fail);
+      });
     return () => abort.abort();
   }, [filters]);
 

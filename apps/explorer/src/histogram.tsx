@@ -1,10 +1,18 @@
 import type { Histogram, Severity } from '@logyard/contracts';
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import { SEVERITIES } from '../../../libs/contracts/src/severity';
 import { SEVERITY_COLOURS } from './severity';
 
 const HEIGHT = 140;
+type UPlot = typeof uPlot;
+
+/**
+ * uPlot is half the page's script, and the chart is drawn after the rows: loaded apart, once the first
+ * histogram is in, its download and parsing stay off the way to a deep link's first rows.
+ */
+let library: Promise<UPlot> | undefined;
+const loadUPlot = () => (library ??= import('uplot').then((module) => module.default));
 // Tallest stack first: each later series paints its lower part over the one before.
 const STACK_ORDER: Severity[] = [...SEVERITIES].reverse();
 
@@ -23,16 +31,25 @@ export function HistogramChart({ histogram, onZoom }: HistogramProps) {
   useEffect(() => {
     const element = container.current;
     if (!element || !histogram) return;
-    const plot = new uPlot(
-      options(element.clientWidth, (from, to) => zoom.current(from, to)),
-      stacked(histogram),
-      element,
-    );
-    const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: HEIGHT }));
-    resize.observe(element);
+    let dispose: (() => void) | undefined;
+    let gone = false;
+    void loadUPlot().then((UPlot) => {
+      if (gone) return;
+      const plot = new UPlot(
+        options(UPlot, element.clientWidth, (from, to) => zoom.current(from, to)),
+        stacked(histogram),
+        element,
+      );
+      const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: HEIGHT }));
+      resize.observe(element);
+      dispose = () => {
+        resize.disconnect();
+        plot.destroy();
+      };
+    });
     return () => {
-      resize.disconnect();
-      plot.destroy();
+      gone = true;
+      dispose?.();
     };
   }, [histogram]);
 
@@ -81,14 +98,14 @@ function utcLabels(_u: uPlot, splits: number[]): string[] {
   });
 }
 
-function options(width: number, onZoom: (from: string, to: string) => void): uPlot.Options {
-  const bars = uPlot.paths.bars?.({ size: [0.9, 64], align: 1 });
+function options(UPlot: UPlot, width: number, onZoom: (from: string, to: string) => void): uPlot.Options {
+  const bars = UPlot.paths.bars?.({ size: [0.9, 64], align: 1 });
   return {
     width,
     height: HEIGHT,
     legend: { show: false },
     // The list and the range controls show UTC; the axis agrees with them.
-    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
+    tzDate: (seconds) => UPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
     select: { show: true, left: 0, top: 0, width: 0, height: 0 },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },

@@ -15,7 +15,8 @@ import type { Request, Response } from 'express';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { SessionStatus } from '@logyard/contracts';
 import { readJsonBody } from '@logyard/http';
-import { sessionCookie, sessionToken } from './session-cookie';
+import { sessionCookie } from './session-cookie';
+import { sessionStatus } from './session-status';
 import { TokenSet } from './token-set';
 
 /**
@@ -28,7 +29,7 @@ const MAX_SESSION_BODY_BYTES = 4 * 1024;
  * The explorer's login: POST /api/session with `{"token":"<one of QUERY_TOKENS>"}` answers 204 and sets an
  * HTTP-only cookie that the query guard accepts in place of the Authorization header, because the browser's
  * EventSource (the live tail) cannot send headers. DELETE /api/session clears it, and GET /api/session says
- * whether a token is needed and held, so the page asks before its first query instead of meeting a 401.
+ * whether a token is needed and held (the explorer's page gets the same answer inside its HTML).
  */
 @Controller('api/session')
 @ApiTags('Explorer')
@@ -42,11 +43,7 @@ export class SessionController {
   @Get()
   @ApiOperation({ summary: 'Whether the query endpoints need a token, and whether this browser holds one' })
   status(@Req() request: Request): SessionStatus {
-    const tokenRequired = !this.tokens.open;
-    return {
-      tokenRequired,
-      signedIn: !tokenRequired || this.tokens.has(sessionToken(request.headers.cookie)),
-    };
+    return sessionStatus(this.tokens, request.headers.cookie);
   }
 
   @Post()

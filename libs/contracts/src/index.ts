@@ -14,3 +14,4 @@ export * from './timestamp';
 export * from './json';
 export * from './decoded-message';
 export * from './text-query';
+export * from './explorer-page';

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { SessionStatus, sessionMetaTag } from '@logyard/contracts';
 
 /** One file of the explorer's build, held in memory with its gzip form (the whole build is ~100 KB). */
 export interface StaticFile {
@@ -56,7 +57,22 @@ export function explorerBuildDirectory(start = __dirname): string {
   return join(directory, 'dist', 'explorer');
 }
 
+/**
+ * index.html as served to a browser whose session is `status`: the status goes in a meta element at the end
+ * of the head (libs/contracts/src/explorer-page.ts), so the page knows it before any request of its own.
+ */
+export function indexWithSession(index: StaticFile, status: SessionStatus): StaticFile {
+  const html = index.body.toString('utf8');
+  const end = html.indexOf('</head>');
+  const at = end < 0 ? 0 : end;
+  const page = `${html.slice(0, at)}${sessionMetaTag(status)}${html.slice(at)}`;
+  return inMemory(Buffer.from(page, 'utf8'), index.contentType);
+}
+
 function staticFile(path: string, contentType: string): StaticFile {
-  const body = readFileSync(path);
+  return inMemory(readFileSync(path), contentType);
+}
+
+function inMemory(body: Buffer, contentType: string): StaticFile {
   return { contentType, body, gzipped: gzipSync(body, { level: 9 }) };
 }
