@@ -28,6 +28,11 @@ const POLL_MS = 1_000;
 export class AlertDelivery {
   private readonly logger = new Logger(AlertDelivery.name);
   private readonly inFlight = new Set<string>();
+  /**
+   * Notifications settled (delivered or failed) since the running poll read the outbox: that read may
+   * predate their outcome's commit, and must not send them again.
+   */
+  private readonly settledSinceRead = new Set<string>();
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling = false;
@@ -72,12 +77,17 @@ export class AlertDelivery {
   private async poll(): Promise<void> {
     const free = MAX_IN_FLIGHT - this.inFlight.size;
     if (free <= 0) return;
+    this.settledSinceRead.clear();
     const due = await this.outbox.due(free + this.inFlight.size, MAX_DELIVERY_ATTEMPTS);
     for (const notification of due) {
-      if (this.inFlight.has(notification.id) || this.inFlight.size >= MAX_IN_FLIGHT) continue;
-      this.inFlight.add(notification.id);
+      const { id } = notification;
+      if (this.inFlight.has(id) || this.settledSinceRead.has(id) || this.inFlight.size >= MAX_IN_FLIGHT)
+        continue;
+      this.inFlight.add(id);
       void this.deliver(notification).finally(() => {
-        this.inFlight.delete(notification.id);
+        this.inFlight.delete(id);
+        // The kick below polls again once this poll is done, and that read sees the outcome.
+        if (this.polling) this.settledSinceRead.add(id);
         this.kick();
       });
     }

@@ -1,0 +1,73 @@
+import type { AmqpConnection, ConfirmPublisher } from '@logyard/amqp';
+import type { AlertOutboxRepository, PendingNotification } from '@logyard/db';
+import { AlertDelivery } from './alert-delivery';
+
+/** A promise and the function that settles it, for steps the test takes in its own order. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const notification = {
+  id: 'n-1',
+  ruleId: 'r-1',
+  target: 'amqp',
+  attempts: 0,
+  body: { id: 'n-1', state: 'firing', rule: { id: 'r-1', slug: 'checkout_timeouts' } },
+  spec: {},
+} as unknown as PendingNotification;
+
+describe(AlertDelivery.name, () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('does not send again a notification that a read older than its outcome still lists', async () => {
+    const reads: {
+      promise: Promise<PendingNotification[]>;
+      resolve: (due: PendingNotification[]) => void;
+    }[] = [];
+    const outbox = {
+      due: jest.fn(() => {
+        const read = deferred<PendingNotification[]>();
+        reads.push(read);
+        return read.promise;
+      }),
+      delivered: jest.fn(() => Promise.resolve()),
+      failed: jest.fn(() => Promise.resolve()),
+    };
+    const publish = deferred<void>();
+    const publisher = { publish: jest.fn(() => publish.promise) };
+    const connection = { topology: { names: { alerts: 'logyard.alerts' } } };
+    const sut = new AlertDelivery(
+      outbox as unknown as AlertOutboxRepository,
+      publisher as unknown as ConfirmPublisher,
+      connection as unknown as AmqpConnection,
+    );
+
+    sut.start();
+    reads[0].resolve([notification]);
+    await settle();
+    expect(publisher.publish).toHaveBeenCalledTimes(1);
+
+    // A transition is committed: the outbox is read again while the notification is still being sent …
+    sut.kick();
+    await settle();
+    expect(reads).toHaveLength(2);
+    // … it is delivered and recorded before that read answers, and the read still lists it.
+    publish.resolve();
+    await settle();
+    expect(outbox.delivered).toHaveBeenCalledTimes(1);
+    reads[1].resolve([notification]);
+    await settle();
+
+    expect(publisher.publish).toHaveBeenCalledTimes(1);
+    // The next read, after the outcome, is what decides.
+    expect(reads).toHaveLength(3);
+    reads[2].resolve([]);
+    await settle();
+    sut.stop();
+  });
+});
