@@ -10,6 +10,12 @@ import {
 } from './severity';
 
 describe(parseSeverity.name, () => {
+  it('refuses a value longer than any severity before reading it, padded names still read', () => {
+    expect(parseSeverity(` ${'error'.padEnd(60)} `)).toEqual({ ok: true, value: 'error' });
+    expect(parseSeverity('error'.padEnd(65)).ok).toBe(false);
+    expect(parseSeverity('1'.repeat(100_000)).ok).toBe(false);
+  });
+
   it.each(SEVERITIES.map((s) => [s]))('accepts the canonical name %s', (name) => {
     expect(parseSeverity(name)).toEqual({ ok: true, value: name });
   });

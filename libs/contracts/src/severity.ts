@@ -73,8 +73,15 @@ export function severityFromNumber(n: number): Severity {
   return SEVERITIES[index];
 }
 
+/**
+ * Longer than any name, alias or number a sender writes for a severity, padding included: a longer value is
+ * refused before it is trimmed, lower-cased and looked up, which would copy all of it (a sender's megabyte).
+ */
+const MAX_SEVERITY_CHARS = 64;
+
 /** Canonical name or named alias, case-insensitive; numbers are not considered. */
 export function severityFromName(name: string): Severity | undefined {
+  if (name.length > MAX_SEVERITY_CHARS) return undefined;
   const word = name.trim().toLowerCase();
   return isSeverity(word) ? word : ALIASES[word];
 }
@@ -99,7 +106,7 @@ export function unrecognisedSeverity(input: unknown, scale?: SeverityScale): str
 
 function toSeverity(input: unknown, scale: SeverityScale | undefined): Severity | undefined {
   if (typeof input === 'number') return severityFromScale(input, scale);
-  if (typeof input !== 'string') return undefined;
+  if (typeof input !== 'string' || input.length > MAX_SEVERITY_CHARS) return undefined;
   const named = severityFromName(input);
   if (named) return named;
   const trimmed = input.trim();
