@@ -73,6 +73,9 @@ export async function startService(
         DATABASE_URL: databaseUrl,
         PORT: String(port),
         NO_COLOR: '1',
+        // One load generator is one sender offering all the pipeline takes: the per-sender limit, there to
+        // stop a sender that alone would saturate the service, would measure itself instead.
+        INGEST_RATE_LIMIT: '0',
         ...extraEnv,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
