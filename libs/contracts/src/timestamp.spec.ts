@@ -224,4 +224,10 @@ describe(fromEpochNanos.name, () => {
   it('refuses instants past the year 9999', () => {
     expect(fromEpochNanos(253402300800000000000n)).toBeUndefined();
   });
+
+  it('reads a string of digits as the same count, leading zeros and all', () => {
+    expect(fromEpochNanos('1764028167123456789')).toBe('2025-11-24T23:49:27.123456Z');
+    expect(fromEpochNanos(`${'0'.repeat(100)}1764028167123456789`)).toBe('2025-11-24T23:49:27.123456Z');
+    expect(fromEpochNanos('253402300800000000000')).toBeUndefined();
+  });
 });

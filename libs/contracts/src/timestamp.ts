@@ -74,9 +74,12 @@ function number(text: string, start: number, digits: number): number {
  * A count of nanoseconds since the epoch in the canonical form, whatever its
  * magnitude — for protocols (OTLP, Loki) that say nanoseconds, where
  * parseTimestamp would guess the unit from the size. Undefined past 9999.
+ * A string must be decimal digits, as those protocols' JSON sends them; its
+ * length is checked first, as BigInt() of 10 MB of digits takes seconds.
  */
-export function fromEpochNanos(nanos: bigint): string | undefined {
-  const micros = floorDiv(nanos, NANOS_PER_MICRO);
+export function fromEpochNanos(nanos: bigint | string): string | undefined {
+  if (typeof nanos === 'string' && !fitsEpoch(nanos)) return undefined;
+  const micros = floorDiv(BigInt(nanos), NANOS_PER_MICRO);
   return micros >= MIN_MICROS && micros <= MAX_MICROS ? formatEpochMicros(micros) : undefined;
 }
 
@@ -131,7 +134,7 @@ function unboundedMicros(input: unknown): bigint | undefined {
 /**
  * Whether an integer's digits could be a time before 9999 in any unit (that
  * is 22 digits of nanoseconds, at most). Checked before BigInt(), which costs
- * quadratic time in the length of its decimal text.
+ * more than linear time in the length of its decimal text.
  */
 function fitsEpoch(integer: string): boolean {
   return integer.replace(/^[-+]?0*/, '').length <= MAX_EPOCH_DIGITS;

@@ -1,4 +1,4 @@
-import { LogRecord, nowIso, ParseOptions, Result } from '@logyard/contracts';
+import { err, fromEpochNanos, LogRecord, nowIso, ok, ParseOptions, Result } from '@logyard/contracts';
 import { SourceOutput } from '../source-runner';
 
 /** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
@@ -23,4 +23,21 @@ export function quote(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
   return String(value);
+}
+
+/**
+ * A time given as nanoseconds since the Unix epoch, as Loki and OTLP give it: a string of digits or, in
+ * OTLP/JSON, a positive integer. `field` names it in the error.
+ */
+export function epochNanosTs(field: string, value: unknown): Result<string> {
+  const nanos =
+    typeof value === 'string' && /^\d+$/.test(value)
+      ? value
+      : typeof value === 'number' && Number.isInteger(value) && value > 0
+        ? BigInt(value)
+        : undefined;
+  if (nanos === undefined)
+    return err(`${field}: ${quote(value)} is not a count of nanoseconds since the Unix epoch`);
+  const ts = fromEpochNanos(nanos);
+  return ts === undefined ? err(`${field}: ${quote(value)} is after the year 9999`) : ok(ts);
 }

@@ -1,7 +1,6 @@
 import {
   isJsonObject,
   err,
-  fromEpochNanos,
   LogRecord,
   parseLogRecord,
   ParseOptions,
@@ -9,7 +8,7 @@ import {
   Result,
   Severity,
 } from '@logyard/contracts';
-import { addOutcome, quote, RequestMapping, requestParseOptions } from '../request-mapping';
+import { addOutcome, epochNanosTs, quote, RequestMapping, requestParseOptions } from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 
 type Attributes = Record<string, unknown>;
@@ -55,18 +54,19 @@ export function mapLokiPush(request: LokiPushRequest, options: ParseOptions = {}
 }
 
 function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions): Result<LogRecord> {
-  if (typeof entry.ts !== 'string' || !/^\d+$/.test(entry.ts)) {
+  // Loki's JSON always quotes the nanoseconds: a bare number is a client's mistake, not a time.
+  if (typeof entry.ts !== 'string') {
     return err(`timestamp: ${quote(entry.ts)} is not a string of nanoseconds since the Unix epoch`);
   }
-  const ts = fromEpochNanos(BigInt(entry.ts));
-  if (ts === undefined) return err(`timestamp: ${quote(entry.ts)} is after the year 9999`);
+  const ts = epochNanosTs('timestamp', entry.ts);
+  if (!ts.ok) return ts;
   if (typeof entry.line !== 'string') return err(`line: must be a string, got ${quote(entry.line)}`);
   const metadata = entry.metadata ?? {};
   if (!isJsonObject(metadata)) return err(`structured metadata: must be an object, got ${quote(metadata)}`);
   const line = jsonLine(entry.line);
   return parseLogRecord(
     {
-      ts,
+      ts: ts.value,
       host: stream.host,
       service: stream.service,
       severity: stream.severity ?? line?.severity,

@@ -2,7 +2,6 @@ import {
   isJsonObject,
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
-  fromEpochNanos,
   LogRecord,
   parseLogRecord,
   ParseOptions,
@@ -11,7 +10,7 @@ import {
   Severity,
   unrecognisedSeverity,
 } from '@logyard/contracts';
-import { addOutcome, quote, RequestMapping, requestParseOptions } from '../request-mapping';
+import { addOutcome, epochNanosTs, quote, RequestMapping, requestParseOptions } from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
 
 type Attributes = Record<string, unknown>;
@@ -102,20 +101,9 @@ function timestampOf(logRecord: OtlpLogRecord): string | undefined {
   for (const field of ['timeUnixNano', 'observedTimeUnixNano']) {
     const value = logRecord[field];
     if (value === undefined || value === null || value === 0 || value === '0' || value === '') continue;
-    const nanos =
-      typeof value === 'string' && /^\d+$/.test(value)
-        ? BigInt(value)
-        : typeof value === 'number' && Number.isInteger(value) && value > 0
-          ? BigInt(value)
-          : undefined;
-    if (nanos === undefined) {
-      throw new InvalidLogRecord(
-        `${field}: ${quote(value)} is not a count of nanoseconds since the Unix epoch`,
-      );
-    }
-    const ts = fromEpochNanos(nanos);
-    if (ts === undefined) throw new InvalidLogRecord(`${field}: ${quote(value)} is after the year 9999`);
-    return ts;
+    const ts = epochNanosTs(field, value);
+    if (!ts.ok) throw new InvalidLogRecord(ts.error);
+    return ts.value;
   }
   return undefined;
 }
