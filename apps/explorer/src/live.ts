@@ -1,7 +1,7 @@
 import type { LogRecord } from '@logyard/contracts';
 import { MAX_TAIL_PATTERNS } from '../../../libs/contracts/src/query-limits';
 import { routingToken } from '../../../libs/contracts/src/routing';
-import { compileTextQuery, textWords } from '../../../libs/contracts/src/text-query';
+import { compileTextQuery, TextWords } from '../../../libs/contracts/src/text-query';
 import { containsAll } from './highlight';
 import { ExplorerState, severitiesOf } from './url-state';
 
@@ -35,7 +35,7 @@ export function matchesLive(record: LogRecord, state: ExplorerState): boolean {
     (!state.traceId || record.traceId?.toLowerCase() === state.traceId.toLowerCase()) &&
     state.attributes.every(([key, value]) => String(record.attributes[key] ?? '') === value) &&
     // The archive's own full-text semantics, so Live shows what the same search finds in the archive.
-    (!state.q.trim() || compileTextQuery(state.q)(textWords(record.message))) &&
+    (!state.q.trim() || compileTextQuery(state.q)(new TextWords(record.message))) &&
     containsAll(record.message, state.contains)
   );
 }

@@ -15,7 +15,7 @@
  * compiling is linear in the query, matching linear in message plus query
  * (phrases are found with Knuth–Morris–Pratt over the words).
  */
-export type TextMatcher = (words: readonly string[]) => boolean;
+export type TextMatcher = (words: TextWords) => boolean;
 
 interface Term {
   negated: boolean;
@@ -25,6 +25,28 @@ interface Term {
 
 const WORD_RUN = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
 const LETTER = /\p{L}/u;
+/** Up to this many words a lookup scans the list; past it a set is built once (linear, however many lookups). */
+const SCANNED_WORDS = 32;
+
+/**
+ * A text's lower-cased words, as the full-text filter reads them: in order,
+ * for phrases, and as a set, for single words. Built once per message and
+ * read by every query tried on it (the alert evaluator tries many).
+ */
+export class TextWords {
+  readonly list: readonly string[];
+  private set?: Set<string>;
+
+  constructor(text: string) {
+    this.list = wordList(text);
+  }
+
+  has(word: string): boolean {
+    // A message gets a few lookups: hashing each of its words costs more than scanning a short one.
+    if (this.list.length <= SCANNED_WORDS) return this.list.includes(word);
+    return (this.set ??= new Set(this.list)).has(word);
+  }
+}
 
 /**
  * The lower-cased words of a text, in order. A hyphenated word whose parts
@@ -32,12 +54,17 @@ const LETTER = /\p{L}/u;
  * it, the whole word followed by its parts, each taking a position: so
  * `"eu disk retry"` is not a phrase of `eu disk-retry`, as in PostgreSQL.
  */
-export function textWords(text: string): string[] {
+function wordList(text: string): string[] {
   const words: string[] = [];
-  for (const [run] of text.toLowerCase().matchAll(WORD_RUN)) {
+  for (const run of text.toLowerCase().match(WORD_RUN) ?? []) {
+    if (!run.includes('-')) {
+      words.push(run);
+      continue;
+    }
     const parts = run.split('-');
-    if (parts.length > 1 && parts.every((part) => LETTER.test(part))) words.push(run);
-    words.push(...parts);
+    if (parts.every((part) => LETTER.test(part))) words.push(run);
+    // One by one: spreading a run of 100,000 parts into push() overflows the stack.
+    for (const part of parts) words.push(part);
   }
   return words;
 }
@@ -46,10 +73,7 @@ export function textWords(text: string): string[] {
 export function compileTextQuery(query: string): TextMatcher {
   const groups = parseWebSearch(query).filter((group) => group.length > 0);
   if (groups.length === 0) return () => false;
-  return (words) => {
-    const present = new Set(words);
-    return groups.some((group) => group.every((term) => termOccurs(term, words, present) !== term.negated));
-  };
+  return (words) => groups.some((group) => group.every((term) => termOccurs(term, words) !== term.negated));
 }
 
 /**
@@ -74,7 +98,7 @@ function parseWebSearch(query: string): Term[][] {
     if (query[i] === '"') {
       const close = query.indexOf('"', i + 1);
       const end = close === -1 ? query.length : close;
-      push({ negated, words: textWords(query.slice(i + 1, end)) });
+      push({ negated, words: wordList(query.slice(i + 1, end)) });
       afterTerm = true;
       i = end + 1;
       continue;
@@ -88,16 +112,16 @@ function parseWebSearch(query: string): Term[][] {
       afterTerm = false;
       continue;
     }
-    push({ negated, words: textWords(raw) });
+    push({ negated, words: wordList(raw) });
     afterTerm = true;
   }
   return groups;
 }
 
-function termOccurs(term: Term, words: readonly string[], present: Set<string>): boolean {
-  if (term.words.length === 1) return present.has(term.words[0]);
-  if (!term.words.every((word) => present.has(word))) return false;
-  return containsSequence(words, term.words);
+function termOccurs(term: Term, words: TextWords): boolean {
+  if (term.words.length === 1) return words.has(term.words[0]);
+  if (!term.words.every((word) => words.has(word))) return false;
+  return containsSequence(words.list, term.words);
 }
 
 /** Knuth–Morris–Pratt: whether `needle` occurs as consecutive items of `haystack`. */

@@ -1,5 +1,5 @@
 import { LogFilters } from './log-query';
-import { compileTextQuery, LogRecord, textWords } from '@logyard/contracts';
+import { compileTextQuery, LogRecord, TextWords } from '@logyard/contracts';
 
 /**
  * A record seen by many compiled filters: what more than one filter needs
@@ -7,7 +7,7 @@ import { compileTextQuery, LogRecord, textWords } from '@logyard/contracts';
  */
 export class MatchableRecord {
   private lowered?: string;
-  private wordList?: string[];
+  private messageWords?: TextWords;
 
   constructor(readonly record: LogRecord) {}
 
@@ -15,8 +15,8 @@ export class MatchableRecord {
     return (this.lowered ??= this.record.message.toLowerCase());
   }
 
-  get words(): string[] {
-    return (this.wordList ??= textWords(this.record.message));
+  get words(): TextWords {
+    return (this.messageWords ??= new TextWords(this.record.message));
   }
 }
 

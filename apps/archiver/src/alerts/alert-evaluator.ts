@@ -78,8 +78,9 @@ export class AlertEvaluator implements BackgroundWorker {
   private leading = false;
   private stopped = false;
   private rules = new Map<string, LiveRule>();
-  /** Rules naming services, by service; a record is tried only against its service's rules and the rest. */
+  /** Per named service, the rules a record of it is tried against: those naming it, then anyService. */
   private byService = new Map<string, LiveRule[]>();
+  /** The rules naming no service, which are all a record of any other service is tried against. */
   private anyService: LiveRule[] = [];
   private deltas = new Map<string, BucketDelta>();
   private transitions: AlertTransition[] = [];
@@ -212,15 +213,17 @@ export class AlertEvaluator implements BackgroundWorker {
       });
     }
     this.rules = next;
+    this.anyService = [...next.values()].filter((rule) => !rule.services.length);
     this.byService = new Map();
-    this.anyService = [];
     for (const rule of next.values()) {
-      if (!rule.services.length) this.anyService.push(rule);
       // A set: a rule naming one service twice must still count each record once.
       for (const service of new Set(rule.services)) {
-        this.byService.set(service, [...(this.byService.get(service) ?? []), rule]);
+        const rules = this.byService.get(service) ?? [];
+        rules.push(rule);
+        this.byService.set(service, rules);
       }
     }
+    for (const rules of this.byService.values()) rules.push(...this.anyService);
   }
 
   private scheduleReload(): void {
@@ -264,9 +267,8 @@ export class AlertEvaluator implements BackgroundWorker {
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
-  private *candidates(service: string): Iterable<LiveRule> {
-    yield* this.byService.get(service) ?? [];
-    yield* this.anyService;
+  private candidates(service: string): readonly LiveRule[] {
+    return this.byService.get(service) ?? this.anyService;
   }
 
   private tick(): void {
