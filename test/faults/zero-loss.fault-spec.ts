@@ -74,13 +74,18 @@ describe('faults: every accepted record is stored exactly once', () => {
     return letters;
   }
 
-  /** The assertions every scenario ends with, and one line of figures for the closing note. */
+  /**
+   * The assertions every scenario ends with, once its sender is done: each record stored exactly once and
+   * none dead-lettered; and one line of figures for the closing note.
+   */
   async function expectExactlyOnce(
     scenario: string,
     records: OutgoingRecord[],
     sender: Pick<RetryingSender, 'accepted' | 'refusals' | 'connectionFailures'>,
+    sending: Promise<unknown>,
     recoveryMs: number,
   ): Promise<void> {
+    await sending;
     expect(sender.accepted).toBe(records.length);
     await waitFor(
       'every accepted record stored',
@@ -102,6 +107,7 @@ describe('faults: every accepted record is stored exactly once', () => {
     expect(rows).toBe(records.length);
     expect(distinct).toBe(records.length);
     expect(expected).toBe(records.length);
+    await expect(deadLetters()).resolves.toHaveLength(0);
   }
 
   async function readyAgain(url: string): Promise<void> {
@@ -138,9 +144,7 @@ describe('faults: every accepted record is stored exactly once', () => {
     await rabbitmqctl('start_app');
     await readyAgain(logyard.url);
     const recoveryMs = Date.now() - restarted;
-    await sending;
-    await expectExactlyOnce('rabbitmq restart', records, sender, recoveryMs);
-    await expect(deadLetters()).resolves.toHaveLength(0);
+    await expectExactlyOnce('rabbitmq restart', records, sender, sending, recoveryMs);
   });
 
   it('survives PostgreSQL stopping mid-stream: the collector keeps accepting, the archiver waits', async () => {
@@ -173,9 +177,7 @@ describe('faults: every accepted record is stored exactly once', () => {
     await pgCluster('start');
     await readyAgain(logyard.url);
     const recoveryMs = Date.now() - restarted;
-    await sending;
-    await expectExactlyOnce('postgresql stop/start', records, sender, recoveryMs);
-    await expect(deadLetters()).resolves.toHaveLength(0);
+    await expectExactlyOnce('postgresql stop/start', records, sender, sending, recoveryMs);
   });
 
   it.each([['archiver'], ['router']] as const)('survives kill -9 of the %s mid-stream', async (victim) => {
@@ -200,9 +202,7 @@ describe('faults: every accepted record is stored exactly once', () => {
     const replacement = await start(victim);
     const recoveryMs = Date.now() - killed;
     await readyAgain(replacement.url);
-    await sending;
-    await expectExactlyOnce(`kill -9 ${victim}`, records, sender, recoveryMs);
-    await expect(deadLetters()).resolves.toHaveLength(0);
+    await expectExactlyOnce(`kill -9 ${victim}`, records, sender, sending, recoveryMs);
   });
 
   it('survives kill -9 of the all-in-one process, the sender retrying against its restart', async () => {
@@ -220,9 +220,7 @@ describe('faults: every accepted record is stored exactly once', () => {
     const killed = Date.now();
     logyard = await start('all', port);
     const recoveryMs = Date.now() - killed;
-    await sending;
-    await expectExactlyOnce('kill -9 all-in-one', records, sender, recoveryMs);
-    await expect(deadLetters()).resolves.toHaveLength(0);
+    await expectExactlyOnce('kill -9 all-in-one', records, sender, sending, recoveryMs);
   });
 
   it('drains the archiver on SIGTERM mid-stream: commits and acks what it holds, exits 0 within 10 s', async () => {
@@ -247,8 +245,7 @@ describe('faults: every accepted record is stored exactly once', () => {
 
     const replacement = await start('archiver');
     await readyAgain(replacement.url);
-    await sending;
-    await expectExactlyOnce('SIGTERM archiver', records, sender, drainMs);
+    await expectExactlyOnce('SIGTERM archiver', records, sender, sending, drainMs);
   });
 
   it('dead-letters a record the database refuses, with its reason, and stores every other one', async () => {
