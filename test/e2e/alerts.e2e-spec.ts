@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import amqplib from 'amqplib';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { AlertNotificationBody, AlertRuleBody, LogPage as LogPageBody } from '@logyard/contracts';
@@ -288,5 +289,46 @@ describe('alert rules (issue 15)', () => {
     } finally {
       await failing.close();
     }
+  });
+
+  /** Whether the logs exchange routes a record-shaped key anywhere: in this isolated world only the evaluator binds `*.*.*`. */
+  const logsExchangeRoutes = async (): Promise<boolean> => {
+    const connection = await amqplib.connect(logyard.world.amqpUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      let returned = false;
+      channel.on('return', () => (returned = true));
+      // 'probe' is no severity, so no archive queue takes it; the evaluator reads it as no records.
+      channel.publish(`${logyard.world.prefix}.logs`, 'binding.check.probe', Buffer.from('[]'), {
+        mandatory: true,
+      });
+      // The broker returns an unroutable mandatory message before it confirms it.
+      await channel.waitForConfirms();
+      return !returned;
+    } finally {
+      await connection.close();
+    }
+  };
+
+  it('binds the evaluator queue to the logs exchange only while a rule exists', async () => {
+    const rules = await request<{ items: AlertRuleBody[] }>(`${logyard.url}/api/alerts`, {
+      headers: asQuery,
+    });
+    for (const { id } of rules.body.items) {
+      await request(`${logyard.url}/api/alerts/${id}`, { method: 'DELETE', headers: asQuery });
+    }
+    await waitFor('the evaluator queue unbound without rules', async () => !(await logsExchangeRoutes()));
+
+    const rule = await createRule({
+      name: 'binding',
+      threshold: 1_000_000,
+      window: '1m',
+      webhook: webhook.url,
+    });
+    // countingSince is set only once the queue is bound.
+    await expect(logsExchangeRoutes()).resolves.toBe(true);
+
+    await request(`${logyard.url}/api/alerts/${rule.id}`, { method: 'DELETE', headers: asQuery });
+    await waitFor('the evaluator queue unbound again', async () => !(await logsExchangeRoutes()));
   });
 });

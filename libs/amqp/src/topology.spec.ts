@@ -9,7 +9,6 @@ describe(buildTopology.name, () => {
 
   it.each([
     ['logyard.archive.error', 'logyard.logs', '*.*.error', 'an archive queue its severity'],
-    ['logyard.alert-evaluator', 'logyard.logs', '*.*.*', 'the alert evaluator every record once'],
     ['logyard.router', 'logyard.ingest', '#', 'the router everything published on ingest'],
   ])('binds %s to %s with %j, which feeds %s', (queue, exchange, pattern) => {
     expect(buildTopology('logyard', 'classic').bindings).toContainEqual({ queue, exchange, pattern });
@@ -18,6 +17,16 @@ describe(buildTopology.name, () => {
   it('binds one archive queue per severity on the clean bus', () => {
     const sut = buildTopology('logyard', 'classic');
     expect(sut.bindings.filter((b) => b.queue.startsWith('logyard.archive.'))).toHaveLength(6);
+  });
+
+  it('leaves the alert evaluator unbound at start: the evaluator binds it while a rule exists', () => {
+    const sut = buildTopology('logyard', 'classic');
+    expect(sut.bindings.map((b) => b.queue)).not.toContain('logyard.alert-evaluator');
+    expect(sut.alertEvaluatorBinding).toEqual({
+      queue: 'logyard.alert-evaluator',
+      exchange: 'logyard.logs',
+      pattern: '*.*.*',
+    });
   });
 
   it('feeds the alert evaluator from a bounded single-active-consumer queue', () => {

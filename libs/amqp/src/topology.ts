@@ -88,6 +88,15 @@ export interface Topology {
   queues: QueueSpec[];
   bindings: BindingSpec[];
   exchangeBindings: ExchangeBindingSpec[];
+  /**
+   * Every validated record (`*.*.*` on logs, so each once) for the alert
+   * evaluator's queue. Not among `bindings`: the active evaluator binds it
+   * while a rule exists and unbinds it while none does, as each bound queue
+   * costs the broker another store and delivery of every message (~65 µs of
+   * its CPU per persistent message, BENCHMARKS.md) that a deployment without
+   * rules would pay for nothing.
+   */
+  alertEvaluatorBinding: BindingSpec;
 }
 
 /** Header naming why a message was dead-lettered. */
@@ -147,7 +156,6 @@ export function buildTopology(prefix: string, queueType: QueueType, deliveryLimi
       // Only the host.service.severity key has three words, so each record reaches the archive once.
       ...SEVERITIES.map((s) => ({ queue: names.archive[s], exchange: names.logs, pattern: `*.*.${s}` })),
       { queue: names.deadQueue, exchange: names.dead, pattern: '' },
-      { queue: names.alertEvaluator, exchange: names.logs, pattern: '*.*.*' },
     ],
     // One publish to logs feeds the tutorial's other exchange types: `#` matches whichever of a message's keys
     // first, and the broker delivers a message to a destination (exchange or queue) at most once.
@@ -156,6 +164,7 @@ export function buildTopology(prefix: string, queueType: QueueType, deliveryLimi
       source: names.logs,
       pattern: '#',
     })),
+    alertEvaluatorBinding: { queue: names.alertEvaluator, exchange: names.logs, pattern: '*.*.*' },
   };
 }
 

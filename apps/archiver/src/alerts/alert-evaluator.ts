@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AmqpConnection, decodeTailMessage, Delivery, QueueConsumer } from '@logyard/amqp';
+import type { ChannelWrapper } from 'amqp-connection-manager';
 import { DEFAULT_PORTS, LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import {
   AlertRuleSpec,
@@ -75,6 +76,8 @@ export class AlertEvaluator implements BackgroundWorker {
   private readonly explorerBuilt: boolean;
   private store?: AlertEvaluationStore;
   private consumer?: QueueConsumer;
+  /** Binds and unbinds the evaluator queue (topology.alertEvaluatorBinding) while this process leads. */
+  private bindingChannel?: ChannelWrapper;
   private leading = false;
   private stopped = false;
   private rules = new Map<string, LiveRule>();
@@ -168,8 +171,10 @@ export class AlertEvaluator implements BackgroundWorker {
     this.delivery.stop();
     const consumer = this.consumer;
     const store = this.store;
+    const bindingChannel = this.bindingChannel;
     this.consumer = undefined;
     this.store = undefined;
+    this.bindingChannel = undefined;
     this.rules = new Map();
     this.byService = new Map();
     this.anyService = [];
@@ -178,6 +183,7 @@ export class AlertEvaluator implements BackgroundWorker {
     this.unacked = [];
     this.generation = undefined;
     await consumer?.close().catch(() => undefined);
+    await bindingChannel?.close().catch(() => undefined);
     await store?.close();
     if (wasLeading) this.logger.warn(`no longer the alert evaluator: ${reason}`);
     this.scheduleCampaign(CAMPAIGN_MS);
@@ -188,7 +194,10 @@ export class AlertEvaluator implements BackgroundWorker {
     if (!store) return;
     const now = Date.now();
     const next = new Map<string, LiveRule>();
-    for (const stored of await store.loadRules()) {
+    const storedRules = await store.loadRules();
+    // Bound before a new rule is marked counting, so that its countingSince holds from the first record.
+    await this.bindWhile(storedRules.length > 0);
+    for (const stored of storedRules) {
       const current = this.rules.get(stored.id);
       if (current && current.stored.updatedAt.getTime() === stored.updatedAt.getTime()) {
         next.set(stored.id, current);
@@ -267,6 +276,18 @@ export class AlertEvaluator implements BackgroundWorker {
     this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
+  /**
+   * Binds the evaluator queue to the logs exchange while a rule exists and unbinds it while none does;
+   * both are idempotent, so a takeover and the periodic check simply state what should be.
+   */
+  private async bindWhile(anyRule: boolean): Promise<void> {
+    const { queue, exchange, pattern } = this.connection.topology.alertEvaluatorBinding;
+    this.bindingChannel ??= this.connection.createChannel('alert evaluator binding', false);
+    await this.bindingChannel.waitForConnect();
+    if (anyRule) await this.bindingChannel.bindQueue(queue, exchange, pattern);
+    else await this.bindingChannel.unbindQueue(queue, exchange, pattern);
+  }
+
   private candidates(service: string): readonly LiveRule[] {
     return this.byService.get(service) ?? this.anyService;
   }
@@ -279,6 +300,8 @@ export class AlertEvaluator implements BackgroundWorker {
         [...this.rules.values()].map((rule) => [rule.stored.id, rule.counter.firstBucket()]),
       );
       void this.store?.pruneBuckets(first).catch(() => undefined);
+      // A binding lost with a broker node, or raced by a former evaluator, is put right within a minute.
+      void this.bindWhile(this.rules.size > 0).catch(() => undefined);
     }
     void this.flush();
   }
