@@ -143,7 +143,7 @@ describe(mapLokiPush.name, () => {
       },
       {
         path: 'streams[0].values[2]',
-        error: 'timestamp: "2026-11-24T10:00:00Z" is not a count of nanoseconds since the Unix epoch',
+        error: 'timestamp: "2026-11-24T10:00:00Z" is not a string of nanoseconds since the Unix epoch',
       },
       { path: 'streams[0].values[3]', error: 'line: must be a string, got 5' },
       { path: 'streams[0].values[4]', error: 'structured metadata: must be an object, got "x"' },
