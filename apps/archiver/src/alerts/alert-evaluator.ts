@@ -94,6 +94,8 @@ export class AlertEvaluator implements BackgroundWorker {
   private reloadTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private ticks = 0;
+  /** Set each tick: the next commit also writes every rule's current count, which only the API shows. */
+  private countsDue = false;
   /** The consumer channel the uncommitted counts came on. */
   private generation?: number;
 
@@ -303,6 +305,7 @@ export class AlertEvaluator implements BackgroundWorker {
       // A binding lost with a broker node, or raced by a former evaluator, is put right within a minute.
       void this.bindWhile(this.rules.size > 0).catch(() => undefined);
     }
+    this.countsDue = true;
     void this.flush();
   }
 
@@ -358,7 +361,12 @@ export class AlertEvaluator implements BackgroundWorker {
     const deltas = [...this.deltas.values()];
     const transitions = this.transitions;
     const deliveries = this.unacked;
-    const counts = new Map([...this.rules.values()].map((rule) => [rule.stored.id, rule.lastCount]));
+    // Once a second, not with every flush (up to ten a second): only the API shows the count, and each
+    // write of it is an UPDATE of every rule whose count moved.
+    const counts = new Map(
+      this.countsDue ? [...this.rules.values()].map((rule) => [rule.stored.id, rule.lastCount]) : [],
+    );
+    this.countsDue = false;
     this.deltas = new Map();
     this.transitions = [];
     this.unacked = [];
