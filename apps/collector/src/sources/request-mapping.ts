@@ -26,18 +26,24 @@ export function quote(value: unknown): string {
 }
 
 /**
- * A time given as nanoseconds since the Unix epoch, as Loki and OTLP give it: a string of digits or, in
- * OTLP/JSON, a positive integer. `field` names it in the error.
+ * A time given as nanoseconds since the Unix epoch: a string of digits, as Loki's JSON and OTLP give it,
+ * or, where `numbers` allows (OTLP/JSON), a positive integer. `field` names it in the error.
  */
-export function epochNanosTs(field: string, value: unknown): Result<string> {
+export function epochNanosTs(
+  field: string,
+  value: unknown,
+  { numbers }: { numbers: boolean },
+): Result<string> {
   const nanos =
     typeof value === 'string' && /^\d+$/.test(value)
       ? value
-      : typeof value === 'number' && Number.isInteger(value) && value > 0
+      : numbers && typeof value === 'number' && Number.isInteger(value) && value > 0
         ? BigInt(value)
         : undefined;
-  if (nanos === undefined)
-    return err(`${field}: ${quote(value)} is not a count of nanoseconds since the Unix epoch`);
+  if (nanos === undefined) {
+    const expected = numbers ? 'a count' : 'a string';
+    return err(`${field}: ${quote(value)} is not ${expected} of nanoseconds since the Unix epoch`);
+  }
   const ts = fromEpochNanos(nanos);
   return ts === undefined ? err(`${field}: ${quote(value)} is after the year 9999`) : ok(ts);
 }

@@ -101,7 +101,7 @@ function timestampOf(logRecord: OtlpLogRecord): string | undefined {
   for (const field of ['timeUnixNano', 'observedTimeUnixNano']) {
     const value = logRecord[field];
     if (value === undefined || value === null || value === 0 || value === '0' || value === '') continue;
-    const ts = epochNanosTs(field, value);
+    const ts = epochNanosTs(field, value, { numbers: true });
     if (!ts.ok) throw new InvalidLogRecord(ts.error);
     return ts.value;
   }
