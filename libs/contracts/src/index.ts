@@ -13,5 +13,6 @@ export * from './severity';
 export * from './timestamp';
 export * from './json';
 export * from './decoded-message';
+export * from './describe-value';
 export * from './text-query';
 export * from './explorer-page';

@@ -1,4 +1,13 @@
-import { err, fromEpochNanos, LogRecord, nowIso, ok, ParseOptions, Result } from '@logyard/contracts';
+import {
+  describeValue,
+  err,
+  fromEpochNanos,
+  LogRecord,
+  nowIso,
+  ok,
+  ParseOptions,
+  Result,
+} from '@logyard/contracts';
 import { SourceOutput } from '../source-runner';
 
 /** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
@@ -13,16 +22,6 @@ export function requestParseOptions(options: ParseOptions): ParseOptions {
 export function addOutcome(mapping: RequestMapping, record: Result<LogRecord>, path: () => string): void {
   if (record.ok) mapping.records.push(record.value);
   else mapping.errors.push({ path: path(), error: record.error });
-}
-
-/**
- * A value the sender gave, as an error message quotes it: shortened, as a huge value must not become a huge
- * error; objects and arrays named, not serialised, as serialising one nested 20,000 deep overflowed the stack.
- */
-export function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
 }
 
 /**
@@ -42,8 +41,8 @@ export function epochNanosTs(
         : undefined;
   if (nanos === undefined) {
     const expected = numbers ? 'a count' : 'a string';
-    return err(`${field}: ${quote(value)} is not ${expected} of nanoseconds since the Unix epoch`);
+    return err(`${field}: ${describeValue(value)} is not ${expected} of nanoseconds since the Unix epoch`);
   }
   const ts = fromEpochNanos(nanos);
-  return ts === undefined ? err(`${field}: ${quote(value)} is after the year 9999`) : ok(ts);
+  return ts === undefined ? err(`${field}: ${describeValue(value)} is after the year 9999`) : ok(ts);
 }

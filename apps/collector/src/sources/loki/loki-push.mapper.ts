@@ -1,4 +1,5 @@
 import {
+  describeValue,
   isJsonObject,
   err,
   LogRecord,
@@ -8,7 +9,7 @@ import {
   Result,
   Severity,
 } from '@logyard/contracts';
-import { addOutcome, epochNanosTs, quote, RequestMapping, requestParseOptions } from '../request-mapping';
+import { addOutcome, epochNanosTs, RequestMapping, requestParseOptions } from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 
 type Attributes = Record<string, unknown>;
@@ -57,9 +58,10 @@ function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions)
   // Loki's JSON always quotes the nanoseconds: a bare number is a client's mistake, not a time.
   const ts = epochNanosTs('timestamp', entry.ts, { numbers: false });
   if (!ts.ok) return ts;
-  if (typeof entry.line !== 'string') return err(`line: must be a string, got ${quote(entry.line)}`);
+  if (typeof entry.line !== 'string') return err(`line: must be a string, got ${describeValue(entry.line)}`);
   const metadata = entry.metadata ?? {};
-  if (!isJsonObject(metadata)) return err(`structured metadata: must be an object, got ${quote(metadata)}`);
+  if (!isJsonObject(metadata))
+    return err(`structured metadata: must be an object, got ${describeValue(metadata)}`);
   const line = jsonLine(entry.line);
   return parseLogRecord(
     {

@@ -1,4 +1,5 @@
 import {
+  describeValue,
   isJsonObject,
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
@@ -10,7 +11,7 @@ import {
   Severity,
   unrecognisedSeverity,
 } from '@logyard/contracts';
-import { addOutcome, epochNanosTs, quote, RequestMapping, requestParseOptions } from '../request-mapping';
+import { addOutcome, epochNanosTs, RequestMapping, requestParseOptions } from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
 
 type Attributes = Record<string, unknown>;
@@ -205,7 +206,7 @@ function listOf(holder: unknown, at: string): unknown[] {
 function int64(value: unknown, at: string): number | string {
   const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
   if (typeof text !== 'string' || !/^-?\d+$/.test(text)) {
-    throw new InvalidLogRecord(`${at}: ${quote(value)} is not a 64-bit integer`);
+    throw new InvalidLogRecord(`${at}: ${describeValue(value)} is not a 64-bit integer`);
   }
   return Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
@@ -215,11 +216,12 @@ function double(value: unknown, at: string): number | string {
   if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
     return Number(value);
-  throw new InvalidLogRecord(`${at}: ${quote(value)} is not a number`);
+  throw new InvalidLogRecord(`${at}: ${describeValue(value)} is not a number`);
 }
 
 function typed(value: unknown, type: 'string' | 'boolean', at: string): unknown {
-  if (typeof value !== type) throw new InvalidLogRecord(`${at}: must be a ${type}, got ${quote(value)}`);
+  if (typeof value !== type)
+    throw new InvalidLogRecord(`${at}: must be a ${type}, got ${describeValue(value)}`);
   return value;
 }
 
