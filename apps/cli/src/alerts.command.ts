@@ -1,6 +1,6 @@
 import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
-import { ApiTarget, callApi, refusalError } from './api-client';
-import { failure, usageError } from './cli-error';
+import { ApiTarget, callApi, readAnswer } from './api-client';
+import { usageError } from './cli-error';
 import { escapeControls } from './format';
 
 /** The options of `logyard alerts add`, as commander gives them. */
@@ -41,7 +41,7 @@ export async function addAlert(target: ApiTarget, name: string, options: AddAler
 /** `logyard alerts rm <id>` */
 export async function removeAlert(target: ApiTarget, id: string): Promise<void> {
   const { status, body } = await callApi(target, 'DELETE', `/api/alerts/${encodeURIComponent(id)}`);
-  if (status !== 204) readAnswer(status, body);
+  readAnswer(status, body);
 }
 
 /** The request body of `alerts add`: repeated options stay lists, `--attr key=value` becomes `attr.key`. */
@@ -80,17 +80,4 @@ export function formatAlertLine(rule: AlertRuleBody): string {
   return escapeControls(
     `${rule.state.padEnd(6)}  ${rule.lastCount}/${rule.threshold} in ${rule.window}  ${rule.name}  ${rule.id}${failed}`,
   );
-}
-
-function readAnswer<T>(status: number, body: string): T {
-  let parsed: unknown;
-  try {
-    parsed = body ? JSON.parse(body) : undefined;
-  } catch {
-    throw failure(`Logyard answered ${status} with a body that is not JSON`);
-  }
-  if (status >= 200 && status < 300) return parsed as T;
-  const message = (parsed as { message?: unknown } | undefined)?.message;
-  const text = typeof message === 'string' ? message : `HTTP ${status}`;
-  throw refusalError(status, text, text);
 }

@@ -1,3 +1,4 @@
+import { refusalOf } from '@logyard/contracts';
 import { CliError, failure, messageOf, usageError } from './cli-error';
 
 /** Where the HTTP API answers, with which query token (LOGYARD_TOKEN), and how long the CLI waits for it. */
@@ -45,4 +46,22 @@ export function refusalError(status: number, message: string, otherwise: string)
   if (status === 400) return usageError(message);
   if (status === 401) return failure(`${message}; set LOGYARD_TOKEN to a query token`);
   return failure(otherwise);
+}
+
+/**
+ * The JSON an answer carries when it is a success, read as `T`; a refusal throws {@link refusalError}. The
+ * refusal's own status wins over the transport's, as an RPC reply has none and says its status in the body.
+ */
+export function readAnswer<T>(status: number, body: string): T {
+  let value: unknown;
+  try {
+    value = body ? JSON.parse(body) : undefined;
+  } catch {
+    throw failure(`Logyard answered ${status} with a body that is not JSON: ${body.slice(0, 200)}`);
+  }
+  const refusal = refusalOf(value);
+  const code = refusal?.statusCode ?? status;
+  if (code >= 200 && code < 300) return value as T;
+  const message = refusal?.message ?? (body.slice(0, 200) || `HTTP ${code}`);
+  throw refusalError(code, message, `Logyard answered ${code}: ${message}`);
 }

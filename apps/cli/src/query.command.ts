@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TopologyNames } from '@logyard/amqp/client';
-import { LogPage, QueryParams, refusalOf, TOKEN_HEADER } from '@logyard/contracts';
-import { callApi, refusalError } from './api-client';
+import { LogPage, QueryParams, TOKEN_HEADER } from '@logyard/contracts';
+import { callApi, readAnswer } from './api-client';
 import { connectBroker, describeBrokerError, missingOnBroker } from './broker';
 import { failure } from './cli-error';
 import { escapeControls, escapeJson, formatQueryLine } from './format';
@@ -36,7 +36,9 @@ export async function queryLogs(
     target.via === 'amqp'
       ? await askOverAmqp(target, params)
       : await callApi(target, 'GET', `/api/logs?${toSearchParams(params)}`);
-  const page = readAnswer(status, body);
+  const page = readAnswer<LogPage>(status, body);
+  if (!Array.isArray(page?.items))
+    throw failure(`Logyard answered ${status} without a page: ${body.slice(0, 200)}`);
   if (options.json) {
     process.stdout.write(`${escapeJson(body.trim())}\n`);
     return;
@@ -113,19 +115,4 @@ async function askOverAmqp(
   } finally {
     await connection.close().catch(() => undefined);
   }
-}
-
-/** A page, or the error the answer carries: a refused parameter is a usage error (exit 2), the rest failures. */
-function readAnswer(status: number, body: string): LogPage {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw failure(`Logyard answered ${status} with a body that is not JSON: ${body.slice(0, 200)}`);
-  }
-  const refusal = refusalOf(value);
-  const code = refusal?.statusCode ?? status;
-  if (code === 200 && Array.isArray((value as Partial<LogPage>).items)) return value as LogPage;
-  const message = refusal?.message ?? body.slice(0, 200);
-  throw refusalError(code, message, `Logyard answered ${code}: ${message}`);
 }
