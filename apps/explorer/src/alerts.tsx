@@ -1,6 +1,7 @@
 import type { AlertRuleBody } from '@logyard/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { api, TokenRequired } from './api';
+import { TopBar } from './top-bar';
 
 /** How often the list refreshes: states change within seconds of the records that cause them. */
 const REFRESH_MS = 5_000;
@@ -34,17 +35,7 @@ export function Alerts({ onSignedOut }: { onSignedOut(): void }) {
 
   return (
     <div class="app">
-      <header class="top">
-        <h1>
-          <a href="/">Logyard</a>
-        </h1>
-        <nav aria-label="Views" class="views">
-          <a href="/">Logs</a>
-          <a href="#alerts" aria-current="page">
-            Alerts
-          </a>
-        </nav>
-      </header>
+      <TopBar current="alerts" />
       <main class="alerts">
         {error && (
           <p role="alert" class="error">

@@ -16,6 +16,7 @@ import { HistogramChart } from './histogram';
 import { useLiveTail } from './live-tail';
 import { Results } from './results';
 import { TokenPrompt } from './token-prompt';
+import { TopBar } from './top-bar';
 import {
   apiParams,
   ExplorerState,
@@ -142,16 +143,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
 
   return (
     <div class={`app${state.id ? ' with-detail' : ''}`}>
-      <header class="top">
-        <h1>
-          <a href="/">Logyard</a>
-        </h1>
-        <nav aria-label="Views" class="views">
-          <a href="/" aria-current="page">
-            Logs
-          </a>
-          <a href="/#alerts">Alerts</a>
-        </nav>
+      <TopBar current="logs">
         <SearchForm state={state} onApply={navigate} />
         <TimeRange state={state} onApply={navigate} />
         <div class="live" role="group" aria-label="Live tail">
@@ -172,7 +164,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
             </>
           )}
         </div>
-      </header>
+      </TopBar>
       <div class="body">
         <main>
           <HistogramChart
