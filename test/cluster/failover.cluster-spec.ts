@@ -1,7 +1,7 @@
 import amqplib from 'amqplib';
 import { topologyNames } from '@logyard/amqp';
 import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
-import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { makeOutgoingRecords, RetryingSender } from '../support/retrying-sender';
 import { RabbitCluster, RabbitNode } from './rabbit-cluster';
 
@@ -9,7 +9,7 @@ import { RabbitCluster, RabbitNode } from './rabbit-cluster';
 const RECORDS = Number(process.env.CLUSTER_RECORDS ?? 30_000);
 const STRIKE_AT = Math.floor(RECORDS / 3);
 
-type Running = LogyardProcess & { url: string; role: string };
+type Running = WatchedProcess & { url: string; role: string };
 
 interface ScenarioResult {
   scenario: string;

@@ -1,7 +1,7 @@
 import { createTestEnvironment, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 import { PostgresReplicaPair, scalar } from '../support/postgres-replica';
-import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { makeOutgoingRecords, RetryingSender } from '../support/retrying-sender';
 
 const DATABASE = 'logyard';
@@ -17,7 +17,7 @@ const LAG_GAUGE = /^logyard_query_replica_lag_seconds (\S+)$/m;
 describe('replica: queries read from a PostgreSQL streaming replica', () => {
   let pair: PostgresReplicaPair | undefined;
   let world: TestEnvironment | undefined;
-  let logyard: (LogyardProcess & { url: string }) | undefined;
+  let logyard: (WatchedProcess & { url: string }) | undefined;
 
   beforeAll(async () => {
     pair = await PostgresReplicaPair.start();

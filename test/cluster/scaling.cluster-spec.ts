@@ -1,5 +1,5 @@
 import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
-import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { publishToIngest } from '../support/poison';
 import { makeOutgoingRecords, RetryingSender } from '../support/retrying-sender';
 
@@ -14,7 +14,7 @@ import { makeOutgoingRecords, RetryingSender } from '../support/retrying-sender'
 const RECORDS = Number(process.env.MEASURE_RECORDS ?? 20_000);
 const measure = process.env.MEASURE_SCALING ? describe : describe.skip;
 
-type Running = LogyardProcess & { url: string };
+type Running = WatchedProcess & { url: string };
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

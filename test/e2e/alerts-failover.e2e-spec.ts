@@ -2,7 +2,7 @@ import { AlertNotificationBody, AlertRuleBody } from '@logyard/contracts';
 import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { HttpReceiver } from '../support/alert-receivers';
 import { request } from '../support/http';
-import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 
 const LEADING = 'this process evaluates the alert rules';
 
@@ -16,7 +16,7 @@ describe('alert evaluator failover', () => {
   let world: TestEnvironment;
   let db: DatabaseProbe;
   let webhook: HttpReceiver;
-  const processes: LogyardProcess[] = [];
+  const processes: WatchedProcess[] = [];
 
   beforeAll(async () => {
     world = createTestEnvironment();
@@ -35,8 +35,8 @@ describe('alert evaluator failover', () => {
     processes.push(started);
     return started;
   };
-  const leads = (p: LogyardProcess) => p.output().includes(LEADING);
-  const kill = async (p: LogyardProcess) => {
+  const leads = (p: WatchedProcess) => p.output().includes(LEADING);
+  const kill = async (p: WatchedProcess) => {
     p.child.kill('SIGKILL');
     await p.exited;
   };

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { validate as isUuid } from 'uuid';
 import { LogPage as Page } from '@logyard/contracts';
 import { createTestEnvironment, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
-import { CliProcess, runCli, spawnCli } from '../support/cli';
+import { runCli, spawnCli } from '../support/cli';
+import { WatchedProcess } from '../support/processes';
 import { request } from '../support/http';
 
 describe('the logyard CLI, run as a user types it', () => {
   let world: TestEnvironment;
   /** `logyard start`, serving every role for the other commands. */
-  let service: CliProcess;
+  let service: WatchedProcess;
   /** What a user's shell holds: the broker and prefix, and PORT from which the CLI finds the HTTP API. */
   let env: Record<string, string>;
   const tag = randomBytes(4).toString('hex');

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,24 +15,14 @@ import {
   waitFor,
 } from '@logyard/testing';
 import { request } from '../support/http';
+import { WatchedProcess, watchProcess } from '../support/processes';
 
 const ROOT = join(__dirname, '..', '..');
 const BUILD_IF_STALE = join(ROOT, 'bin', 'build-if-stale.js');
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(command: string, args: string[], env: Record<string, string>, cwd = ROOT): Run {
+function run(command: string, args: string[], env: Record<string, string>, cwd = ROOT): WatchedProcess {
   // Its own process group, so the whole npm → logyard → service chain stops with one signal.
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return watchProcess(spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true }));
 }
 
 describe('npm start build step (bin/build-if-stale.js)', () => {
@@ -86,7 +76,7 @@ describe('npm start build step (bin/build-if-stale.js)', () => {
 describe('npm start of every role at once', () => {
   let world: TestEnvironment;
   let db: DatabaseProbe | undefined;
-  const runs: Run[] = [];
+  const runs: WatchedProcess[] = [];
 
   beforeAll(() => {
     world = createTestEnvironment();

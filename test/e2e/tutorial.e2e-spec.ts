@@ -8,6 +8,7 @@ import { LogRecord } from '@logyard/contracts';
 import { metricValue } from '@logyard/observability';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { watchProcess } from '../support/processes';
 
 const ROOT = join(__dirname, '../..');
 const TUTORIAL = join(ROOT, 'docs/tutorial');
@@ -38,25 +39,25 @@ describe('the tutorial, against Logyard: the README’s pika snippets', () => {
   const workQueue = () => `${sut.world.prefix}.tutorial-error-alerts`;
 
   const run = (file: string, ...args: string[]): Snippet => {
-    const child = spawn(PYTHON, [join(TUTORIAL, file), ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        PYTHONUNBUFFERED: '1',
-        AMQP_URL: sut.world.amqpUrl,
-        AMQP_PREFIX: sut.world.prefix,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const { child, stdout, stderr, exited } = watchProcess(
+      spawn(PYTHON, [join(TUTORIAL, file), ...args], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PYTHONUNBUFFERED: '1',
+          AMQP_URL: sut.world.amqpUrl,
+          AMQP_PREFIX: sut.world.prefix,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     const snippet = {
       child,
-      lines: () => stdout.split('\n').filter((line) => line !== ''),
+      lines: () =>
+        stdout()
+          .split('\n')
+          .filter((line) => line !== ''),
       exited: exited.then((code) => {
-        if (code !== 0 && code !== null && stderr) process.stderr.write(`${file}: ${stderr}`);
+        if (code !== 0 && code !== null && stderr()) process.stderr.write(`${file}: ${stderr()}`);
         return code;
       }),
     };

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { REASON_HEADER, topologyNames } from '@logyard/amqp';
 import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
-import { LogyardProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
+import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { makeOutgoingRecords, OutgoingRecord, RetryingSender } from '../support/retrying-sender';
 import { publishToIngest } from '../support/poison';
 import { pgCluster, rabbitmqctl } from '../support/services';
@@ -14,7 +14,7 @@ const RECORDS = Number(process.env.FAULT_RECORDS ?? 30_000);
 const STRIKE_AT = Math.floor(RECORDS / 5);
 const STORE_DEADLINE_MS = 240_000;
 
-type Running = LogyardProcess & { url: string };
+type Running = WatchedProcess & { url: string };
 
 /**
  * Zero loss, zero duplicates (DESIGN §4) under faults, against the machine's

@@ -1,28 +1,18 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { watchProcess, WatchedProcess } from './processes';
 
 /** The `logyard` bin of the package, which runs the build (`npm test` builds first). */
 export const CLI_JS = join(__dirname, '../../bin/logyard.js');
 
-export interface CliProcess {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Starts `logyard args…` as a real OS process with `env` on top of a clean environment. */
-export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, [CLI_JS, ...args], {
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+export function spawnCli(args: string[], env: Record<string, string>): WatchedProcess {
+  return watchProcess(
+    spawn(process.execPath, [CLI_JS, ...args], {
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 /** Runs `logyard args…` to completion (killed past `timeoutMs`) and returns its exit code and output. */
