@@ -85,25 +85,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       });
     });
 
-  program
-    .command('query')
-    .description('read archived logs, newest first')
-    .option('--host <host>', 'only this host (repeatable)', collect)
-    .option('--service <service>', 'only this service (repeatable)', collect)
-    .option('--severity <severity>', 'only this severity (repeatable)', collect)
-    .addOption(new Option('--min-severity <severity>', 'this severity and above').conflicts('severity'))
-    .option('--since <duration>', 'only the last 30s, 15m, 1h, 7d, 2w…')
-    .option('-q, --text <text>', 'full-text search: words, "phrases", -word, or')
-    .option('--limit <n>', 'at most n records (API default 100, at most 1000)')
-    .option('--cursor <cursor>', 'the next page, as printed after a full page')
-    .option('--json', 'print the API answer as it came')
-    .addOption(
-      new Option('--via <transport>', 'ask over HTTP or the AMQP RPC')
-        .choices(['http', 'amqp'])
-        .default('http'),
-    )
-    .option('--url <url>', 'HTTP API of Logyard (default $LOGYARD_URL)')
-    .option('--timeout <ms>', 'give up after this long', positiveInteger, DEFAULT_TIMEOUT_MS)
+  apiOptions(
+    recordFilterOptions(program.command('query').description('read archived logs, newest first'))
+      .option('--since <duration>', 'only the last 30s, 15m, 1h, 7d, 2w…')
+      .option('--limit <n>', 'at most n records (API default 100, at most 1000)')
+      .option('--cursor <cursor>', 'the next page, as printed after a full page')
+      .option('--json', 'print the API answer as it came')
+      .addOption(
+        new Option('--via <transport>', 'ask over HTTP or the AMQP RPC')
+          .choices(['http', 'amqp'])
+          .default('http'),
+      ),
+  )
     .addHelpText('after', QUERY_EXAMPLES)
     .action(
       async (
@@ -128,29 +121,26 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const alerts = program
     .command('alerts')
     .description('list, add and remove alert rules (over the HTTP API, with LOGYARD_URL and LOGYARD_TOKEN)');
-  const apiOptions = (command: Command) =>
-    command
-      .option('--url <url>', 'HTTP API of Logyard (default $LOGYARD_URL)')
-      .option('--timeout <ms>', 'give up after this long', positiveInteger, DEFAULT_TIMEOUT_MS);
   apiOptions(alerts.command('list').description('every rule, its state and count'))
     .option('--json', 'print the API answer as it came')
     .action(async (options: ApiOptions & { json?: boolean }) => {
       await listAlerts(apiTarget(readConfig(), options), { json: options.json ?? false });
     });
-  apiOptions(alerts.command('add').description('create a rule; prints its id'))
-    .argument('<name>', 'the rule name; its routing word on logyard.alerts is derived from it')
-    .requiredOption('--threshold <n>', 'fire when this many records match in the window', positiveInteger)
-    .requiredOption('--window <duration>', 'sliding window, 30s to 24h')
-    .option('--service <service>', 'only this service (repeatable)', collect)
-    .option('--host <host>', 'only this host (repeatable)', collect)
-    .option('--severity <severity>', 'only this severity (repeatable)', collect)
-    .addOption(new Option('--min-severity <severity>', 'this severity and above').conflicts('severity'))
-    .option('-q, --text <text>', 'full-text: words, "phrases", -word, or')
-    .option('--contains <substring>', 'the message contains this, any case (repeatable)', collect)
-    .option('--attr <key=value>', 'attribute filter (repeatable)', collect)
-    .option('--webhook <url>', 'POST each transition here as JSON')
-    .option('--alertmanager <url>', "Alertmanager's base URL (API v2)")
-    .option('--secret <secret>', 'sign webhook bodies with HMAC-SHA256 (x-logyard-signature)')
+  apiOptions(
+    recordFilterOptions(
+      alerts
+        .command('add')
+        .description('create a rule; prints its id')
+        .argument('<name>', 'the rule name; its routing word on logyard.alerts is derived from it')
+        .requiredOption('--threshold <n>', 'fire when this many records match in the window', positiveInteger)
+        .requiredOption('--window <duration>', 'sliding window, 30s to 24h'),
+    )
+      .option('--contains <substring>', 'the message contains this, any case (repeatable)', collect)
+      .option('--attr <key=value>', 'attribute filter (repeatable)', collect)
+      .option('--webhook <url>', 'POST each transition here as JSON')
+      .option('--alertmanager <url>', "Alertmanager's base URL (API v2)")
+      .option('--secret <secret>', 'sign webhook bodies with HMAC-SHA256 (x-logyard-signature)'),
+  )
     .addHelpText(
       'after',
       `\nExample:\n  logyard alerts add 'checkout errors' --service checkout --min-severity error --threshold 10 --window 5m --webhook https://hooks.example.com/logyard`,
@@ -182,6 +172,23 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 interface ApiOptions {
   url?: string;
   timeout: number;
+}
+
+/** --url and --timeout, of every command that talks to the HTTP API. */
+function apiOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'HTTP API of Logyard (default $LOGYARD_URL)')
+    .option('--timeout <ms>', 'give up after this long', positiveInteger, DEFAULT_TIMEOUT_MS);
+}
+
+/** The record filters `query` and `alerts add` share, named as the API's parameters are. */
+function recordFilterOptions(command: Command): Command {
+  return command
+    .option('--host <host>', 'only this host (repeatable)', collect)
+    .option('--service <service>', 'only this service (repeatable)', collect)
+    .option('--severity <severity>', 'only this severity (repeatable)', collect)
+    .addOption(new Option('--min-severity <severity>', 'this severity and above').conflicts('severity'))
+    .option('-q, --text <text>', 'full-text search: words, "phrases", -word, or');
 }
 
 /** The HTTP API and token the commands talking HTTP use: --url, else LOGYARD_URL, else this machine's port. */
