@@ -3,32 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqplib from 'amqplib';
-import { Client } from 'pg';
 import { buildTopology } from '@logyard/amqp';
 import { SERVICE_NODE_FLAGS } from '@logyard/config';
 import { metricValue } from '@logyard/observability';
-import { unusedPort } from '@logyard/testing';
+import { PG_SERVER_URL, unusedPort, withClient } from '@logyard/testing';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-export const PG_SERVER_URL = process.env.PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const MAIN_JS = join(__dirname, '../apps/logyard/src/main.js');
 
 export function progress(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
-}
-
-export async function withClient<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: `${PG_SERVER_URL}/${database}` });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function dropDatabase(name: string): Promise<void> {
-  await withClient('postgres', (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 /**

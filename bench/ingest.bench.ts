@@ -1,3 +1,4 @@
+import { withClient } from '@logyard/testing';
 import {
   archivedCount,
   BenchService,
@@ -6,7 +7,6 @@ import {
   percentile,
   progress,
   waitUntilStored,
-  withClient,
 } from './environment';
 import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { makeBatch, makeHostBatch, WorkloadShape } from './workload';

@@ -9,16 +9,8 @@ import {
   startOfUtcDay,
   tsText,
 } from '@logyard/db';
-import {
-  BenchService,
-  dropDatabase,
-  Latency,
-  measureLatency,
-  PG_SERVER_URL,
-  progress,
-  startService,
-  withClient,
-} from './environment';
+import { dropDatabase, PG_SERVER_URL, withClient } from '@logyard/testing';
+import { BenchService, Latency, measureLatency, progress, startService } from './environment';
 import { SERVICES } from './workload';
 
 const SEED_CHUNK = 250_000;

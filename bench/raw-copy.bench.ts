@@ -2,7 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createArchivePool, connectAndMigrate } from '@logyard/db';
-import { checkpoint, dropDatabase, PG_SERVER_URL, progress, withClient } from './environment';
+import { dropDatabase, PG_SERVER_URL, withClient } from '@logyard/testing';
+import { checkpoint, progress } from './environment';
 import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { makeHostBatch, toCsvRow } from './workload';
 

@@ -35,13 +35,18 @@ export function mediumTemplateName(migrationsFingerprint: string): string {
   return `logyard_medium_template_${migrationsFingerprint}`;
 }
 
-/** Runs `work` on a connection to the server's `postgres` database. */
-export async function withServerClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: `${PG_SERVER_URL}/postgres` });
+/** Runs `work` on a connection of its own to `database`, closed however `work` ends. */
+export async function withClient<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: `${PG_SERVER_URL}/${database}` });
   await client.connect();
   try {
     return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** Runs `work` on a connection to the server's `postgres` database. */
+export function withServerClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  return withClient('postgres', work);
 }
