@@ -6,6 +6,7 @@ import amqplib from 'amqplib';
 import { buildTopology } from '@logyard/amqp';
 import { SERVICE_NODE_FLAGS } from '@logyard/config';
 import { metricValue } from '@logyard/observability';
+import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
 import { PG_SERVER_URL, unusedPort, withClient } from '@logyard/testing';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -161,6 +162,36 @@ export async function waitUntilStored(service: BenchService, total: number): Pro
     if (stored >= total) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** One timed run: how fast it went, and what each component spent per record. */
+export interface TimedRun {
+  recordsPerSecond: number;
+  seconds: number;
+  cpuUsPerRecord: CpuSample;
+}
+
+/**
+ * Times `send` from a checkpointed start until all `records` it sends are committed, with each component's
+ * CPU over that span: the one clock every ingest-shaped run uses.
+ */
+export async function timeUntilStored(
+  service: BenchService,
+  records: number,
+  send: () => Promise<void>,
+): Promise<TimedRun> {
+  const before = await archivedCount(service);
+  await checkpoint();
+  const cpuBefore = sampleCpu([service.pid]);
+  const started = process.hrtime.bigint();
+  await send();
+  await waitUntilStored(service, before + records);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    recordsPerSecond: Math.round(records / seconds),
+    seconds,
+    cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([service.pid]), records),
+  };
 }
 
 /** Records the archiver reports committed since it started. */

@@ -1,14 +1,5 @@
 import { withClient } from '@logyard/testing';
-import {
-  archivedCount,
-  BenchService,
-  checkpoint,
-  peakRssMb,
-  percentile,
-  progress,
-  waitUntilStored,
-} from './environment';
-import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
+import { BenchService, peakRssMb, percentile, progress, TimedRun, timeUntilStored } from './environment';
 import { makeBatch, makeHostBatch, WorkloadShape } from './workload';
 
 const REQUEST_RECORDS = 1_000;
@@ -29,11 +20,8 @@ export async function post(service: BenchService, body: string): Promise<void> {
   }
 }
 
-export interface EndToEndRun {
-  recordsPerSecond: number;
-  seconds: number;
+export interface EndToEndRun extends TimedRun {
   peakRssMb: number;
-  cpuUsPerRecord: CpuSample;
 }
 
 /**
@@ -54,29 +42,20 @@ export async function measureEndToEnd(
     const batch = makeBatch(shape, sent / REQUEST_RECORDS, Math.min(REQUEST_RECORDS, records - sent), sent);
     requests.push(JSON.stringify(batch));
   }
-  const before = await archivedCount(service);
-  await checkpoint();
-  const cpuBefore = sampleCpu([service.pid]);
-  const started = process.hrtime.bigint();
   let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < requests.length) {
-        const index = next++;
-        await post(service, requests[index]);
-        if (index % 50 === 49)
-          progress(`ingest (${shape}): ${(index + 1) * REQUEST_RECORDS} / ${records} accepted`);
-      }
-    }),
-  );
-  await waitUntilStored(service, before + records);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return {
-    recordsPerSecond: Math.round(records / seconds),
-    seconds,
-    peakRssMb: peakRssMb(service.pid),
-    cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([service.pid]), records),
-  };
+  const run = await timeUntilStored(service, records, async () => {
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < requests.length) {
+          const index = next++;
+          await post(service, requests[index]);
+          if (index % 50 === 49)
+            progress(`ingest (${shape}): ${(index + 1) * REQUEST_RECORDS} / ${records} accepted`);
+        }
+      }),
+    );
+  });
+  return { ...run, peakRssMb: peakRssMb(service.pid) };
 }
 
 /** Records of each latency request whose visibility is timed, spread over the request's routing keys. */

@@ -1,6 +1,5 @@
 import { connect } from 'node:net';
-import { CpuSample, cpuPerRecord, sampleCpu } from './cpu-usage';
-import { archivedCount, BenchService, progress, waitUntilStored } from './environment';
+import { BenchService, progress, TimedRun, timeUntilStored } from './environment';
 import { HOSTS, SERVICES } from './workload';
 
 /**
@@ -11,7 +10,7 @@ export async function measureSyslog(
   service: BenchService,
   syslogPort: number,
   records: number,
-): Promise<{ recordsPerSecond: number; seconds: number; cpuUsPerRecord: CpuSample }> {
+): Promise<TimedRun> {
   // Frames are built before the clock starts, as for the other runs.
   const chunks: string[] = [];
   const chunk: string[] = [];
@@ -25,25 +24,20 @@ export async function measureSyslog(
     chunk.push(`${Buffer.byteLength(line)} ${line}`);
     if (chunk.length === 1000 || i === records - 1) chunks.push(chunk.splice(0).join(''));
   }
-  const before = await archivedCount(service);
-  const cpuBefore = sampleCpu([service.pid]);
-  const started = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect(syslogPort, '127.0.0.1');
-    socket.once('error', reject);
-    socket.once('connect', async () => {
-      for (const [index, frames] of chunks.entries()) {
-        if (!socket.write(frames)) await new Promise((drained) => socket.once('drain', drained));
-        if (index % 50 === 49) progress(`syslog: ${(index + 1) * 1000} / ${records} written`);
-      }
-      socket.end(resolve);
-    });
-  });
-  await waitUntilStored(service, before + records);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return {
-    recordsPerSecond: Math.round(records / seconds),
-    seconds,
-    cpuUsPerRecord: cpuPerRecord(cpuBefore, sampleCpu([service.pid]), records),
-  };
+  return timeUntilStored(
+    service,
+    records,
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect(syslogPort, '127.0.0.1');
+        socket.once('error', reject);
+        socket.once('connect', async () => {
+          for (const [index, frames] of chunks.entries()) {
+            if (!socket.write(frames)) await new Promise((drained) => socket.once('drain', drained));
+            if (index % 50 === 49) progress(`syslog: ${(index + 1) * 1000} / ${records} written`);
+          }
+          socket.end(resolve);
+        });
+      }),
+  );
 }
