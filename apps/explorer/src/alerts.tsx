@@ -1,6 +1,6 @@
 import type { AlertRuleBody } from '@logyard/contracts';
 import { useEffect, useState } from 'preact/hooks';
-import { api, TokenRequired } from './api';
+import { api, failureHandler } from './api';
 import { TopBar } from './top-bar';
 
 /** How often the list refreshes: states change within seconds of the records that cause them. */
@@ -19,14 +19,9 @@ export function Alerts({ onSignedOut }: { onSignedOut(): void }) {
     const load = () => {
       abort.abort();
       abort = new AbortController();
-      api.alerts(abort.signal).then(
-        (body) => (setRules(body.items), setError('')),
-        (failure: Error) => {
-          if (failure.name === 'AbortError') return;
-          if (failure instanceof TokenRequired) onSignedOut();
-          else setError(failure.message);
-        },
-      );
+      api
+        .alerts(abort.signal)
+        .then((body) => (setRules(body.items), setError('')), failureHandler(onSignedOut, setError));
     };
     load();
     const timer = setInterval(load, REFRESH_MS);

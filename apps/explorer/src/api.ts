@@ -16,6 +16,18 @@ export class TokenRequired extends Error {
   }
 }
 
+/**
+ * What a view does with a failed request: an aborted one was replaced and is no failure, a refused token
+ * sends the reader back to the token prompt, anything else is shown.
+ */
+export function failureHandler(onSignedOut: () => void, show: (message: string) => void) {
+  return (failure: Error): void => {
+    if (failure.name === 'AbortError') return;
+    if (failure instanceof TokenRequired) onSignedOut();
+    else show(failure.message);
+  };
+}
+
 /** Any other refusal, with the API's own sentence (it names the parameter at fault). */
 export class ApiError extends Error {}
 

@@ -7,7 +7,7 @@ import type {
 } from '@logyard/contracts';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alerts } from './alerts';
-import { api, TokenRequired } from './api';
+import { api, failureHandler } from './api';
 import { SearchForm, TimeRange } from './controls';
 import { Detail } from './detail';
 import { Facets } from './facets';
@@ -87,14 +87,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
     setState(next);
   }, []);
 
-  const fail = useCallback(
-    (failure: Error) => {
-      if (failure.name === 'AbortError') return;
-      if (failure instanceof TokenRequired) onSignedOut();
-      else setError(failure.message);
-    },
-    [onSignedOut],
-  );
+  const fail = useMemo(() => failureHandler(onSignedOut, setError), [onSignedOut]);
 
   useEffect(() => {
     const onPop = () => setState(parseState(location.search));
