@@ -1,6 +1,6 @@
 import type { LogRecord } from '@logyard/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { matchesLive, RateMeter, tailPatterns } from './live';
+import { liveFilter, RateMeter, tailPatterns } from './live';
 import { apiParams, ExplorerState } from './url-state';
 
 /** Live records kept on the page, newest first; older ones fall off the end. */
@@ -36,6 +36,7 @@ export function useLiveTail(enabled: boolean, paused: boolean, state: ExplorerSt
     setTail(IDLE);
     const pending: LogRecord[] = [];
     const meter = new RateMeter();
+    const belongs = liveFilter(state);
     let dropped = 0;
     let status: LiveTail['status'] = 'connecting';
     const query = tailPatterns(state)
@@ -50,7 +51,7 @@ export function useLiveTail(enabled: boolean, paused: boolean, state: ExplorerSt
     source.onmessage = (event: MessageEvent<string>) => {
       meter.record(1, Date.now());
       const record = JSON.parse(event.data) as LogRecord;
-      if (!matchesLive(record, state)) return;
+      if (!belongs(record)) return;
       pending.push(record);
       if (pending.length > LIVE_LIMIT) pending.shift();
     };

@@ -1,5 +1,5 @@
 import type { LogRecord } from '@logyard/contracts';
-import { matchesLive, RateMeter, tailPatterns } from './live';
+import { liveFilter, RateMeter, tailPatterns } from './live';
 import { EMPTY_STATE } from './url-state';
 
 const record = (fields: Partial<LogRecord> = {}): LogRecord => ({
@@ -49,7 +49,7 @@ describe(tailPatterns.name, () => {
   });
 });
 
-describe(matchesLive.name, () => {
+describe(liveFilter.name, () => {
   it('checks the names a routing token cannot tell apart, and every other filter', () => {
     const state = {
       ...EMPTY_STATE,
@@ -57,26 +57,26 @@ describe(matchesLive.name, () => {
       q: 'declined',
       attributes: [['region', 'eu']] as [string, string][],
     };
-    expect(matchesLive(record({ attributes: { region: 'eu' } }), state)).toBe(true);
-    expect(matchesLive(record({ host: 'web-1_prod', attributes: { region: 'eu' } }), state)).toBe(false);
-    expect(matchesLive(record({ attributes: { region: 'us' } }), state)).toBe(false);
-    expect(matchesLive(record({ message: 'paid', attributes: { region: 'eu' } }), state)).toBe(false);
-    expect(matchesLive(record(), { ...EMPTY_STATE, minSeverity: 'warn' })).toBe(false);
-    expect(matchesLive(record({ traceId: 'ABC' }), { ...EMPTY_STATE, traceId: 'abc' })).toBe(true);
-    expect(matchesLive(record(), { ...EMPTY_STATE, excludedHosts: ['web-1.prod'] })).toBe(false);
-    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['MENT DECL'] })).toBe(true);
-    expect(matchesLive(record(), { ...EMPTY_STATE, contains: ['ment', 'refund'] })).toBe(false);
+    expect(liveFilter(state)(record({ attributes: { region: 'eu' } }))).toBe(true);
+    expect(liveFilter(state)(record({ host: 'web-1_prod', attributes: { region: 'eu' } }))).toBe(false);
+    expect(liveFilter(state)(record({ attributes: { region: 'us' } }))).toBe(false);
+    expect(liveFilter(state)(record({ message: 'paid', attributes: { region: 'eu' } }))).toBe(false);
+    expect(liveFilter({ ...EMPTY_STATE, minSeverity: 'warn' })(record())).toBe(false);
+    expect(liveFilter({ ...EMPTY_STATE, traceId: 'abc' })(record({ traceId: 'ABC' }))).toBe(true);
+    expect(liveFilter({ ...EMPTY_STATE, excludedHosts: ['web-1.prod'] })(record())).toBe(false);
+    expect(liveFilter({ ...EMPTY_STATE, contains: ['MENT DECL'] })(record())).toBe(true);
+    expect(liveFilter({ ...EMPTY_STATE, contains: ['ment', 'refund'] })(record())).toBe(false);
   });
 
   // The words, phrases, `-word` and `or` themselves are the archive's full-text semantics: text-query.spec.
   it('finds by q as the archive does, and takes every record while q is blank', () => {
     expect(
-      matchesLive(record({ message: 'payment declined' }), { ...EMPTY_STATE, q: 'payment -declined' }),
+      liveFilter({ ...EMPTY_STATE, q: 'payment -declined' })(record({ message: 'payment declined' })),
     ).toBe(false);
     expect(
-      matchesLive(record({ message: 'payment accepted' }), { ...EMPTY_STATE, q: 'payment -declined' }),
+      liveFilter({ ...EMPTY_STATE, q: 'payment -declined' })(record({ message: 'payment accepted' })),
     ).toBe(true);
-    expect(matchesLive(record({ message: 'anything' }), { ...EMPTY_STATE, q: ' ' })).toBe(true);
+    expect(liveFilter({ ...EMPTY_STATE, q: ' ' })(record({ message: 'anything' }))).toBe(true);
   });
 });
 

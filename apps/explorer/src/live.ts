@@ -22,37 +22,46 @@ export function tailPatterns(state: ExplorerState): string[] {
 }
 
 /**
- * Whether a live record belongs on the page: a routing token stands for many names, so host and service are
- * checked exactly here, and so are the filters no pattern can express (words, trace, attributes).
+ * The page's check of a live record, built once per filter state, as records arrive by the thousand a second:
+ * a routing token stands for many names, so host and service are checked exactly here, and so are the
+ * filters no pattern can express (words, trace, attributes).
  */
-export function matchesLive(record: LogRecord, state: ExplorerState): boolean {
-  return (
+export function liveFilter(state: ExplorerState): (record: LogRecord) => boolean {
+  const severities = new Set<string>(severitiesOf(state));
+  const traceId = state.traceId.toLowerCase();
+  // The archive's own full-text semantics, so Live shows what the same search finds in the archive.
+  const text = state.q.trim() ? compileTextQuery(state.q) : undefined;
+  return (record) =>
     (!state.hosts.length || state.hosts.includes(record.host)) &&
     (!state.services.length || state.services.includes(record.service)) &&
     !state.excludedHosts.includes(record.host) &&
     !state.excludedServices.includes(record.service) &&
-    severitiesOf(state).includes(record.severity) &&
-    (!state.traceId || record.traceId?.toLowerCase() === state.traceId.toLowerCase()) &&
+    severities.has(record.severity) &&
+    (!traceId || record.traceId?.toLowerCase() === traceId) &&
     state.attributes.every(([key, value]) => String(record.attributes[key] ?? '') === value) &&
-    // The archive's own full-text semantics, so Live shows what the same search finds in the archive.
-    (!state.q.trim() || compileTextQuery(state.q)(new TextWords(record.message))) &&
-    containsAll(record.message, state.contains)
-  );
+    (!text || text(new TextWords(record.message))) &&
+    (!state.contains.length || containsAll(record.message, state.contains));
 }
 
-/** Records per second over a sliding window, for the live header. */
+/** Arrivals are counted per this many milliseconds: the meter's memory follows its window, not the rate. */
+const RATE_BUCKET_MS = 100;
+
+/** Records per second over a sliding window (to within one bucket), for the live header. */
 export class RateMeter {
-  private readonly arrivals: number[] = [];
+  private readonly buckets: { at: number; count: number }[] = [];
 
   constructor(private readonly windowMs = 5_000) {}
 
   record(count: number, now: number): void {
-    for (let i = 0; i < count; i++) this.arrivals.push(now);
+    const at = now - (now % RATE_BUCKET_MS);
+    const last = this.buckets.at(-1);
+    if (last?.at === at) last.count += count;
+    else this.buckets.push({ at, count });
   }
 
   perSecond(now: number): number {
-    while (this.arrivals.length && this.arrivals[0] <= now - this.windowMs) this.arrivals.shift();
-    return (this.arrivals.length * 1000) / this.windowMs;
+    while (this.buckets.length && this.buckets[0].at <= now - this.windowMs) this.buckets.shift();
+    return (this.buckets.reduce((sum, bucket) => sum + bucket.count, 0) * 1000) / this.windowMs;
   }
 }
 
