@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { SEVERITIES, Severity, SEVERITY_NUMBER } from '@logyard/contracts';
+import { LogRecord, SEVERITIES, Severity, SEVERITY_NUMBER } from '@logyard/contracts';
 
 /** 20 hosts, 12 services, 6 severities, as the issue describes a realistic fleet. */
 export const HOSTS = Array.from(
@@ -43,17 +43,8 @@ const WORDS = [
   'upstream',
 ];
 
-export interface BenchRecord {
-  id: string;
-  ts: string;
-  host: string;
-  service: string;
-  severity: Severity;
-  message: string;
-  attributes: Record<string, unknown>;
-  traceId: string;
-  spanId: string;
-}
+/** A record as a sender gives it: the collector sets observedTs; every bench record carries a trace. */
+export type BenchRecord = Omit<LogRecord, 'observedTs'> & Required<Pick<LogRecord, 'traceId' | 'spanId'>>;
 
 function pickSeverity(n: number): Severity {
   let acc = 0;
