@@ -48,6 +48,27 @@ describe('hostile records: refused one by one, at every edge', () => {
     ]);
   });
 
+  // One message per routing key: 12,000 keys in one batch overflowed the publisher's channel, and the router
+  // took its own refusal for an outage, retrying the batch forever with its queue paused.
+  it("routes one message of 12,000 records with 12,000 hosts, as a fleet's relay may send them", async () => {
+    const records = Array.from({ length: 12_000 }, (_, i) => ({
+      id: uuidv7(),
+      host: `fleet-${i}.prod`,
+      service: 'relay',
+      message: `from host ${i}`,
+    }));
+    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [JSON.stringify(records)]);
+
+    await waitFor(
+      'every record stored',
+      async () =>
+        (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [
+          records.map((record) => record.id),
+        ])) === records.length,
+    );
+    expect(await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)).toBe(0);
+  });
+
   // Issue 17: the collector's records skip the router, so the archiver is the check for whatever reaches
   // logyard.logs; a broker user allowed to write there (SECURITY.md says none should) must not get past it.
   it('re-checks records published straight to the logs exchange: each bad one dead-lettered, the rest stored', async () => {

@@ -4,7 +4,7 @@ import { DecodedMessage, LogRecord, routingKey, tryEncodeBatch } from '@logyard/
 import { MetricsService } from '@logyard/observability';
 import { backoffDelayMs, LingerBatcher, RetryDelay } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
-import { BrokerUnavailableError } from './confirm-publisher';
+import { BrokerUnavailableError, inWaves } from './confirm-publisher';
 import { DeadLetter, DeadLetterPublisher } from './dead-letter.publisher';
 import { Delivery, QueueConsumer } from './queue-consumer';
 
@@ -256,7 +256,9 @@ export class BatchConsumer {
     refused: RefusedRecord[],
     sent: Set<object>,
   ): Promise<{ kind: 'written' } | Unavailable> {
-    const holderOf = (record: LogRecord) => batch.find((pending) => pending.decoded.records.includes(record));
+    const holders = new Map<LogRecord, PendingDelivery>();
+    if (refused.length)
+      for (const pending of batch) for (const record of pending.decoded.records) holders.set(record, pending);
     const letters: [key: object, letter: DeadLetter][] = [
       ...batch.flatMap((pending) =>
         pending.decoded.rejects.map((reject): [object, DeadLetter] => [
@@ -269,7 +271,7 @@ export class BatchConsumer {
         ]),
       ),
       ...refused.map(({ record, reason }): [object, DeadLetter] => {
-        const holder = holderOf(record);
+        const holder = holders.get(record);
         // A record refused because it cannot be written as JSON goes out in the message that brought it.
         const body = tryEncodeBatch([record]);
         return [
@@ -285,20 +287,19 @@ export class BatchConsumer {
       }),
     ];
     const unsent = letters.filter(([key]) => !sent.has(key));
-    // Settled, not raced: a retry must not start while a letter of this attempt may still be confirmed.
-    const outcomes = await Promise.allSettled(
-      unsent.map(async ([key, letter]) => {
+    let published = 0;
+    try {
+      // Settled wave by wave: a retry must not start while a letter of this attempt may still be confirmed.
+      await inWaves(unsent, async ([key, letter]) => {
         await this.deadLetters.publish(letter);
         sent.add(key);
-      }),
-    );
-    const published = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
-    if (published) this.metrics.recordsDeadLettered.inc({ stage: this.stage.name }, published);
-    for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') continue;
-      if (outcome.reason instanceof BrokerUnavailableError)
-        return { kind: 'unavailable', reason: outcome.reason.message };
-      throw outcome.reason;
+        published++;
+      });
+    } catch (error) {
+      if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };
+      throw error;
+    } finally {
+      if (published) this.metrics.recordsDeadLettered.inc({ stage: this.stage.name }, published);
     }
     return WRITTEN;
   }

@@ -1,6 +1,6 @@
 import { LogyardConfig } from '@logyard/config';
 import { AmqpConnection } from './amqp-connection';
-import { BrokerUnavailableError, ConfirmPublisher } from './confirm-publisher';
+import { BrokerUnavailableError, ConfirmPublisher, inWaves, MESSAGES_PER_WAVE } from './confirm-publisher';
 
 /** A connection whose one channel records what is published and answers with `confirm`. */
 function fakeConnection(confirm: () => Promise<void>) {
@@ -43,5 +43,44 @@ describe(ConfirmPublisher.name, () => {
     await expect(sut.publish('x.ingest', 'k', Buffer.from('[]'))).rejects.toBeInstanceOf(
       BrokerUnavailableError,
     );
+  });
+
+  it('publishes a batch of more routing keys than a channel holds in waves, each confirmed before the next', async () => {
+    let unconfirmed = 0;
+    let most = 0;
+    const { connection, published } = fakeConnection(async () => {
+      most = Math.max(most, ++unconfirmed);
+      await new Promise((resolve) => setImmediate(resolve));
+      unconfirmed--;
+    });
+    const sut = new ConfirmPublisher(connection, config(1_000));
+    const now = '2026-12-01T00:00:00.000000Z';
+    const records = Array.from({ length: 3_000 }, (_, i) => ({
+      id: `0190f5d2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      ts: now,
+      observedTs: now,
+      host: `fleet-${i}`,
+      service: 'relay',
+      severity: 'info' as const,
+      message: 'm',
+      attributes: {},
+    }));
+    await sut.publishRecords('x.logs', records, 1_000);
+    expect(published).toHaveLength(3_000);
+    expect(most).toBe(MESSAGES_PER_WAVE);
+  });
+});
+
+describe(inWaves.name, () => {
+  it('stops after the wave that failed, once every publish of that wave has settled', async () => {
+    const settled: number[] = [];
+    const items = Array.from({ length: MESSAGES_PER_WAVE * 3 }, (_, i) => i);
+    const run = inWaves(items, async (i) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      settled.push(i);
+      if (i === 0) throw new BrokerUnavailableError('nack');
+    });
+    await expect(run).rejects.toBeInstanceOf(BrokerUnavailableError);
+    expect(settled).toHaveLength(MESSAGES_PER_WAVE);
   });
 });

@@ -18,6 +18,12 @@ export class UnencodableRecordsError extends Error {}
 
 /** Beyond this many messages awaiting a channel, publishers are refused instead of buffered in memory. */
 const MAX_QUEUED_MESSAGES = 1_000;
+/**
+ * At most this many messages of one call are on the channel unconfirmed. amqplib holds 1,024 frames a
+ * channel before pushing back, and the rest wait in MAX_QUEUED_MESSAGES: a batch of more routing keys than
+ * both, sent at once, would be refused by its own size on every retry.
+ */
+export const MESSAGES_PER_WAVE = 256;
 
 export type PublishOptions = Omit<ConfirmedMessage, 'mandatory'>;
 
@@ -82,17 +88,25 @@ export class ConfirmPublisher {
       if (!body.ok) throw new UnencodableRecordsError(body.error);
       return { ...batch, body: body.value };
     });
-    await Promise.all(
-      messages.map(({ body, ...batch }) =>
-        this.publish(exchange, batch.routingKey, body, {
-          headers: headersOf(batch),
-        }),
-      ),
+    await inWaves(messages, ({ body, ...batch }) =>
+      this.publish(exchange, batch.routingKey, body, { headers: headersOf(batch) }),
     );
   }
 
   private openChannel(): ChannelWrapper {
     this.channel ??= this.connection.createChannel('publisher', true);
     return this.channel;
+  }
+}
+
+/**
+ * Runs `publish` for every item, MESSAGES_PER_WAVE at a time, each wave settled before the next starts;
+ * rejects with the first failure of the first wave that has one.
+ */
+export async function inWaves<T>(items: readonly T[], publish: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += MESSAGES_PER_WAVE) {
+    const outcomes = await Promise.allSettled(items.slice(start, start + MESSAGES_PER_WAVE).map(publish));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
