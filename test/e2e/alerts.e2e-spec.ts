@@ -291,6 +291,30 @@ describe('alert rules (issue 15)', () => {
     }
   });
 
+  // PostgreSQL's jsonb refuses NUL and lone surrogates: a sample record holding them failed the evaluator's
+  // commit, and every evaluator after it, for as long as the record stayed in the window.
+  it('fires on a record holding NUL and a lone surrogate, with the sample cleaned as the archive stores it', async () => {
+    const rule = await createRule({
+      name: 'hostile sample',
+      threshold: 1,
+      window: '5m',
+      service: 'nul',
+      webhook: webhook.url,
+    });
+    await ingest([{ service: 'nul', message: 'a\u0000b', attributes: { 'k\ud800': 'v\udc00' } }]);
+
+    const fired = await waitFor('the firing notification', () =>
+      webhook.received.find((r) => (r.body as AlertNotificationBody).rule.id === rule.id),
+    );
+    const sample = (fired.body as AlertNotificationBody).samples[0];
+    expect(sample).toMatchObject({ message: 'a\ufffdb', attributes: { 'k\ufffd': 'v\ufffd' } });
+    await expect(
+      logyard.db.scalar("SELECT count(*)::int FROM logs WHERE service = 'nul' AND message = $1", [
+        'a\ufffdb',
+      ]),
+    ).resolves.toBe(1);
+  });
+
   /** Whether the logs exchange routes a record-shaped key anywhere: in this isolated world only the evaluator binds `*.*.*`. */
   const logsExchangeRoutes = async (): Promise<boolean> => {
     const connection = await amqplib.connect(logyard.world.amqpUrl);

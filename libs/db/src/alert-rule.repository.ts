@@ -10,6 +10,7 @@ import {
   ruleFilterParams,
 } from '@logyard/contracts';
 import { ARCHIVE_POOL } from './database';
+import { jsonbText } from './jsonb-text';
 
 /** Channel of the NOTIFY sent on every change of a rule, so the evaluator reloads at once rather than on its next poll. */
 export const ALERT_RULES_CHANNEL = 'logyard_alert_rules';
@@ -267,7 +268,7 @@ export class AlertEvaluationStore {
         for (const { target, body } of transition.notifications) {
           await this.client.query(
             'INSERT INTO alert_outbox (rule_id, target, notification) VALUES ($1, $2, $3)',
-            [transition.ruleId, target, JSON.stringify(body)],
+            [transition.ruleId, target, jsonbText(body)],
           );
         }
       }

@@ -3,6 +3,7 @@ export * from './migrate';
 export * from './db.module';
 export * from './log-query';
 export * from './log-row';
+export * from './jsonb-text';
 export * from './log.repository';
 export * from './partition.repository';
 export * from './partitions';

@@ -1,4 +1,5 @@
 import { LogRecord, severityFromNumber, SEVERITY_NUMBER } from '@logyard/contracts';
+import { jsonbText } from './jsonb-text';
 
 /**
  * A row of `logs` as the repository reads it. Kept apart from LogRecord so a
@@ -69,7 +70,7 @@ export function toCopyText(records: readonly LogRecord[]): string {
     text +=
       `${record.id}\t${record.ts}\t${record.observedTs}\t${copyField(record.host)}\t` +
       `${copyField(record.service)}\t${SEVERITY_NUMBER[record.severity]}\t${copyField(record.message)}\t` +
-      `${copyField(attributesJson(record.attributes))}\t${record.traceId ?? '\\N'}\t${record.spanId ?? '\\N'}\n`;
+      `${copyField(jsonbText(record.attributes))}\t${record.traceId ?? '\\N'}\t${record.spanId ?? '\\N'}\n`;
   }
   return text;
 }
@@ -89,7 +90,7 @@ export function toColumnArrays(records: readonly LogRecord[]): unknown[][] {
     columns[4][i] = withoutNul(record.service);
     columns[5][i] = SEVERITY_NUMBER[record.severity];
     columns[6][i] = withoutNul(record.message);
-    columns[7][i] = attributesJson(record.attributes);
+    columns[7][i] = jsonbText(record.attributes);
     columns[8][i] = record.traceId ?? null;
     columns[9][i] = record.spanId ?? null;
   });
@@ -111,14 +112,6 @@ const COPY_ESCAPES: Record<string, string> = {
 
 function copyField(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : value;
-}
-
-function attributesJson(attributes: Record<string, unknown>): string {
-  const json = JSON.stringify(attributes);
-  if (!json.includes('\\u0000')) return json;
-  return JSON.stringify(attributes, (_key, value: unknown) =>
-    typeof value === 'string' ? withoutNul(value) : value,
-  );
 }
 
 function withoutNul(value: string): string {

@@ -27,7 +27,7 @@ describe('archive writes: LogRepository.insertBatch', () => {
 
   beforeEach(() => db.rows('TRUNCATE logs'));
 
-  it('stores text that COPY must escape exactly as sent (NUL as U+FFFD)', async () => {
+  it('stores text that COPY must escape exactly as sent (NUL and lone surrogates as U+FFFD)', async () => {
     const awkward = 'tab\there\nnewline\r\nCRLF back\\slash \\N \\. "quoted" emoji 🚀 ünïcödé';
     const records: LogRecord[] = [
       makeRecord({
@@ -40,8 +40,10 @@ describe('archive writes: LogRepository.insertBatch', () => {
       }),
       makeRecord({ message: 'with\u0000nul', attributes: { k: 'v\u0000' } }),
       makeRecord({ message: '' }),
+      // jsonb refuses NUL and lone surrogates in keys as in values; the text columns take them as U+FFFD.
+      makeRecord({ message: 'lone \ud800', attributes: { 'k\u0000\udc00': 'v\ud800 \ud83d\ude80' } }),
     ];
-    expect(await logs.insertBatch(records)).toBe(3);
+    expect(await logs.insertBatch(records)).toBe(4);
     expect(await reads.findById(records[0].id)).toEqual(records[0]);
     expect(await reads.findById(records[1].id)).toEqual({
       ...records[1],
@@ -49,6 +51,11 @@ describe('archive writes: LogRepository.insertBatch', () => {
       attributes: { k: 'v\ufffd' },
     });
     expect(await reads.findById(records[2].id)).toEqual(records[2]);
+    expect(await reads.findById(records[3].id)).toEqual({
+      ...records[3],
+      message: 'lone \ufffd',
+      attributes: { 'k\ufffd\ufffd': 'v\ufffd \ud83d\ude80' },
+    });
   });
 
   it('stores a redelivered batch once: a batch of stored records adds nothing, a partly stored one adds the rest', async () => {
