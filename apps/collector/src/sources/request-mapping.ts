@@ -1,3 +1,4 @@
+import { LogyardConfig, recordLimits } from '@logyard/config';
 import {
   describeValue,
   err,
@@ -13,9 +14,63 @@ import { SourceOutput } from '../source-runner';
 /** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
 export type RequestMapping = SourceOutput<{ path: string; error: string }>;
 
+/** How a push request is mapped: as each record is parsed, and how much of its shared attributes it may copy. */
+export interface MappingOptions extends ParseOptions {
+  /** Bytes of shared attributes (see {@link SharedAttributesBudget}) the request may copy in all. */
+  maxSharedAttributeBytes?: number;
+}
+
+/** How many times BODY_LIMIT a request may copy of the attributes it states once for many records. */
+export const SHARED_ATTRIBUTES_PER_BODY_LIMIT = 4;
+
+/** How the collector maps every push request: now as its observation time, the configured limits. */
+export function mappingOptions(config: LogyardConfig): MappingOptions {
+  return {
+    observedTs: nowIso(),
+    ...recordLimits(config),
+    maxSharedAttributeBytes: SHARED_ATTRIBUTES_PER_BODY_LIMIT * config.http.bodyLimitBytes,
+  };
+}
+
 /** The options every item of one request is parsed with: one observation time, taken once for the request. */
 export function requestParseOptions(options: ParseOptions): ParseOptions {
   return { ...options, observedTs: options.observedTs ?? nowIso() };
+}
+
+/** Attributes a request states once for many records: a Loki stream's labels, an OTLP resource's and scope's. */
+export interface SharedAttributes {
+  attributes: Record<string, unknown>;
+  /** Their size as JSON, which each record that copies them pays again downstream. */
+  bytes: number;
+}
+
+export function sharedAttributes(attributes: Record<string, unknown>): SharedAttributes {
+  return { attributes, bytes: Buffer.byteLength(JSON.stringify(attributes)) };
+}
+
+/**
+ * What a request may still copy of its shared attributes. The formats ask for the copy, but it multiplies: a
+ * 10 MB body of 3-byte records under 60 KB of shared labels would become 200 GB of records. Past the budget
+ * (MappingOptions.maxSharedAttributeBytes) every further record is refused without being built.
+ */
+export class SharedAttributesBudget {
+  private left: number;
+
+  constructor(private readonly limitBytes = Infinity) {
+    this.left = limitBytes;
+  }
+
+  /** Takes one record's copy of `shared`; the record's refusal once the request is over its budget. */
+  spend(shared: SharedAttributes): Result<never> | undefined {
+    if (shared.bytes <= this.left) {
+      this.left -= shared.bytes;
+      return undefined;
+    }
+    this.left = 0;
+    return err(
+      `the request's shared attributes, copied into each of its records, come to over ${this.limitBytes} bytes; send fewer records per request`,
+    );
+  }
 }
 
 /** Adds one item's outcome, so one bad item costs only itself; `path` is only worked out for a refused one. */

@@ -150,4 +150,19 @@ describe(mapLokiPush.name, () => {
       { path: 'streams[0].values[5]', error: 'timestamp: "99999999999999999999999" is after the year 9999' },
     ]);
   });
+
+  it("refuses the entries past the request's budget for copies of its stream labels, and builds none of them", () => {
+    const labels = { job: 'checkout', region: 'eu-west-1' };
+    const labelBytes = JSON.stringify({ region: 'eu-west-1' }).length;
+    const entries = Array.from({ length: 5 }, () => ({ ts: TS, line: 'x' }));
+    const sut = mapLokiPush(push(labels, ...entries), {
+      observedTs: OBSERVED,
+      maxSharedAttributeBytes: 3 * labelBytes,
+    });
+    expect(sut.records).toHaveLength(3);
+    expect(sut.errors).toEqual([
+      { path: 'streams[0].values[3]', error: expect.stringContaining(`over ${3 * labelBytes} bytes`) },
+      { path: 'streams[0].values[4]', error: expect.stringContaining('send fewer records per request') },
+    ]);
+  });
 });

@@ -9,7 +9,16 @@ import {
   Result,
   Severity,
 } from '@logyard/contracts';
-import { addOutcome, epochNanosTs, RequestMapping, requestParseOptions } from '../request-mapping';
+import {
+  addOutcome,
+  epochNanosTs,
+  MappingOptions,
+  RequestMapping,
+  requestParseOptions,
+  SharedAttributes,
+  sharedAttributes,
+  SharedAttributesBudget,
+} from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 
 type Attributes = Record<string, unknown>;
@@ -20,7 +29,7 @@ interface StreamFields {
   service?: string;
   severity?: Severity;
   /** The labels not used for host, service or severity. */
-  labels: Attributes;
+  labels: SharedAttributes;
 }
 
 /** Parsed out of a line that is a JSON object with a message (pino, bunyan, winston). */
@@ -42,19 +51,27 @@ const MESSAGE_FIELDS = ['msg', 'message'];
  * attributes (metadata winning over labels, labels over line fields). Loki's timestamp is the record's ts,
  * never a time field inside the line. Each entry is accepted or refused on its own.
  */
-export function mapLokiPush(request: LokiPushRequest, options: ParseOptions = {}): RequestMapping {
+export function mapLokiPush(request: LokiPushRequest, options: MappingOptions = {}): RequestMapping {
   const parse = requestParseOptions(options);
+  const budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
   const mapping: RequestMapping = { records: [], errors: [] };
   request.streams.forEach((stream, s) => {
     const fields = streamFields(stream.labels);
     stream.entries.forEach((entry, e) => {
-      addOutcome(mapping, toRecord(entry, fields, parse), () => `streams[${s}].values[${e}]`);
+      addOutcome(mapping, toRecord(entry, fields, parse, budget), () => `streams[${s}].values[${e}]`);
     });
   });
   return mapping;
 }
 
-function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions): Result<LogRecord> {
+function toRecord(
+  entry: LokiEntry,
+  stream: StreamFields,
+  options: ParseOptions,
+  budget: SharedAttributesBudget,
+): Result<LogRecord> {
+  const overBudget = budget.spend(stream.labels);
+  if (overBudget) return overBudget;
   // Loki's JSON always quotes the nanoseconds: a bare number is a client's mistake, not a time.
   const ts = epochNanosTs('timestamp', entry.ts, { numbers: false });
   if (!ts.ok) return ts;
@@ -70,7 +87,7 @@ function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions)
       service: stream.service,
       severity: stream.severity ?? line?.severity,
       message: line ? line.message : entry.line,
-      attributes: { ...line?.fields, ...stream.labels, ...metadata },
+      attributes: { ...line?.fields, ...stream.labels.attributes, ...metadata },
     },
     options,
   );
@@ -88,7 +105,7 @@ function streamFields(labels: Record<string, string>): StreamFields {
     severity ??= parsed.value;
     delete rest[key];
   }
-  return { host, service, severity, labels: rest };
+  return { host, service, severity, labels: sharedAttributes(rest) };
 }
 
 /** A line holding a JSON object with `msg` or `message`; any other line is plain text. */

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { nowIso, ok, Result } from '@logyard/contracts';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { ok, Result } from '@logyard/contracts';
 import { SourceRunner } from '../../source-runner';
 import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf } from './loki-protobuf.decoder';
 import { mapLokiPush } from './loki-push.mapper';
-import { RequestMapping } from '../request-mapping';
+import { mappingOptions, RequestMapping } from '../request-mapping';
 
 export type LokiEncoding = 'json' | 'protobuf';
 
@@ -25,11 +25,6 @@ export class LokiSource {
     const request =
       encoding === 'json' ? decodeLokiJson(body) : decodeLokiProtobuf(body, this.config.http.bodyLimitBytes);
     if (!request.ok) return request;
-    return ok(
-      await this.runner.run(
-        'loki',
-        mapLokiPush(request.value, { observedTs: nowIso(), ...recordLimits(this.config) }),
-      ),
-    );
+    return ok(await this.runner.run('loki', mapLokiPush(request.value, mappingOptions(this.config))));
   }
 }

@@ -297,4 +297,23 @@ describe(mapOtlpLogs.name, () => {
       'timeUnixNano: an array is not a count of nanoseconds since the Unix epoch',
     ]);
   });
+
+  it("refuses the log records past the request's budget for copies of its resource and scope attributes", () => {
+    const shared = JSON.stringify({
+      'otel.scope.name': 'orders',
+      'otel.scope.version': '1.2.3',
+      env: 'prod',
+    }).length;
+    const sut = mapOtlpLogs(request([{}, {}, {}], [{ key: 'env', value: string('prod') }]), {
+      observedTs: OBSERVED,
+      maxSharedAttributeBytes: 2 * shared,
+    });
+    expect(sut.records).toHaveLength(2);
+    expect(sut.errors).toEqual([
+      {
+        path: 'resourceLogs[0].scopeLogs[0].logRecords[2]',
+        error: expect.stringContaining(`over ${2 * shared} bytes`),
+      },
+    ]);
+  });
 });

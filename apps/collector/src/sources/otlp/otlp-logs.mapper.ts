@@ -4,6 +4,7 @@ import {
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
   LogRecord,
+  ok,
   parseLogRecord,
   ParseOptions,
   parseSeverity,
@@ -11,7 +12,16 @@ import {
   Severity,
   unrecognisedSeverity,
 } from '@logyard/contracts';
-import { addOutcome, epochNanosTs, RequestMapping, requestParseOptions } from '../request-mapping';
+import {
+  addOutcome,
+  epochNanosTs,
+  MappingOptions,
+  RequestMapping,
+  requestParseOptions,
+  SharedAttributes,
+  sharedAttributes,
+  SharedAttributesBudget,
+} from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
 
 type Attributes = Record<string, unknown>;
@@ -37,22 +47,24 @@ class InvalidLogRecord extends Error {}
  * record merge into one flat object (the record's win); `host.name` and `service.name` among them become
  * host and service. Each log record is accepted or refused on its own.
  */
-export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}): RequestMapping {
+export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = {}): RequestMapping {
   const parse: ParseOptions = { ...requestParseOptions(options), severityScale: 'otel' };
   const top: Depth = {
     level: 0,
     max: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
   };
+  const budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
   const mapping: RequestMapping = { records: [], errors: [] };
   request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
     scopeLogs.forEach((scopeLogs, s) => {
+      // Once for the scope: its records share the object's values, and a fault in it refuses each of them.
+      const inherited = attempt(() =>
+        ok(sharedAttributes(inheritedAttributes(resource?.attributes, scopeLogs, top))),
+      );
       scopeLogs.logRecords.forEach((logRecord, i) => {
-        const record = toRecord(
-          logRecord,
-          () => inheritedAttributes(resource?.attributes, scopeLogs, top),
-          parse,
-          top,
-        );
+        const record = inherited.ok
+          ? (budget.spend(inherited.value) ?? toRecord(logRecord, inherited.value, parse, top))
+          : inherited;
         addOutcome(mapping, record, () => `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`);
       });
     });
@@ -62,12 +74,12 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: ParseOptions = {}
 
 function toRecord(
   logRecord: OtlpLogRecord,
-  inherited: () => Attributes,
+  inherited: SharedAttributes,
   options: ParseOptions,
   top: Depth,
 ): Result<LogRecord> {
-  try {
-    const attributes = { ...inherited(), ...keyValues(logRecord.attributes, 'attributes', top) };
+  return attempt(() => {
+    const attributes = { ...inherited.attributes, ...keyValues(logRecord.attributes, 'attributes', top) };
     if (isNonEmptyString(logRecord.eventName)) attributes['event.name'] = logRecord.eventName;
     return parseLogRecord(
       {
@@ -82,6 +94,13 @@ function toRecord(
       },
       options,
     );
+  });
+}
+
+/** What `build` gives, or the InvalidLogRecord it threw as an error. */
+function attempt<T>(build: () => Result<T>): Result<T> {
+  try {
+    return build();
   } catch (error) {
     if (error instanceof InvalidLogRecord) return err(error.message);
     throw error;

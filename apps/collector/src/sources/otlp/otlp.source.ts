@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { nowIso, ok, Result } from '@logyard/contracts';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { ok, Result } from '@logyard/contracts';
 import { SourceRunner } from '../../source-runner';
 import { OtlpCodec, OtlpPartialSuccess } from './otlp-codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
-import { RequestMapping } from '../request-mapping';
+import { mappingOptions, RequestMapping } from '../request-mapping';
 
 /** How many refused log records a partial success names; the count covers them all. */
 const ERRORS_SHOWN = 3;
@@ -24,10 +24,7 @@ export class OtlpSource {
   async export(body: Buffer, codec: OtlpCodec): Promise<Result<OtlpPartialSuccess | undefined>> {
     const request = codec.decodeRequest(body);
     if (!request.ok) return request;
-    const mapping = await this.runner.run(
-      'otlp',
-      mapOtlpLogs(request.value, { observedTs: nowIso(), ...recordLimits(this.config) }),
-    );
+    const mapping = await this.runner.run('otlp', mapOtlpLogs(request.value, mappingOptions(this.config)));
     return ok(mapping.errors.length > 0 ? partialSuccess(mapping) : undefined);
   }
 }
