@@ -291,6 +291,38 @@ describe('alert rules (issue 15)', () => {
     }
   });
 
+  it('counts a record for the rules naming its service and for those naming none, once each', async () => {
+    const marker = `marker-${Date.now()}`;
+    const named = await createRule({
+      name: 'names it',
+      threshold: 2,
+      window: '5m',
+      service: 'both',
+      contains: marker,
+      webhook: webhook.url,
+    });
+    const unnamed = await createRule({
+      name: 'names none',
+      threshold: 2,
+      window: '5m',
+      contains: marker,
+      webhook: webhook.url,
+    });
+    await ingest([
+      { service: 'both', message: marker },
+      { service: 'elsewhere', message: marker },
+      { service: 'both', message: marker },
+    ]);
+
+    await waitFor('both rules to fire', async () =>
+      [named, unnamed].every((rule) =>
+        webhook.received.some((r) => (r.body as AlertNotificationBody).rule.id === rule.id),
+      ),
+    );
+    await waitFor('the counts shown', async () => (await getRule(unnamed.id)).lastCount === 3);
+    expect((await getRule(named.id)).lastCount).toBe(2);
+  });
+
   // PostgreSQL's jsonb refuses NUL and lone surrogates: a sample record holding them failed the evaluator's
   // commit, and every evaluator after it, for as long as the record stayed in the window.
   it('fires on a record holding NUL and a lone surrogate, with the sample cleaned as the archive stores it', async () => {

@@ -81,9 +81,9 @@ export class AlertEvaluator implements BackgroundWorker {
   private leading = false;
   private stopped = false;
   private rules = new Map<string, LiveRule>();
-  /** Per named service, the rules a record of it is tried against: those naming it, then anyService. */
+  /** Per named service, the rules naming it; a record is tried against these and then anyService. */
   private byService = new Map<string, LiveRule[]>();
-  /** The rules naming no service, which are all a record of any other service is tried against. */
+  /** The rules naming no service, which every record is tried against. */
   private anyService: LiveRule[] = [];
   private deltas = new Map<string, BucketDelta>();
   private transitions: AlertTransition[] = [];
@@ -234,7 +234,6 @@ export class AlertEvaluator implements BackgroundWorker {
         this.byService.set(service, rules);
       }
     }
-    for (const rules of this.byService.values()) rules.push(...this.anyService);
   }
 
   private scheduleReload(): void {
@@ -263,14 +262,17 @@ export class AlertEvaluator implements BackgroundWorker {
     for (const record of records) {
       const matchable = new MatchableRecord(record);
       const tsMs = Date.parse(record.ts);
-      for (const rule of this.candidates(record.service)) {
-        if (!rule.matcher(matchable)) continue;
-        const bucket = rule.counter.bucketOf(tsMs);
-        if (!rule.counter.add(bucket)) continue;
-        this.addDelta(rule.stored.id, bucket);
-        rule.recent.push(record);
-        if (rule.recent.length > MAX_ALERT_SAMPLES) rule.recent.shift();
-        touched.add(rule);
+      // Two lists, not one merged per service: merging cost services × rules naming none, in memory too.
+      for (const rules of [this.byService.get(record.service), this.anyService]) {
+        for (const rule of rules ?? []) {
+          if (!rule.matcher(matchable)) continue;
+          const bucket = rule.counter.bucketOf(tsMs);
+          if (!rule.counter.add(bucket)) continue;
+          this.addDelta(rule.stored.id, bucket);
+          rule.recent.push(record);
+          if (rule.recent.length > MAX_ALERT_SAMPLES) rule.recent.shift();
+          touched.add(rule);
+        }
       }
     }
     for (const rule of touched) this.evaluate(rule, now);
@@ -288,10 +290,6 @@ export class AlertEvaluator implements BackgroundWorker {
     await this.bindingChannel.waitForConnect();
     if (anyRule) await this.bindingChannel.bindQueue(queue, exchange, pattern);
     else await this.bindingChannel.unbindQueue(queue, exchange, pattern);
-  }
-
-  private candidates(service: string): readonly LiveRule[] {
-    return this.byService.get(service) ?? this.anyService;
   }
 
   private tick(): void {
