@@ -162,6 +162,20 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
     ])('reads relative and absolute times (%s)', async (range, count) => {
       await expect(messages(`service=shop&${range}`)).resolves.toHaveLength(count);
     });
+
+    // PostgreSQL cannot take NUL in a text parameter: it answered 500.
+    it.each([
+      ['q=a%00b', 'q'],
+      ['service=shop%00', 'service'],
+      ['host=%00', 'host'],
+      ['contains=%00x', 'contains'],
+      ['attr.region=eu%00', 'attr.region'],
+    ])('refuses NUL in %s with a 400 naming %s', async (query, field) => {
+      await expect(request(`${logyard.url}/api/logs?${query}`)).resolves.toMatchObject({
+        status: 400,
+        body: { field, message: expect.stringContaining('NUL') },
+      });
+    });
   });
 
   describe('GET /api/logs/histogram', () => {

@@ -59,6 +59,20 @@ describe('rpcRequest', () => {
   });
 });
 
+describe(parseRequest.name, () => {
+  it.each([
+    [{ q: 'a\u0000b' }, 'q'],
+    [{ service: ['shop', 'x\u0000'] }, 'service'],
+    [{ 'attr.re\u0000gion': 'eu' }, 'attr.re\u0000gion'],
+    ['\u0000', 'body'],
+  ])('refuses NUL anywhere in %j, naming %j, before the schema reads it', (input, field) => {
+    expect(parseRequest(logQueryRequest, input)).toEqual({
+      ok: false,
+      error: { field, message: expect.stringContaining('NUL') },
+    });
+  });
+});
+
 describe(refusalOf.name, () => {
   it('reads the one envelope from an HTTP body and from an RPC reply alike', () => {
     const envelope = badParamError('limit', 'must be an integer from 1 to 1000');

@@ -342,11 +342,41 @@ export function parseRequest<Schema extends z.ZodType>(
   schema: Schema,
   input: unknown,
 ): Result<z.output<Schema>, ParamError> {
+  const withNul = nulRefusal(input);
+  if (withNul) return withNul;
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const [issue] = parsed.error.issues;
   return {
     ok: false,
     error: { field: issue.path.length ? String(issue.path[0]) : 'body', message: issue.message },
+  };
+}
+
+/**
+ * The refusal of an input holding NUL in any key or string, naming the parameter (the top-level key) it is
+ * under, or `body`: every parameter reaches PostgreSQL as text or jsonb, where NUL is an error, not a refusal.
+ */
+export function nulRefusal(input: unknown): { ok: false; error: ParamError } | undefined {
+  const pending: [field: string, value: unknown][] = [['body', input]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [field, value] = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return refusedNul(field);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        const at = value === input ? key : field;
+        if (key.includes('\u0000')) return refusedNul(at);
+        pending.push([at, item]);
+      }
+    }
+  }
+  return undefined;
+}
+
+function refusedNul(field: string): { ok: false; error: ParamError } {
+  return {
+    ok: false,
+    error: { field, message: 'must not contain NUL (U+0000), which PostgreSQL cannot hold' },
   };
 }
