@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import amqplib, { ConfirmChannel } from 'amqplib';
 import { REASON_HEADER, topologyNames } from '@logyard/amqp';
 
@@ -9,7 +10,9 @@ export function nestedJson(depth: number): string {
 /**
  * One message of each kind of poison an AMQP publisher can put on the ingest
  * exchange, with the reason its dead letter must give (issue 11). The last is
- * valid everywhere but in PostgreSQL: jsonb refuses a lone surrogate.
+ * valid everywhere but in PostgreSQL: its host, random so it cannot compress,
+ * is too large for a btree index entry. (A lone surrogate was that example
+ * until the archive learned to store it as U+FFFD.)
  */
 export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] = [
   {
@@ -25,8 +28,8 @@ export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] =
   { kind: 'not JSON', body: '{"message": "unterminated', reason: /^body is not valid JSON/ },
   {
     kind: 'refused by PostgreSQL',
-    body: '{"message":"surrogate","attributes":{"half":"\\ud800"}}',
-    reason: /^archiver refused: .*json/i,
+    body: JSON.stringify({ host: randomBytes(6000).toString('hex'), message: 'too large to index' }),
+    reason: /^archiver refused: .*index row/,
   },
 ];
 
