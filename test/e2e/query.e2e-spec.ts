@@ -366,6 +366,26 @@ describe('query API: search, histogram, facets, live paging, AMQP RPC, OpenAPI',
       );
     });
 
+    it('documents every refusal of every ingest route, in the error envelope', async () => {
+      type Responses = Record<string, { content?: Record<string, { schema?: { properties?: object } }> }>;
+      const doc = await get<{ paths: Record<string, { post: { responses: Responses } }> }>('/api/docs-json');
+      for (const path of ['/ingest', '/loki/api/v1/push', '/v1/logs']) {
+        const responses = doc.paths[path].post.responses;
+        for (const status of ['401', '413', '415', '429', '503']) {
+          expect({ path, status, schema: responses[status]?.content?.['application/json']?.schema }).toEqual({
+            path,
+            status,
+            schema: expect.objectContaining({
+              properties: expect.objectContaining({
+                statusCode: expect.anything(),
+                message: expect.anything(),
+              }),
+            }),
+          });
+        }
+      }
+    });
+
     it('serves Swagger UI with its assets', async () => {
       const page = await fetch(`${logyard.url}/api/docs`);
       expect(page.status).toBe(200);

@@ -11,12 +11,13 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiConsumes, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiConsumes } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { bearerToken, RequiresToken } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { readRequestBody } from '@logyard/http';
+import { ApiRefusals } from '@logyard/runtime';
 import { IngestRateLimiter } from './ingest-rate-limiter';
 import { mediaTypeOf } from './request-body';
 
@@ -27,12 +28,19 @@ const MEDIA_TYPES = Symbol('ingest media types');
  * Content-Types (415 otherwise), then the sender's rate limit (429 + Retry-After), and only then is the body
  * read, inflated and capped at BODY_LIMIT, arriving in the handler as `@Body() body: Buffer`. Nothing else in
  * Logyard reads a request body, so no other route or method can be made to inflate one. The OpenAPI document
- * gets the same Content-Types, and the 503 every source answers while the broker is away.
+ * gets the same Content-Types and every refusal answered here or by the broker filter, so each source's
+ * controller documents only its own answers.
  */
 export function IngestEndpoint(mediaTypes: readonly string[]): MethodDecorator {
   return applyDecorators(
     ApiConsumes(...mediaTypes),
-    ApiServiceUnavailableResponse({ description: 'the broker is away; retry after Retry-After' }),
+    ApiRefusals({
+      401: 'INGEST_TOKENS is set and the request carries none of them as its bearer token',
+      413: 'over BODY_LIMIT, once inflated',
+      415: `a Content-Type other than ${mediaTypes.join(', ')}, or an unknown Content-Encoding`,
+      429: 'over INGEST_RATE_LIMIT; retry after Retry-After',
+      503: 'the broker is away; retry after Retry-After',
+    }),
     RequiresToken('ingest'),
     SetMetadata(MEDIA_TYPES, mediaTypes),
     UseInterceptors(IngestBodyInterceptor),

@@ -1,14 +1,5 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestEndpoint } from '../../ingest-endpoint';
 import { ERRORS_LISTED, HttpSource, IngestResult } from './http.source';
 import { INGEST_MEDIA_TYPES } from './ingest-body';
@@ -52,9 +43,6 @@ export class IngestController {
   })
   @ApiAcceptedResponse({ description: 'the valid records are durable in the broker', schema: INGEST_RESULT })
   @ApiBadRequestResponse({ description: 'no valid record', schema: INGEST_RESULT })
-  @ApiPayloadTooLargeResponse({ description: 'over BODY_LIMIT' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor NDJSON, or an unknown Content-Encoding' })
-  @ApiTooManyRequestsResponse({ description: 'over INGEST_RATE_LIMIT; retry after Retry-After' })
   @IngestEndpoint(INGEST_MEDIA_TYPES)
   @HttpCode(HttpStatus.ACCEPTED)
   async ingest(@Body() body: Buffer, @Headers('content-type') contentType?: string): Promise<IngestResult> {

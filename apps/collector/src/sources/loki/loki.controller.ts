@@ -1,12 +1,6 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnsupportedMediaTypeResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiRefusals } from '@logyard/runtime';
 import { IngestEndpoint } from '../../ingest-endpoint';
 import { mediaTypeOf } from '../../request-body';
 import { LokiEncoding, LokiSource } from './loki.source';
@@ -48,8 +42,7 @@ export class LokiController {
     },
   })
   @ApiNoContentResponse({ description: 'every entry is durable in the broker' })
-  @ApiBadRequestResponse({ description: 'no streams, or some entries refused (the others were accepted)' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
+  @ApiRefusals({ 400: 'no streams, or some entries refused (the others were accepted)' })
   @IngestEndpoint(Object.keys(ENCODINGS))
   @HttpCode(HttpStatus.NO_CONTENT)
   async push(@Body() body: Buffer, @Headers('content-type') contentType: string | undefined): Promise<void> {

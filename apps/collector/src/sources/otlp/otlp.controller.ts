@@ -7,7 +7,6 @@ import {
   ApiOperation,
   ApiProduces,
   ApiTags,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { IngestEndpoint } from '../../ingest-endpoint';
 import { mediaTypeOf } from '../../request-body';
@@ -38,8 +37,8 @@ export class OtlpController {
   @ApiOkResponse({
     description: 'ExportLogsServiceResponse: {} or {"partialSuccess":{"rejectedLogRecords","errorMessage"}}',
   })
+  // OTLP's own google.rpc.Status, in the request's encoding: not the API's error envelope.
   @ApiBadRequestResponse({ description: 'the body cannot be decoded' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'neither JSON nor protobuf' })
   @IngestEndpoint(Object.keys(CODECS))
   async export(
     @Body() body: Buffer,
