@@ -32,11 +32,6 @@ export function mappingOptions(config: LogyardConfig): MappingOptions {
   };
 }
 
-/** The options every item of one request is parsed with: one observation time, taken once for the request. */
-export function requestParseOptions(options: ParseOptions): ParseOptions {
-  return { ...options, observedTs: options.observedTs ?? nowIso() };
-}
-
 /** Attributes a request states once for many records: a Loki stream's labels, an OTLP resource's and scope's. */
 export interface SharedAttributes {
   attributes: Record<string, unknown>;
@@ -53,7 +48,7 @@ export function sharedAttributes(attributes: Record<string, unknown>): SharedAtt
  * 10 MB body of 3-byte records under 60 KB of shared labels would become 200 GB of records. Past the budget
  * (MappingOptions.maxSharedAttributeBytes) every further record is refused without being built.
  */
-export class SharedAttributesBudget {
+class SharedAttributesBudget {
   private left: number;
 
   constructor(private readonly limitBytes = Infinity) {
@@ -73,10 +68,36 @@ export class SharedAttributesBudget {
   }
 }
 
-/** Adds one item's outcome, so one bad item costs only itself; `path` is only worked out for a refused one. */
-export function addOutcome(mapping: RequestMapping, record: Result<LogRecord>, path: () => string): void {
-  if (record.ok) mapping.records.push(record.value);
-  else mapping.errors.push({ path: path(), error: record.error });
+/**
+ * Maps one push request item by item, so that one bad item costs only itself. Every item is parsed with the
+ * same options, observed at one time taken once for the request, and every copy of shared attributes is paid
+ * from the request's one budget.
+ */
+export class RequestMapper {
+  readonly mapping: RequestMapping = { records: [], errors: [] };
+  readonly parseOptions: ParseOptions;
+  private readonly budget: SharedAttributesBudget;
+
+  /** `format` holds what the request's format fixes for every item, e.g. OTLP's severity scale. */
+  constructor(options: MappingOptions, format: ParseOptions = {}) {
+    this.parseOptions = { ...options, observedTs: options.observedTs ?? nowIso(), ...format };
+    this.budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
+  }
+
+  /**
+   * Adds the record `build` makes of an item that copies `shared`; an item whose shared attributes were
+   * refused, or that is past the budget, is refused without being built. `path` is only worked out for a
+   * refused item.
+   */
+  add(
+    shared: Result<SharedAttributes>,
+    build: (shared: SharedAttributes) => Result<LogRecord>,
+    path: () => string,
+  ): void {
+    const record = shared.ok ? (this.budget.spend(shared.value) ?? build(shared.value)) : shared;
+    if (record.ok) this.mapping.records.push(record.value);
+    else this.mapping.errors.push({ path: path(), error: record.error });
+  }
 }
 
 /**

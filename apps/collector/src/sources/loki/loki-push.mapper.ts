@@ -3,6 +3,7 @@ import {
   isJsonObject,
   err,
   LogRecord,
+  ok,
   parseLogRecord,
   ParseOptions,
   parseSeverity,
@@ -10,14 +11,12 @@ import {
   Severity,
 } from '@logyard/contracts';
 import {
-  addOutcome,
   epochNanosTs,
   MappingOptions,
+  RequestMapper,
   RequestMapping,
-  requestParseOptions,
   SharedAttributes,
   sharedAttributes,
-  SharedAttributesBudget,
 } from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 
@@ -52,26 +51,22 @@ const MESSAGE_FIELDS = ['msg', 'message'];
  * never a time field inside the line. Each entry is accepted or refused on its own.
  */
 export function mapLokiPush(request: LokiPushRequest, options: MappingOptions = {}): RequestMapping {
-  const parse = requestParseOptions(options);
-  const budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
-  const mapping: RequestMapping = { records: [], errors: [] };
+  const mapper = new RequestMapper(options);
   request.streams.forEach((stream, s) => {
     const fields = streamFields(stream.labels);
+    const labels = ok(fields.labels);
     stream.entries.forEach((entry, e) => {
-      addOutcome(mapping, toRecord(entry, fields, parse, budget), () => `streams[${s}].values[${e}]`);
+      mapper.add(
+        labels,
+        () => toRecord(entry, fields, mapper.parseOptions),
+        () => `streams[${s}].values[${e}]`,
+      );
     });
   });
-  return mapping;
+  return mapper.mapping;
 }
 
-function toRecord(
-  entry: LokiEntry,
-  stream: StreamFields,
-  options: ParseOptions,
-  budget: SharedAttributesBudget,
-): Result<LogRecord> {
-  const overBudget = budget.spend(stream.labels);
-  if (overBudget) return overBudget;
+function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions): Result<LogRecord> {
   // Loki's JSON always quotes the nanoseconds: a bare number is a client's mistake, not a time.
   const ts = epochNanosTs('timestamp', entry.ts, { numbers: false });
   if (!ts.ok) return ts;

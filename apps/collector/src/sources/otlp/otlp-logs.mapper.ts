@@ -13,14 +13,12 @@ import {
   unrecognisedSeverity,
 } from '@logyard/contracts';
 import {
-  addOutcome,
   epochNanosTs,
   MappingOptions,
+  RequestMapper,
   RequestMapping,
-  requestParseOptions,
   SharedAttributes,
   sharedAttributes,
-  SharedAttributesBudget,
 } from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
 
@@ -48,13 +46,11 @@ class InvalidLogRecord extends Error {}
  * host and service. Each log record is accepted or refused on its own.
  */
 export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = {}): RequestMapping {
-  const parse: ParseOptions = { ...requestParseOptions(options), severityScale: 'otel' };
+  const mapper = new RequestMapper(options, { severityScale: 'otel' });
   const top: Depth = {
     level: 0,
     max: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
   };
-  const budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
-  const mapping: RequestMapping = { records: [], errors: [] };
   request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
     scopeLogs.forEach((scopeLogs, s) => {
       // Once for the scope: its records share the object's values, and a fault in it refuses each of them.
@@ -62,14 +58,15 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = 
         ok(sharedAttributes(inheritedAttributes(resource?.attributes, scopeLogs, top))),
       );
       scopeLogs.logRecords.forEach((logRecord, i) => {
-        const record = inherited.ok
-          ? (budget.spend(inherited.value) ?? toRecord(logRecord, inherited.value, parse, top))
-          : inherited;
-        addOutcome(mapping, record, () => `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`);
+        mapper.add(
+          inherited,
+          (shared) => toRecord(logRecord, shared, mapper.parseOptions, top),
+          () => `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`,
+        );
       });
     });
   });
-  return mapping;
+  return mapper.mapping;
 }
 
 function toRecord(
