@@ -74,18 +74,16 @@ export function parseHistogramQuery(
   const filters = toRangeFilters(rest, maxRangeMs, now);
   if (!filters.ok) return filters;
   const { from, to } = filters.value;
-  if (given === undefined || given === 'auto' || !isInterval(given)) {
-    const interval = chooseInterval(from, to);
-    if (bucketCount(from, to, interval) > MAX_BUCKETS) {
-      return fail('from', `the range is too long for a histogram: at most ${MAX_BUCKETS} days`);
-    }
-    return { ok: true, value: { filters: filters.value, interval } };
-  }
-  const buckets = bucketCount(from, to, given);
+  const chosen = given !== undefined && given !== 'auto' && isInterval(given) ? given : undefined;
+  const interval = chosen ?? chooseInterval(from, to);
+  const buckets = bucketCount(from, to, interval);
   if (buckets > MAX_BUCKETS) {
-    return fail('interval', `${given} makes ${buckets} buckets over this range; at most ${MAX_BUCKETS}`);
+    // The automatic interval grows to a day, so only the range itself can be too long for it.
+    return chosen
+      ? fail('interval', `${chosen} makes ${buckets} buckets over this range; at most ${MAX_BUCKETS}`)
+      : fail('from', `the range is too long for a histogram: at most ${MAX_BUCKETS} days`);
   }
-  return { ok: true, value: { filters: filters.value, interval: given } };
+  return { ok: true, value: { filters: filters.value, interval } };
 }
 
 /**
