@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { dropDatabase, unusedPort, withClient } from '@logyard/testing';
+import { chromiumMissing, dropDatabase, unusedPort, withClient } from '@logyard/testing';
 import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, progress, startService } from './environment';
 import { ALERT_RULES, measureAlerts } from './alerts.bench';
@@ -77,6 +77,10 @@ async function main(): Promise<void> {
     output: string;
   }>();
   const run = (part: Part) => options.parts.includes(part);
+  // Checked first: the explorer part comes late, and failing there would lose every part measured before it.
+  const noBrowser = run('explorer') ? chromiumMissing() : undefined;
+  if (noBrowser)
+    throw new Error(`the explorer part needs a browser: ${noBrowser}; or leave it out with --parts`);
   const rows: Row[] = [];
   const n = options.records;
 

@@ -1,8 +1,6 @@
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@logyard/testing';
 import { Latency, measureLatency, progress } from './environment';
 
-/** Debian's Chromium, as the explorer's tests use (test/explorer/browser.ts); nothing downloads a browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 20;
 const WARMUPS = 2;
 
@@ -39,11 +37,7 @@ function drawnAt(): false | Promise<number> {
  * a second late, and that wait was counted as the page's.
  */
 export async function measureDeepLinks(origin: string, links: [string, string][]): Promise<Latency[]> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const results: Latency[] = [];
     for (const [name, path] of links) {

@@ -1,20 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install -y chromium`); nothing here ever downloads a browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-}
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '@logyard/testing';
 
 /** A page whose every console error, uncaught error and request outside `origin` is collected. */
 export interface WatchedPage {

@@ -11,3 +11,4 @@ export * from './ports';
 export * from './property-runs';
 export * from './linear-time';
 export * from './nest-test-app';
+export * from './chromium';
