@@ -150,6 +150,16 @@ describe('Loki push: POST /loki/api/v1/push → router → archiver → PostgreS
       status: 400,
       body: { message: expect.stringMatching(/^body is not a snappy-compressed Loki PushRequest: /) },
     });
+    // Six bytes that looped the collector's event loop forever while it decompressed with snappyjs.
+    await expect(
+      request(push(), {
+        body: Buffer.from([10, 0xfc, 0xfa, 0xff, 0xff, 0xff]),
+        contentType: 'application/x-protobuf',
+      }),
+    ).resolves.toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/: snappy: literal at byte 1 runs past the body$/) },
+    });
 
     const job = unique('loki-partial');
     const partial = await request(push(), {

@@ -1,8 +1,8 @@
 import { parse } from 'protobufjs';
-import { uncompress } from 'snappyjs';
 import { err, ok, Result } from '@logyard/contracts';
 import { parseLokiLabels } from './loki-labels.parser';
 import { LokiPushRequest, LokiStream } from './loki-push';
+import { inflateSnappyBlock } from './snappy-block';
 
 /**
  * The push request of Grafana Loki's pkg/push/push.proto without its gogoproto options; Timestamp has the
@@ -24,8 +24,6 @@ message Timestamp { int64 seconds = 1; int32 nanos = 2; }
 
 const PushRequest = parse(LOKI_PUSH_PROTO).root.lookupType('logproto.PushRequest');
 const NANOS_PER_SECOND = 1_000_000_000n;
-/** Snappy's densest element, a copy with a two-byte offset, writes at most 64 bytes for its 3. */
-const SNAPPY_MAX_EXPANSION = 64 / 3;
 
 interface DecodedPush {
   streams: {
@@ -40,15 +38,14 @@ interface DecodedPush {
 
 /**
  * Decodes a snappy-compressed (block format) protobuf PushRequest, as Promtail, Alloy and the Loki clients
- * send it. `maxBytes` caps the uncompressed size, which snappy declares up front and which snappyjs
- * allocates before reading a byte of the block. So the declared size is also held to what the body could
- * possibly inflate to: a 6-byte body declaring 10 MiB was given 10 MiB of zeroed memory before it failed.
+ * send it. `maxBytes` caps the uncompressed size.
  */
 export function decodeLokiProtobuf(body: Buffer, maxBytes: number): Result<LokiPushRequest> {
+  const bytes = inflateSnappyBlock(body, maxBytes);
+  if (!bytes.ok) return err(`body is not a snappy-compressed Loki PushRequest: ${bytes.error}`);
   let push: DecodedPush;
   try {
-    const bytes = uncompress(body, Math.min(maxBytes, Math.ceil(body.length * SNAPPY_MAX_EXPANSION)));
-    push = PushRequest.toObject(PushRequest.decode(bytes), {
+    push = PushRequest.toObject(PushRequest.decode(bytes.value), {
       longs: String,
       defaults: true,
       arrays: true,
