@@ -48,6 +48,33 @@ describe('hostile records: refused one by one, at every edge', () => {
     ]);
   });
 
+  // RabbitMQ takes messages up to 128 MB: the router read such a message whole, for a minute of its event loop.
+  it('dead-letters a message over BODY_LIMIT whole and unread, and routes what follows it', async () => {
+    const line = 'x'.repeat(50_000);
+    const oversized = JSON.stringify(Array.from({ length: 220 }, () => ({ id: uuidv7(), message: line })));
+    expect(oversized.length).toBeGreaterThan(10 * 1024 * 1024);
+    const ids = Array.from({ length: 10 }, () => uuidv7());
+    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
+      oversized,
+      JSON.stringify(ids.map((id) => ({ id, message: 'after the oversized message' }))),
+    ]);
+
+    await waitFor(
+      'the records behind it stored',
+      async () =>
+        (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [ids])) ===
+        ids.length,
+    );
+    await waitFor(
+      'the message dead-lettered',
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) > 0,
+    );
+    await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
+      `message of ${oversized.length} bytes is over BODY_LIMIT (10485760 bytes); publish fewer records per message`,
+    ]);
+    expect(await logyard.db.scalar('SELECT count(*) FROM logs WHERE message = $1', [line])).toBe(0);
+  });
+
   // One message per routing key: 12,000 keys in one batch overflowed the publisher's channel, and the router
   // took its own refusal for an outage, retrying the batch forever with its queue paused.
   it("routes one message of 12,000 records with 12,000 hosts, as a fleet's relay may send them", async () => {

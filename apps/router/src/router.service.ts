@@ -56,7 +56,7 @@ export class RouterService implements BatchStage, BackgroundWorker {
         timestamp: message.properties.timestamp as number | undefined,
         messageId: message.properties.messageId as string | undefined,
       },
-      { observedTs: nowIso(), ...recordLimits(this.config) },
+      { observedTs: nowIso(), ...recordLimits(this.config), maxBodyBytes: this.config.http.bodyLimitBytes },
     );
   }
 

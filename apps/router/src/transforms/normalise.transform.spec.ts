@@ -1,9 +1,9 @@
 import { validate, version } from 'uuid';
-import { DecodedMessage, encodeBatch, LogRecord, makeRecord, ParseOptions, toWire } from '@logyard/contracts';
-import { InboundMessage, normaliseMessage } from './normalise.transform';
+import { DecodedMessage, encodeBatch, LogRecord, makeRecord, toWire } from '@logyard/contracts';
+import { InboundMessage, normaliseMessage, NormaliseOptions } from './normalise.transform';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
-const OPTIONS: ParseOptions = { observedTs: OBSERVED };
+const OPTIONS: NormaliseOptions = { observedTs: OBSERVED, maxBodyBytes: 1024 * 1024 };
 const MESSAGE_ID = '0193a3b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b';
 
 function message(body: string | Buffer, overrides: Partial<InboundMessage> = {}): InboundMessage {
@@ -26,6 +26,32 @@ function onlyRecord(outcome: DecodedMessage): LogRecord {
 }
 
 describe(normaliseMessage.name, () => {
+  it.each([
+    ['JSON', 'application/json'],
+    ['text', 'text/plain'],
+  ])('refuses a %s message over BODY_LIMIT whole, unread', (_, contentType) => {
+    const body = Buffer.from(`[${'{"message":"x"},'.repeat(20)}{"message":"x"}]`);
+    const sut = normaliseMessage(message(body, { contentType }), {
+      ...OPTIONS,
+      maxBodyBytes: body.length - 1,
+    });
+    expect(sut).toEqual({
+      records: [],
+      rejects: [
+        {
+          reason: `message of ${body.length} bytes is over BODY_LIMIT (${body.length - 1} bytes); publish fewer records per message`,
+          body,
+          contentType,
+        },
+      ],
+    });
+    expect(
+      normaliseMessage(message(body, { contentType }), { ...OPTIONS, maxBodyBytes: body.length }),
+    ).toMatchObject({
+      rejects: [],
+    });
+  });
+
   describe('JSON bodies', () => {
     it('turns one JSON object into one record', () => {
       const sut = normaliseMessage(

@@ -18,6 +18,11 @@ export interface InboundMessage {
   messageId?: string;
 }
 
+export interface NormaliseOptions extends ParseOptions {
+  /** BODY_LIMIT: a larger message is refused whole and unread, as an HTTP body over it is. */
+  maxBodyBytes: number;
+}
+
 /**
  * Turns whatever an AMQP client published on the ingest exchange into
  * records: a JSON record, a JSON array of records (Logyard's own batches), or
@@ -29,7 +34,15 @@ export interface InboundMessage {
  * Total: every record it cannot make is returned as a reject with its reason,
  * one per bad array item, or one for the whole message.
  */
-export function normaliseMessage(message: InboundMessage, options: ParseOptions): DecodedMessage {
+export function normaliseMessage(message: InboundMessage, options: NormaliseOptions): DecodedMessage {
+  // RabbitMQ takes messages up to 128 MB, whose records would hold the router's event loop for a minute:
+  // past the heartbeat, so the broker would requeue the message and the router read it again, for ever.
+  if (message.body.length > options.maxBodyBytes) {
+    return rejectAll(
+      message,
+      `message of ${message.body.length} bytes is over BODY_LIMIT (${options.maxBodyBytes} bytes); publish fewer records per message`,
+    );
+  }
   if (looksLikeJson(message)) {
     const items = parseJsonBody(message.body);
     if (items.ok) return normaliseJson(items.value, message, options);
