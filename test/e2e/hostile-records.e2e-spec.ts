@@ -25,14 +25,13 @@ describe('hostile records: refused one by one, at every edge', () => {
     await logyard?.close();
   });
 
-  // Finding 2: the router parsed this record, could not re-encode it, and retried forever with its queue paused.
-  it('dead-letters a record nested 20,000 deep on the ingest exchange and routes what follows it', async () => {
+  /** Publishes `poison` and then ten good records on the ingest exchange; the reasons it was dead-lettered with. */
+  async function poisonThenGood(poison: string): Promise<string[]> {
     const ids = Array.from({ length: 10 }, () => uuidv7());
     await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
-      `[{"message":"deep","attributes":${nestedJson(20_000)}}]`,
+      poison,
       JSON.stringify(ids.map((id) => ({ id, message: 'after the poison' }))),
     ]);
-
     await waitFor(
       'the records behind the poison stored',
       async () =>
@@ -43,7 +42,12 @@ describe('hostile records: refused one by one, at every edge', () => {
       'the poison dead-lettered',
       async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) > 0,
     );
-    await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
+    return takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix);
+  }
+
+  // Finding 2: the router parsed this record, could not re-encode it, and retried forever with its queue paused.
+  it('dead-letters a record nested 20,000 deep on the ingest exchange and routes what follows it', async () => {
+    await expect(poisonThenGood(`[{"message":"deep","attributes":${nestedJson(20_000)}}]`)).resolves.toEqual([
       'attributes: nested deeper than 32 levels',
     ]);
   });
@@ -53,23 +57,7 @@ describe('hostile records: refused one by one, at every edge', () => {
     const line = 'x'.repeat(50_000);
     const oversized = JSON.stringify(Array.from({ length: 220 }, () => ({ id: uuidv7(), message: line })));
     expect(oversized.length).toBeGreaterThan(10 * 1024 * 1024);
-    const ids = Array.from({ length: 10 }, () => uuidv7());
-    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
-      oversized,
-      JSON.stringify(ids.map((id) => ({ id, message: 'after the oversized message' }))),
-    ]);
-
-    await waitFor(
-      'the records behind it stored',
-      async () =>
-        (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [ids])) ===
-        ids.length,
-    );
-    await waitFor(
-      'the message dead-lettered',
-      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) > 0,
-    );
-    await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
+    await expect(poisonThenGood(oversized)).resolves.toEqual([
       `message of ${oversized.length} bytes is over BODY_LIMIT (10485760 bytes); publish fewer records per message`,
     ]);
     expect(await logyard.db.scalar('SELECT count(*) FROM logs WHERE message = $1', [line])).toBe(0);
