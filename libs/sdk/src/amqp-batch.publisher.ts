@@ -8,7 +8,8 @@ import {
   DEFAULT_CONFIRM_TIMEOUT_MS,
   toRoutedBatches,
 } from '@logyard/amqp/client';
-import { encodeBatch, LogRecord } from '@logyard/contracts';
+import { LogRecord } from '@logyard/contracts';
+import { BatchMessage, batchMessages } from './batch-messages';
 import { PublishOutcome, RecordSink, SinkEvents } from './record-shipper';
 
 export interface AmqpBatchPublisherOptions {
@@ -22,6 +23,10 @@ export interface AmqpBatchPublisherOptions {
 }
 
 const HEARTBEAT_SECONDS = 5;
+
+interface RoutedMessage extends BatchMessage {
+  routingKey: string;
+}
 /** How long a channel the broker closed waits before the connection is forced anew. */
 const RECONNECT_SECONDS = 1;
 
@@ -69,19 +74,22 @@ export class AmqpBatchPublisher implements RecordSink {
     return this.manager.isConnected();
   }
 
-  /** Publishes one message per routing key; never rejects, every record ends up in the outcome. */
+  /**
+   * Publishes one message per routing key (more when a batch is over MAX_MESSAGE_BYTES); never rejects,
+   * every record ends up in the outcome.
+   */
   async publish(records: LogRecord[]): Promise<PublishOutcome> {
-    const batches = toRoutedBatches(records, this.options.maxBatchRecords);
-    const results = await Promise.allSettled(
-      batches.map((batch) => this.publishBatch(batch.routingKey, batch.records)),
+    const messages = toRoutedBatches(records, this.options.maxBatchRecords).flatMap(
+      ({ routingKey, records }) => batchMessages(records).map((message) => ({ routingKey, ...message })),
     );
+    const results = await Promise.allSettled(messages.map((message) => this.publishMessage(message)));
     const outcome: PublishOutcome = { unconfirmed: [], unroutable: 0 };
     results.forEach((result, i) => {
       if (result.status === 'rejected') {
-        outcome.unconfirmed.push(...batches[i].records);
+        outcome.unconfirmed.push(...messages[i].records);
         outcome.failure = result.reason instanceof Error ? result.reason.message : String(result.reason);
       } else if (!result.value) {
-        outcome.unroutable += batches[i].records.length;
+        outcome.unroutable += messages[i].records.length;
       }
     });
     return outcome;
@@ -95,13 +103,13 @@ export class AmqpBatchPublisher implements RecordSink {
   }
 
   /** Resolves true once confirmed and routed, false once confirmed but returned as unroutable. */
-  private async publishBatch(routingKey: string, records: LogRecord[]): Promise<boolean> {
+  private async publishMessage({ routingKey, records, body }: RoutedMessage): Promise<boolean> {
     const messageId = uuidv7();
     try {
       await this.channel.publish(
         this.options.exchange,
         routingKey,
-        encodeBatch(records),
+        body,
         confirmPublishOptions(
           { mandatory: true, messageId, headers: { [COUNT_HEADER]: records.length } },
           DEFAULT_CONFIRM_TIMEOUT_MS,
