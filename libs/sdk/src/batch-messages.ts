@@ -15,26 +15,33 @@ export interface BatchMessage {
 
 /**
  * Encodes one batch as messages of at most `maxBytes`: usually one, encoded once. A batch over the bound is
- * cut where each record's own encoding says, so the work stays linear; a lone record over it is a message
- * of its own (the router refuses it with its reason, rather than the SDK dropping it unseen).
+ * cut where each record's own encoding says, and each message joined from those encodings, so the work stays
+ * linear; a lone record over it is a message of its own (the router refuses it with its reason, rather than
+ * the SDK dropping it unseen).
  */
 export function batchMessages(records: LogRecord[], maxBytes = MAX_MESSAGE_BYTES): BatchMessage[] {
   const whole = encodeBatch(records);
   if (whole.length <= maxBytes) return [{ records, body: whole }];
+  // A message's body is its records' JSON joined by commas in brackets, byte for byte what encodeBatch writes.
   const messages: BatchMessage[] = [];
   let part: LogRecord[] = [];
+  let json: string[] = [];
   let bytes = 0;
+  const flush = () => messages.push({ records: part, body: Buffer.from(`[${json.join(',')}]`, 'utf8') });
   for (const record of records) {
-    const size = Buffer.byteLength(JSON.stringify(toWire(record)));
+    const text = JSON.stringify(toWire(record));
+    const size = Buffer.byteLength(text);
     // The part's encoding is "[", its records with a comma between each two, and "]".
     if (part.length && 2 + bytes + part.length + size > maxBytes) {
-      messages.push({ records: part, body: encodeBatch(part) });
+      flush();
       part = [];
+      json = [];
       bytes = 0;
     }
     part.push(record);
+    json.push(text);
     bytes += size;
   }
-  messages.push({ records: part, body: encodeBatch(part) });
+  flush();
   return messages;
 }
