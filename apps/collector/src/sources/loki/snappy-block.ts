@@ -53,13 +53,12 @@ export function inflateSnappyBlock(body: Uint8Array, maxBytes: number): Result<B
       pos += len;
     } else {
       const offsetBytes = kind === COPY_1 ? 1 : kind === COPY_2 ? 2 : 4;
-      if (pos + offsetBytes >= body.length) return err(`snappy: copy at byte ${pos} is cut short`);
+      if (pos + offsetBytes >= body.length) return err(`snappy: copy at byte ${at} is cut short`);
       len = kind === COPY_1 ? ((tag >>> 2) & 7) + 4 : (tag >>> 2) + 1;
       const offset =
         kind === COPY_1 ? ((tag >>> 5) << 8) | body[pos + 1] : littleEndian(body, pos + 1, offsetBytes);
-      if (offset === 0 || offset > written)
-        return err(`snappy: copy at byte ${pos} reaches before the start`);
-      if (len > length - written) return err(`snappy: copy at byte ${pos} runs past the declared length`);
+      if (offset === 0 || offset > written) return err(`snappy: copy at byte ${at} reaches before the start`);
+      if (len > length - written) return err(`snappy: copy at byte ${at} runs past the declared length`);
       // Byte by byte, forwards: a copy is at most 64 bytes, and one reaching into itself (offset < len)
       // repeats its period, as the format intends.
       for (let i = 0; i < len; i++) out[written + i] = out[written - offset + i];
