@@ -1,15 +1,15 @@
+import { EXAMPLE_OBSERVED_TS, EXAMPLE_RECORD, EXAMPLE_TS_NANOS } from '../example-record.fixture';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 import { mapLokiPush } from './loki-push.mapper';
-
-const OBSERVED = '2026-11-24T23:49:27.123000Z';
-const TS = '1764028167123456789';
 
 function push(labels: Record<string, string>, ...entries: LokiEntry[]): LokiPushRequest {
   return { streams: [{ labels, entries }] };
 }
 
 function mapOne(labels: Record<string, string>, entry: Partial<LokiEntry>) {
-  const sut = mapLokiPush(push(labels, { ts: TS, line: 'a line', ...entry }), { observedTs: OBSERVED });
+  const sut = mapLokiPush(push(labels, { ts: EXAMPLE_TS_NANOS, line: 'a line', ...entry }), {
+    observedTs: EXAMPLE_OBSERVED_TS,
+  });
   expect(sut.errors).toEqual([]);
   return sut.records[0];
 }
@@ -23,12 +23,7 @@ describe(mapLokiPush.name, () => {
       ),
     ).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      ts: '2025-11-24T23:49:27.123456Z',
-      observedTs: OBSERVED,
-      host: 'web-1.prod',
-      service: 'checkout',
-      severity: 'error',
-      message: 'payment declined',
+      ...EXAMPLE_RECORD,
       attributes: { env: 'prod' },
     });
   });
@@ -76,7 +71,7 @@ describe(mapLokiPush.name, () => {
       err: { type: 'Error' },
     });
     expect(mapOne({ app: 'api' }, { line })).toMatchObject({
-      ts: '2025-11-24T23:49:27.123456Z',
+      ts: EXAMPLE_RECORD.ts,
       severity: 'error',
       message: 'boom',
       attributes: { time: 1764000000000, pid: 7, err: { type: 'Error' } },
@@ -125,15 +120,15 @@ describe(mapLokiPush.name, () => {
     const sut = mapLokiPush(
       push(
         { job: 'api' },
-        { ts: TS, line: 'ok 0' },
+        { ts: EXAMPLE_TS_NANOS, line: 'ok 0' },
         { ts: 1764028167, line: 'number ts' },
         { ts: '2026-11-24T10:00:00Z', line: 'iso ts' },
-        { ts: TS, line: 5 },
-        { ts: TS, line: 'bad metadata', metadata: 'x' },
+        { ts: EXAMPLE_TS_NANOS, line: 5 },
+        { ts: EXAMPLE_TS_NANOS, line: 'bad metadata', metadata: 'x' },
         { ts: '99999999999999999999999', line: 'far future' },
-        { ts: TS, line: 'ok 6' },
+        { ts: EXAMPLE_TS_NANOS, line: 'ok 6' },
       ),
-      { observedTs: OBSERVED },
+      { observedTs: EXAMPLE_OBSERVED_TS },
     );
     expect(sut.records.map((r) => r.message)).toEqual(['ok 0', 'ok 6']);
     expect(sut.errors).toEqual([
@@ -154,9 +149,9 @@ describe(mapLokiPush.name, () => {
   it("refuses the entries past the request's budget for copies of its stream labels, and builds none of them", () => {
     const labels = { job: 'checkout', region: 'eu-west-1' };
     const labelBytes = JSON.stringify({ region: 'eu-west-1' }).length;
-    const entries = Array.from({ length: 5 }, () => ({ ts: TS, line: 'x' }));
+    const entries = Array.from({ length: 5 }, () => ({ ts: EXAMPLE_TS_NANOS, line: 'x' }));
     const sut = mapLokiPush(push(labels, ...entries), {
-      observedTs: OBSERVED,
+      observedTs: EXAMPLE_OBSERVED_TS,
       maxSharedAttributeBytes: 3 * labelBytes,
     });
     expect(sut.records).toHaveLength(3);

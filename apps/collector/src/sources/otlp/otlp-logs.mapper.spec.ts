@@ -1,7 +1,7 @@
+import { EXAMPLE_OBSERVED_TS, EXAMPLE_RECORD, EXAMPLE_TS_NANOS } from '../example-record.fixture';
 import { OtlpLogRecord, OtlpLogsRequest } from './otlp-codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
 
-const OBSERVED = '2026-11-24T23:49:27.123000Z';
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';
 const string = (stringValue: string) => ({ stringValue });
@@ -25,7 +25,7 @@ function request(
 }
 
 function mapOne(logRecord: OtlpLogRecord, resourceAttributes?: unknown) {
-  const sut = mapOtlpLogs(request([logRecord], resourceAttributes), { observedTs: OBSERVED });
+  const sut = mapOtlpLogs(request([logRecord], resourceAttributes), { observedTs: EXAMPLE_OBSERVED_TS });
   expect(sut.errors).toEqual([]);
   return sut.records[0];
 }
@@ -33,7 +33,7 @@ function mapOne(logRecord: OtlpLogRecord, resourceAttributes?: unknown) {
 describe(mapOtlpLogs.name, () => {
   it('maps a log record as DESIGN §6 says', () => {
     const sut = mapOne({
-      timeUnixNano: '1764028167123456789',
+      timeUnixNano: EXAMPLE_TS_NANOS,
       observedTimeUnixNano: '1764028168000000000',
       severityNumber: 17,
       severityText: 'ERROR',
@@ -47,12 +47,7 @@ describe(mapOtlpLogs.name, () => {
     });
     expect(sut).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      ts: '2025-11-24T23:49:27.123456Z',
-      observedTs: OBSERVED,
-      host: 'web-1.prod',
-      service: 'checkout',
-      severity: 'error',
-      message: 'payment declined',
+      ...EXAMPLE_RECORD,
       attributes: { 'otel.scope.name': 'orders', 'otel.scope.version': '1.2.3', 'order.id': 42, retry: true },
       traceId: TRACE_ID,
       spanId: SPAN_ID,
@@ -89,7 +84,7 @@ describe(mapOtlpLogs.name, () => {
           },
         ],
       },
-      { observedTs: OBSERVED },
+      { observedTs: EXAMPLE_OBSERVED_TS },
     );
     expect(sut.errors).toEqual([]);
     expect(sut.records.map(({ host, service, attributes }) => ({ host, service, attributes }))).toEqual([
@@ -131,7 +126,7 @@ describe(mapOtlpLogs.name, () => {
     it('falls back to observedTimeUnixNano when timeUnixNano is 0', () => {
       expect(
         mapOne({ body: string('a'), timeUnixNano: '0', observedTimeUnixNano: 1764028167123456800 }).ts,
-      ).toBe('2025-11-24T23:49:27.123456Z');
+      ).toBe(EXAMPLE_RECORD.ts);
     });
 
     it('reads small values as nanoseconds too, never as milliseconds', () => {
@@ -139,7 +134,7 @@ describe(mapOtlpLogs.name, () => {
     });
 
     it('takes the observed time when neither is set', () => {
-      expect(mapOne({ body: string('a') }).ts).toBe(OBSERVED);
+      expect(mapOne({ body: string('a') }).ts).toBe(EXAMPLE_OBSERVED_TS);
     });
   });
 
@@ -218,7 +213,7 @@ describe(mapOtlpLogs.name, () => {
         { body: string('bad text'), severityText: 'LOUD' },
         { body: string('ok 8') },
       ]),
-      { observedTs: OBSERVED },
+      { observedTs: EXAMPLE_OBSERVED_TS },
     );
     expect(sut.records.map((record) => record.message)).toEqual(['ok 0', 'ok 8']);
     const at = (i: number) => `resourceLogs[0].scopeLogs[0].logRecords[${i}]`;
@@ -240,7 +235,7 @@ describe(mapOtlpLogs.name, () => {
 
   it('refuses every record of a resource whose attributes are malformed, naming them', () => {
     const sut = mapOtlpLogs(request([{ body: string('a') }, { body: string('b') }], 'not a list'), {
-      observedTs: OBSERVED,
+      observedTs: EXAMPLE_OBSERVED_TS,
     });
     expect(sut.records).toEqual([]);
     expect(sut.errors.map((e) => e.error)).toEqual([
@@ -251,7 +246,7 @@ describe(mapOtlpLogs.name, () => {
 
   it('truncates long bodies like every other source', () => {
     const sut = mapOtlpLogs(request([{ body: string('x'.repeat(100)) }]), {
-      observedTs: OBSERVED,
+      observedTs: EXAMPLE_OBSERVED_TS,
       maxMessageBytes: 10,
     });
     expect(sut.records[0]).toMatchObject({
@@ -267,7 +262,7 @@ describe(mapOtlpLogs.name, () => {
       nested = { kvlistValue: { values: [{ key: 'a', value: nested }] } };
     const sut = mapOtlpLogs(
       request([{ attributes: [{ key: 'deep', value: nested }] }, { body: nested }, { body: string('ok') }]),
-      { observedTs: OBSERVED },
+      { observedTs: EXAMPLE_OBSERVED_TS },
     );
     expect(sut.records.map((record) => record.message)).toEqual(['ok']);
     expect(sut.errors).toEqual([
@@ -282,7 +277,7 @@ describe(mapOtlpLogs.name, () => {
     let nested: unknown = string('leaf');
     for (let level = 0; level < 3; level++) nested = { arrayValue: { values: [nested] } };
     const sut = mapOtlpLogs(request([{ attributes: [{ key: 'deep', value: nested }] }]), {
-      observedTs: OBSERVED,
+      observedTs: EXAMPLE_OBSERVED_TS,
       maxAttributeDepth: 4,
     });
     expect(sut.errors).toEqual([]);
@@ -292,7 +287,7 @@ describe(mapOtlpLogs.name, () => {
   it('names a nested value in an error rather than serialising it, however deep', () => {
     let timeUnixNano: unknown = 1;
     for (let level = 0; level < 20_000; level++) timeUnixNano = [timeUnixNano];
-    const sut = mapOtlpLogs(request([{ timeUnixNano }]), { observedTs: OBSERVED });
+    const sut = mapOtlpLogs(request([{ timeUnixNano }]), { observedTs: EXAMPLE_OBSERVED_TS });
     expect(sut.errors.map((e) => e.error)).toEqual([
       'timeUnixNano: an array is not a count of nanoseconds since the Unix epoch',
     ]);
@@ -305,7 +300,7 @@ describe(mapOtlpLogs.name, () => {
       env: 'prod',
     }).length;
     const sut = mapOtlpLogs(request([{}, {}, {}], [{ key: 'env', value: string('prod') }]), {
-      observedTs: OBSERVED,
+      observedTs: EXAMPLE_OBSERVED_TS,
       maxSharedAttributeBytes: 2 * shared,
     });
     expect(sut.records).toHaveLength(2);

@@ -10,6 +10,7 @@ import {
   parseSeverity,
   Result,
   Severity,
+  SEVERITY_NUMBER,
   unrecognisedSeverity,
 } from '@logyard/contracts';
 import {
@@ -26,16 +27,8 @@ type Attributes = Record<string, unknown>;
 
 const HOST_ATTRIBUTE = 'host.name';
 const SERVICE_ATTRIBUTE = 'service.name';
-// protobuf's JSON mapping may name an enum value instead of numbering it.
+// protobuf's JSON mapping may name an enum value instead of numbering it: SEVERITY_NUMBER_WARN3 is WARN + 2.
 const SEVERITY_NUMBER_NAME = /^SEVERITY_NUMBER_(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)([234]?)$/;
-const SEVERITY_NUMBER_BASE: Record<string, number> = {
-  TRACE: 1,
-  DEBUG: 5,
-  INFO: 9,
-  WARN: 13,
-  ERROR: 17,
-  FATAL: 21,
-};
 
 /** A log record the sender got wrong; thrown inside this module only, and reported as that record's error. */
 class InvalidLogRecord extends Error {}
@@ -144,7 +137,7 @@ function specifiedSeverityNumber(value: unknown): unknown {
   if (value === undefined || value === null || value === 0 || value === 'SEVERITY_NUMBER_UNSPECIFIED')
     return undefined;
   const named = typeof value === 'string' ? SEVERITY_NUMBER_NAME.exec(value) : null;
-  return named ? SEVERITY_NUMBER_BASE[named[1]] + Number(named[2] || 1) - 1 : value;
+  return named ? SEVERITY_NUMBER[named[1].toLowerCase() as Severity] + Number(named[2] || 1) - 1 : value;
 }
 
 /** A string body is the message; any other AnyValue (bytes too) is written as JSON; no body is an empty message. */
