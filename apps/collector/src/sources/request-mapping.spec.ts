@@ -1,10 +1,10 @@
-import { err, LogRecord, ok, parseLogRecord, Result } from '@logyard/contracts';
-import { RequestMapper, SharedAttributes, sharedAttributes } from './request-mapping';
+import { err, ok, Result } from '@logyard/contracts';
+import { RecordFields, RequestMapper, SharedAttributes, sharedAttributes } from './request-mapping';
 
 const OBSERVED = '2026-11-24T23:49:27.123000Z';
 
-function build(shared: SharedAttributes): Result<LogRecord> {
-  return parseLogRecord({ message: 'a line', attributes: shared.attributes }, { observedTs: OBSERVED });
+function build(shared: SharedAttributes): Result<RecordFields> {
+  return ok({ message: 'a line', attributes: shared.attributes });
 }
 
 describe(RequestMapper.name, () => {
@@ -55,11 +55,38 @@ describe(RequestMapper.name, () => {
   });
 
   it('parses every item of a request observed at one time, with what the format fixes', () => {
-    const sut = new RequestMapper({ maxAttributeDepth: 3 }, { severityScale: 'otel' });
-    expect(sut.parseOptions).toEqual({
-      maxAttributeDepth: 3,
-      observedTs: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      severityScale: 'otel',
-    });
+    const sut = new RequestMapper({ maxAttributeDepth: 1 }, { severityScale: 'otel' });
+    const shared = ok(sharedAttributes({}));
+    sut.add(
+      shared,
+      () => ok({ message: 'a', severity: 17 }),
+      () => 'items[0]',
+    );
+    sut.add(
+      shared,
+      () => ok({ message: 'b', severity: 9 }),
+      () => 'items[1]',
+    );
+    sut.add(
+      shared,
+      () => ok({ message: 'c', attributes: { a: { b: 1 } } }),
+      () => 'items[2]',
+    );
+    const [first, second] = sut.mapping.records;
+    expect([first.severity, second.severity]).toEqual(['error', 'info']);
+    expect(first.observedTs).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(second.observedTs).toBe(first.observedTs);
+    expect(sut.mapping.errors).toEqual([{ path: 'items[2]', error: expect.stringContaining('deeper') }]);
+  });
+
+  it('refuses an item whose fields the record contract refuses, naming the field', () => {
+    const sut = new RequestMapper({ observedTs: OBSERVED });
+    sut.add(
+      ok(sharedAttributes({})),
+      () => ok({ message: 'a', severity: 'loud' }),
+      () => 'items[0]',
+    );
+    expect(sut.mapping.records).toEqual([]);
+    expect(sut.mapping.errors).toEqual([{ path: 'items[0]', error: expect.stringContaining('severity') }]);
   });
 });

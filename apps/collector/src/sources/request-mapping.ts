@@ -6,6 +6,7 @@ import {
   LogRecord,
   nowIso,
   ok,
+  parseLogRecord,
   ParseOptions,
   Result,
 } from '@logyard/contracts';
@@ -13,6 +14,9 @@ import { SourceOutput } from '../source-runner';
 
 /** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
 export type RequestMapping = SourceOutput<{ path: string; error: string }>;
+
+/** What a format says of one record, each field still to be checked by parseLogRecord. */
+export type RecordFields = { [field in keyof LogRecord]?: unknown };
 
 /** How a push request is mapped: as each record is parsed, and how much of its shared attributes it may copy. */
 export interface MappingOptions extends ParseOptions {
@@ -75,7 +79,7 @@ class SharedAttributesBudget {
  */
 export class RequestMapper {
   readonly mapping: RequestMapping = { records: [], errors: [] };
-  readonly parseOptions: ParseOptions;
+  private readonly parseOptions: ParseOptions;
   private readonly budget: SharedAttributesBudget;
 
   /** `format` holds what the request's format fixes for every item, e.g. OTLP's severity scale. */
@@ -85,16 +89,17 @@ export class RequestMapper {
   }
 
   /**
-   * Adds the record `build` makes of an item that copies `shared`; an item whose shared attributes were
-   * refused, or that is past the budget, is refused without being built. `path` is only worked out for a
-   * refused item.
+   * Adds the record parsed from the fields `read` takes out of an item that copies `shared`; an item whose
+   * shared attributes were refused, or that is past the budget, is refused without being read. `path` is
+   * only worked out for a refused item.
    */
   add(
     shared: Result<SharedAttributes>,
-    build: (shared: SharedAttributes) => Result<LogRecord>,
+    read: (shared: SharedAttributes) => Result<RecordFields>,
     path: () => string,
   ): void {
-    const record = shared.ok ? (this.budget.spend(shared.value) ?? build(shared.value)) : shared;
+    const fields = shared.ok ? (this.budget.spend(shared.value) ?? read(shared.value)) : shared;
+    const record = fields.ok ? parseLogRecord(fields.value, this.parseOptions) : fields;
     if (record.ok) this.mapping.records.push(record.value);
     else this.mapping.errors.push({ path: path(), error: record.error });
   }

@@ -1,18 +1,8 @@
-import {
-  describeValue,
-  isJsonObject,
-  err,
-  LogRecord,
-  ok,
-  parseLogRecord,
-  ParseOptions,
-  parseSeverity,
-  Result,
-  Severity,
-} from '@logyard/contracts';
+import { describeValue, isJsonObject, err, ok, parseSeverity, Result, Severity } from '@logyard/contracts';
 import {
   epochNanosTs,
   MappingOptions,
+  RecordFields,
   RequestMapper,
   RequestMapping,
   SharedAttributes,
@@ -58,7 +48,7 @@ export function mapLokiPush(request: LokiPushRequest, options: MappingOptions = 
     stream.entries.forEach((entry, e) => {
       mapper.add(
         labels,
-        () => toRecord(entry, fields, mapper.parseOptions),
+        () => recordFields(entry, fields),
         () => `streams[${s}].values[${e}]`,
       );
     });
@@ -66,7 +56,7 @@ export function mapLokiPush(request: LokiPushRequest, options: MappingOptions = 
   return mapper.mapping;
 }
 
-function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions): Result<LogRecord> {
+function recordFields(entry: LokiEntry, stream: StreamFields): Result<RecordFields> {
   // Loki's JSON always quotes the nanoseconds: a bare number is a client's mistake, not a time.
   const ts = epochNanosTs('timestamp', entry.ts, { numbers: false });
   if (!ts.ok) return ts;
@@ -75,17 +65,14 @@ function toRecord(entry: LokiEntry, stream: StreamFields, options: ParseOptions)
   if (!isJsonObject(metadata))
     return err(`structured metadata: must be an object, got ${describeValue(metadata)}`);
   const line = jsonLine(entry.line);
-  return parseLogRecord(
-    {
-      ts: ts.value,
-      host: stream.host,
-      service: stream.service,
-      severity: stream.severity ?? line?.severity,
-      message: line ? line.message : entry.line,
-      attributes: { ...line?.fields, ...stream.labels.attributes, ...metadata },
-    },
-    options,
-  );
+  return ok({
+    ts: ts.value,
+    host: stream.host,
+    service: stream.service,
+    severity: stream.severity ?? line?.severity,
+    message: line ? line.message : entry.line,
+    attributes: { ...line?.fields, ...stream.labels.attributes, ...metadata },
+  });
 }
 
 function streamFields(labels: Record<string, string>): StreamFields {

@@ -3,10 +3,7 @@ import {
   isJsonObject,
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
-  LogRecord,
   ok,
-  parseLogRecord,
-  ParseOptions,
   parseSeverity,
   Result,
   Severity,
@@ -16,6 +13,7 @@ import {
 import {
   epochNanosTs,
   MappingOptions,
+  RecordFields,
   RequestMapper,
   RequestMapping,
   SharedAttributes,
@@ -53,7 +51,7 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = 
       scopeLogs.logRecords.forEach((logRecord, i) => {
         mapper.add(
           inherited,
-          (shared) => toRecord(logRecord, shared, mapper.parseOptions, top),
+          (shared) => recordFields(logRecord, shared, top),
           () => `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`,
         );
       });
@@ -62,28 +60,24 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = 
   return mapper.mapping;
 }
 
-function toRecord(
+function recordFields(
   logRecord: OtlpLogRecord,
   inherited: SharedAttributes,
-  options: ParseOptions,
   top: Depth,
-): Result<LogRecord> {
+): Result<RecordFields> {
   return attempt(() => {
     const attributes = { ...inherited.attributes, ...keyValues(logRecord.attributes, 'attributes', top) };
     if (isNonEmptyString(logRecord.eventName)) attributes['event.name'] = logRecord.eventName;
-    return parseLogRecord(
-      {
-        ts: timestampOf(logRecord),
-        host: takeString(attributes, HOST_ATTRIBUTE),
-        service: takeString(attributes, SERVICE_ATTRIBUTE),
-        severity: severityOf(logRecord),
-        message: messageOf(logRecord.body, top),
-        attributes,
-        traceId: logRecord.traceId,
-        spanId: logRecord.spanId,
-      },
-      options,
-    );
+    return ok({
+      ts: timestampOf(logRecord),
+      host: takeString(attributes, HOST_ATTRIBUTE),
+      service: takeString(attributes, SERVICE_ATTRIBUTE),
+      severity: severityOf(logRecord),
+      message: messageOf(logRecord.body, top),
+      attributes,
+      traceId: logRecord.traceId,
+      spanId: logRecord.spanId,
+    });
   });
 }
 
