@@ -1,7 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { INamespace, Root } from 'protobufjs';
 import { CollectorModule } from '@logyard/collector';
+import { metricValue } from '@logyard/observability';
 import { createTestEnvironment, RunningLogyard, startLogyard, TestEnvironment } from '@logyard/testing';
+import otlpDescriptor from '../../apps/collector/src/sources/otlp/proto/otlp-logs.descriptor.json';
 
 const INGEST_TOKEN = 'ingest-token-0123456789';
 const OTHER_INGEST_TOKEN = 'ingest-token-abcdefghij';
@@ -10,6 +13,7 @@ const AUTH = { authorization: `Bearer ${INGEST_TOKEN}` };
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  bytes: Buffer;
   text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read whatever came back
   json: any;
@@ -29,20 +33,29 @@ function send(
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('error', reject);
       incoming.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
         let json: unknown;
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
           json = undefined;
         }
-        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text, json });
+        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, bytes, text, json });
       });
     });
     outgoing.on('error', reject);
     outgoing.end(init.body);
   });
 }
+
+const otlp = Root.fromJSON(otlpDescriptor as INamespace);
+const ExportLogsServiceRequest = otlp.lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+);
+const ExportLogsServiceResponse = otlp.lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
+);
 
 /** Not gzip at all, yet labelled as gzip: inflating it fails at once. */
 const NOT_GZIP = Buffer.from('definitely not gzip');
@@ -206,6 +219,79 @@ describe('hostile HTTP input', () => {
       });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       await expect(ingest(OTHER_INGEST_TOKEN)).resolves.toMatchObject({ status: 202 });
+    });
+  });
+  describe('a collector with a 1 MB BODY_LIMIT, whose push formats state much in few bytes', () => {
+    let world: TestEnvironment;
+    let logyard: RunningLogyard;
+    /** POST gzipped, as an exporter would: the body inflates to just under BODY_LIMIT. */
+    const post = (path: string, contentType: string, body: Buffer) => {
+      expect(body.length).toBeLessThan(1024 * 1024);
+      return send(`${logyard.url}${path}`, {
+        headers: { 'content-type': contentType, 'content-encoding': 'gzip' },
+        body: gzipSync(body),
+      });
+    };
+    const postOtlp = async (request: object) => {
+      const body = ExportLogsServiceRequest.encode(ExportLogsServiceRequest.fromObject(request)).finish();
+      const answer = await post('/v1/logs', 'application/x-protobuf', Buffer.from(body));
+      const decoded = ExportLogsServiceResponse.decode(answer.bytes);
+      return { status: answer.status, body: ExportLogsServiceResponse.toObject(decoded, { longs: Number }) };
+    };
+    const ready = () => send(`${logyard.url}/health/ready`, { method: 'GET' });
+
+    beforeAll(async () => {
+      world = createTestEnvironment({ BODY_LIMIT: '1mb' });
+      logyard = await startLogyard([CollectorModule], world.env);
+    });
+
+    afterAll(async () => {
+      await logyard?.close();
+      await world?.dispose();
+    });
+
+    it('publishes no more of 500,000 empty OTLP log records, 2 bytes each, than the output budget pays for', async () => {
+      const answer = await postOtlp({
+        resourceLogs: [{ scopeLogs: [{ logRecords: Array(500_000).fill({}) }] }],
+      });
+      // 4 × BODY_LIMIT, at 152 bytes a record: its stamp and the `{}` of its shared attributes.
+      const accepted = Math.floor((4 * 1024 * 1024) / 152);
+      expect(answer).toMatchObject({
+        status: 200,
+        body: {
+          partialSuccess: {
+            rejectedLogRecords: 500_000 - accepted,
+            errorMessage: expect.stringContaining('send fewer records per request'),
+          },
+        },
+      });
+      await expect(metricValue(logyard.url, 'logyard_records_accepted_total', 'source="otlp"')).resolves.toBe(
+        accepted,
+      );
+      await expect(ready()).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('answers 70,000 resource attributes over 70,000 empty scopes at once', async () => {
+      const answer = await postOtlp({
+        resourceLogs: [
+          {
+            resource: { attributes: Array.from({ length: 70_000 }, (_, i) => ({ key: `a${i}` })) },
+            scopeLogs: Array(70_000).fill({}),
+          },
+        ],
+      });
+      expect(answer).toEqual({ status: 200, body: {} });
+      await expect(ready()).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('counts 300,000 refused Loki entries, 3 bytes each, and names the first 10', async () => {
+      const body = Buffer.from(
+        `{"streams":[{"stream":{"job":"x"},"values":[${Array(300_000).fill('[]')}]}]}`,
+      );
+      const answer = await post('/loki/api/v1/push', 'application/json', body);
+      expect(answer).toMatchObject({ status: 400, json: { rejected: 300_000 } });
+      expect(answer.json.errors).toHaveLength(10);
+      await expect(ready()).resolves.toMatchObject({ status: 200 });
     });
   });
 });

@@ -19,22 +19,26 @@ describe(SourceRunner.name, () => {
   });
 
   it('publishes the records once, then counts them and the errors, and hands the output back', async () => {
-    const output = { records: [makeRecord(), makeRecord()], errors: [{ index: 2, error: 'bad' }] };
+    const output = {
+      records: [makeRecord(), makeRecord()],
+      errors: [{ index: 2, error: 'bad' }],
+      refused: 1,
+    };
     await expect(sut.run('loki', output)).resolves.toBe(output);
     expect(published).toEqual([output.records]);
     await expect(counted('logyard_records_accepted_total', 'loki')).resolves.toBe(2);
     await expect(counted('logyard_records_rejected_total', 'loki')).resolves.toBe(1);
   });
 
-  it('publishes nothing when a source refused every record, and still counts the refusals', async () => {
-    await sut.run('otlp', { records: [], errors: ['a', 'b', 'c'] });
+  it('publishes nothing when a source refused every record, and counts every refusal, kept in full or not', async () => {
+    await sut.run('otlp', { records: [], errors: ['a', 'b', 'c'], refused: 5 });
     expect(publish).not.toHaveBeenCalled();
-    await expect(counted('logyard_records_rejected_total', 'otlp')).resolves.toBe(3);
+    await expect(counted('logyard_records_rejected_total', 'otlp')).resolves.toBe(5);
   });
 
   it('counts nothing while the broker is away: the sender is answered 503 and sends everything again', async () => {
     publish.mockRejectedValueOnce(new BrokerUnavailableError('not connected'));
-    const output = { records: [makeRecord()], errors: [{ index: 1, error: 'bad' }] };
+    const output = { records: [makeRecord()], errors: [{ index: 1, error: 'bad' }], refused: 1 };
     await expect(sut.run('http', output)).rejects.toBeInstanceOf(BrokerUnavailableError);
     await expect(counted('logyard_records_accepted_total', 'http')).resolves.toBe(0);
     await expect(counted('logyard_records_rejected_total', 'http')).resolves.toBe(0);

@@ -12,7 +12,10 @@ export type SourceName = 'http' | 'otlp' | 'loki' | 'syslog';
  */
 export interface SourceOutput<E> {
   records: LogRecord[];
+  /** Refusals in full, the first of them where a source keeps only as many as its answer names. */
   errors: E[];
+  /** Every refused input, those kept in `errors` and any past them. */
+  refused: number;
 }
 
 /**
@@ -36,7 +39,7 @@ export class SourceRunner {
   async run<O extends SourceOutput<unknown>>(source: SourceName, output: O): Promise<O> {
     if (output.records.length > 0) await this.publisher.publish(output.records);
     this.metrics.recordsAccepted.inc({ source }, output.records.length);
-    this.refused(source, output.errors.length);
+    this.refused(source, output.refused);
     return output;
   }
 

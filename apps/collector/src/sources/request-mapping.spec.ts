@@ -1,5 +1,12 @@
 import { err, ok, Result } from '@logyard/contracts';
-import { RecordFields, RequestMapper, SharedAttributes, sharedAttributes } from './request-mapping';
+import {
+  RECORD_STAMP_BYTES,
+  RecordFields,
+  REFUSALS_KEPT,
+  RequestMapper,
+  SharedAttributes,
+  sharedAttributes,
+} from './request-mapping';
 
 const OBSERVED = '2026-11-24T23:49:27.123000Z';
 
@@ -44,14 +51,44 @@ describe(RequestMapper.name, () => {
   it('refuses every item past the budget without building it, even one that would fit', () => {
     const big = sharedAttributes({ label: 'x'.repeat(20) });
     const small = sharedAttributes({});
-    const limit = 2 * big.bytes + 1;
-    const sut = new RequestMapper({ maxSharedAttributeBytes: limit });
+    const limit = 2 * (RECORD_STAMP_BYTES + big.bytes) + 1;
+    const sut = new RequestMapper({ maxOutputBytes: limit });
     const builder = jest.fn(build);
     for (const [i, shared] of [big, big, big, small].entries())
       sut.add(ok(shared), builder, () => `items[${i}]`);
     expect(builder).toHaveBeenCalledTimes(2);
     expect(sut.mapping.errors.map(({ path }) => path)).toEqual(['items[2]', 'items[3]']);
     expect(sut.mapping.errors[0].error).toContain(`over ${limit} bytes; send fewer records per request`);
+  });
+
+  it('charges every record its stamp, so that records sharing nothing are bounded too', () => {
+    const none = sharedAttributes({});
+    const sut = new RequestMapper({ maxOutputBytes: 3 * (RECORD_STAMP_BYTES + none.bytes) });
+    for (let i = 0; i < 5; i++) sut.add(ok(none), build, () => `items[${i}]`);
+    expect(sut.mapping.records).toHaveLength(3);
+    expect(sut.mapping.refused).toBe(2);
+  });
+
+  it('keeps the first refusals in full and counts every one, working out only the kept paths', () => {
+    const sut = new RequestMapper({});
+    const path = jest.fn(() => 'items[i]');
+    for (let i = 0; i < REFUSALS_KEPT + 50; i++) sut.add(err('message: required'), build, path);
+    expect(sut.mapping.errors).toHaveLength(REFUSALS_KEPT);
+    expect(sut.mapping.refused).toBe(REFUSALS_KEPT + 50);
+    expect(path).toHaveBeenCalledTimes(REFUSALS_KEPT);
+  });
+
+  it('works out shared attributes only while the budget can pay for a record that copies them', () => {
+    const none = sharedAttributes({});
+    const sut = new RequestMapper({ maxOutputBytes: RECORD_STAMP_BYTES + none.bytes });
+    const shared = jest.fn(() => ok(none));
+    const first = sut.share(shared);
+    sut.add(first, build, () => 'items[0]');
+    sut.add(first, build, () => 'items[1]');
+    const later = sut.share(shared);
+    expect(shared).toHaveBeenCalledTimes(1);
+    expect(later).toEqual({ ok: false, error: expect.stringContaining('send fewer records per request') });
+    expect(sut.mapping.records).toHaveLength(1);
   });
 
   it('parses every item of a request observed at one time, with what the format fixes', () => {

@@ -18,21 +18,30 @@ export type RequestMapping = SourceOutput<{ path: string; error: string }>;
 /** What a format says of one record, each field still to be checked by parseLogRecord. */
 export type RecordFields = { [field in keyof LogRecord]?: unknown };
 
-/** How a push request is mapped: as each record is parsed, and how much of its shared attributes it may copy. */
+/** How a push request is mapped: as each record is parsed, and how much its records may come to downstream. */
 export interface MappingOptions extends ParseOptions {
-  /** Bytes of shared attributes (see {@link SharedAttributesBudget}) the request may copy in all. */
-  maxSharedAttributeBytes?: number;
+  /** Bytes the request's records may come to downstream (see {@link OutputBudget}). */
+  maxOutputBytes?: number;
 }
 
-/** How many times BODY_LIMIT a request may copy of the attributes it states once for many records. */
-export const SHARED_ATTRIBUTES_PER_BODY_LIMIT = 4;
+/** How many times BODY_LIMIT a request's records may come to downstream. */
+export const OUTPUT_BYTES_PER_BODY_LIMIT = 4;
+
+/**
+ * What a record costs downstream whatever it says: its id, its two times and its field names come to about
+ * 150 bytes of JSON, while OTLP's protobuf states an empty log record in 2 bytes of the body.
+ */
+export const RECORD_STAMP_BYTES = 150;
+
+/** How many refusals a mapping keeps in full; `refused` counts them all, and no answer names more. */
+export const REFUSALS_KEPT = 100;
 
 /** How the collector maps every push request: now as its observation time, the configured limits. */
 export function mappingOptions(config: LogyardConfig): MappingOptions {
   return {
     observedTs: nowIso(),
     ...recordLimits(config),
-    maxSharedAttributeBytes: SHARED_ATTRIBUTES_PER_BODY_LIMIT * config.http.bodyLimitBytes,
+    maxOutputBytes: OUTPUT_BYTES_PER_BODY_LIMIT * config.http.bodyLimitBytes,
   };
 }
 
@@ -48,50 +57,70 @@ export function sharedAttributes(attributes: Record<string, unknown>): SharedAtt
 }
 
 /**
- * What a request may still copy of its shared attributes. The formats ask for the copy, but it multiplies: a
- * 10 MB body of 3-byte records under 60 KB of shared labels would become 200 GB of records. Past the budget
- * (MappingOptions.maxSharedAttributeBytes) every further record is refused without being built.
+ * What a request's records may still come to downstream. The push formats state much once for many records
+ * and so multiply: a 10 MB body of 3-byte records under 60 KB of shared labels would become 200 GB of
+ * records, and one of 2-byte empty OTLP log records 5 million records and gigabytes of heap. Each record pays
+ * RECORD_STAMP_BYTES and its copy of the shared attributes; past the budget (MappingOptions.maxOutputBytes)
+ * every further record is refused without being built.
  */
-class SharedAttributesBudget {
+class OutputBudget {
+  /** The refusal of every record past the budget. */
+  readonly refusal: Result<never>;
   private left: number;
 
-  constructor(private readonly limitBytes = Infinity) {
+  constructor(limitBytes = Infinity) {
     this.left = limitBytes;
+    this.refusal = err(
+      `the request's records, each with its id, times and shared attributes, come to over ${limitBytes} bytes; send fewer records per request`,
+    );
   }
 
-  /** Takes one record's copy of `shared`; the record's refusal once the request is over its budget. */
+  /** True once no record can be paid for: work that would only serve later records is not worth doing. */
+  get spent(): boolean {
+    return this.left < RECORD_STAMP_BYTES;
+  }
+
+  /** Takes one record's cost, copying `shared`; the record's refusal once the request is over its budget. */
   spend(shared: SharedAttributes): Result<never> | undefined {
-    if (shared.bytes <= this.left) {
-      this.left -= shared.bytes;
-      return undefined;
+    const bytes = RECORD_STAMP_BYTES + shared.bytes;
+    if (bytes > this.left) {
+      this.left = 0;
+      return this.refusal;
     }
-    this.left = 0;
-    return err(
-      `the request's shared attributes, copied into each of its records, come to over ${this.limitBytes} bytes; send fewer records per request`,
-    );
+    this.left -= bytes;
+    return undefined;
   }
 }
 
 /**
  * Maps one push request item by item, so that one bad item costs only itself. Every item is parsed with the
- * same options, observed at one time taken once for the request, and every copy of shared attributes is paid
- * from the request's one budget.
+ * same options, observed at one time taken once for the request, and paid for from the request's one
+ * OutputBudget. Only the first REFUSALS_KEPT refusals are kept in full, so a body of refused items costs no
+ * more memory than it takes to count them.
  */
 export class RequestMapper {
-  readonly mapping: RequestMapping = { records: [], errors: [] };
+  readonly mapping: RequestMapping = { records: [], errors: [], refused: 0 };
   private readonly parseOptions: ParseOptions;
-  private readonly budget: SharedAttributesBudget;
+  private readonly budget: OutputBudget;
 
   /** `format` holds what the request's format fixes for every item, e.g. OTLP's severity scale. */
   constructor(options: MappingOptions, format: ParseOptions = {}) {
     this.parseOptions = { ...options, observedTs: options.observedTs ?? nowIso(), ...format };
-    this.budget = new SharedAttributesBudget(options.maxSharedAttributeBytes);
+    this.budget = new OutputBudget(options.maxOutputBytes);
+  }
+
+  /**
+   * Attributes that items still to come will share, worked out by `build` only while the budget can pay for
+   * a record: building them costs as much as a copy, so it is refused as their copies would be.
+   */
+  share(build: () => Result<SharedAttributes>): Result<SharedAttributes> {
+    return this.budget.spent ? this.budget.refusal : build();
   }
 
   /**
    * Adds the record parsed from the fields `read` takes out of an item that copies `shared`; an item whose
    * shared attributes were refused, or that is past the budget, is refused without being read. `path` is
-   * only worked out for a refused item.
+   * only worked out for a refusal that is kept.
    */
   add(
     shared: Result<SharedAttributes>,
@@ -100,8 +129,13 @@ export class RequestMapper {
   ): void {
     const fields = shared.ok ? (this.budget.spend(shared.value) ?? read(shared.value)) : shared;
     const record = fields.ok ? parseLogRecord(fields.value, this.parseOptions) : fields;
-    if (record.ok) this.mapping.records.push(record.value);
-    else this.mapping.errors.push({ path: path(), error: record.error });
+    if (record.ok) {
+      this.mapping.records.push(record.value);
+      return;
+    }
+    this.mapping.refused += 1;
+    if (this.mapping.errors.length < REFUSALS_KEPT)
+      this.mapping.errors.push({ path: path(), error: record.error });
   }
 }
 

@@ -35,7 +35,7 @@ export class HttpSource {
     const omitted = outcome.errors.length - ERRORS_LISTED;
     return {
       accepted: outcome.records.length,
-      rejected: outcome.errors.length,
+      rejected: outcome.refused,
       errors: outcome.errors.slice(0, ERRORS_LISTED),
       ...(omitted > 0 ? { errorsOmitted: omitted } : {}),
     };

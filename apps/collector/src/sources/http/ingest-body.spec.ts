@@ -41,6 +41,7 @@ describe(parseIngestBody.name, () => {
           },
         ],
         errors: [],
+        refused: 0,
       });
     });
 
@@ -77,6 +78,7 @@ describe(parseIngestBody.name, () => {
       expect(sut).toEqual({
         records: [],
         errors: [{ index: 0, error: expect.stringMatching(/^body is not valid JSON: /) }],
+        refused: 1,
       });
     });
 
@@ -84,11 +86,16 @@ describe(parseIngestBody.name, () => {
       expect(parseIngestBody(body('"hello"'), 'application/json', OPTIONS)).toEqual({
         records: [],
         errors: [{ index: 0, error: 'body must be a JSON object or an array of objects' }],
+        refused: 1,
       });
     });
 
     it('accepts an empty array as nothing at all', () => {
-      expect(parseIngestBody(body('[]'), 'application/json', OPTIONS)).toEqual({ records: [], errors: [] });
+      expect(parseIngestBody(body('[]'), 'application/json', OPTIONS)).toEqual({
+        records: [],
+        errors: [],
+        refused: 0,
+      });
     });
   });
 
@@ -142,6 +149,7 @@ describe(parseIngestBody.name, () => {
       expect(parseIngestBody(body('[{"message":"a"}]'), 'application/x-ndjson', OPTIONS)).toEqual({
         records: [],
         errors: [{ index: 0, error: 'record must be a JSON object' }],
+        refused: 1,
       });
     });
   });

@@ -1,10 +1,9 @@
 import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } from '@logyard/contracts';
 import { mediaTypeOf } from '../../request-body';
+import { SourceOutput } from '../../source-runner';
 
-export interface IngestOutcome {
-  records: LogRecord[];
-  errors: { index: number; error: string }[];
-}
+/** Every refused record is kept in `errors`: the answer names the first ERRORS_LISTED in index order. */
+export type IngestOutcome = SourceOutput<{ index: number; error: string }>;
 
 const NDJSON_TYPES = [
   'application/x-ndjson',
@@ -35,16 +34,23 @@ export function parseIngestBody(
       lines.items.map((item) => item.value),
       options,
     );
-    return {
-      records: decoded.records,
-      errors: [
+    return outcome(
+      decoded.records,
+      [
         ...lines.errors,
         ...decoded.errors.map((e) => ({ index: lines.items[e.index].index, error: e.error })),
       ].sort((a, b) => a.index - b.index),
-    };
+    );
   }
   const items = parseJsonBody(body);
-  if (!items.ok) return { records: [], errors: [{ index: 0, error: items.error }] };
+  if (!items.ok) return outcome([], [{ index: 0, error: items.error }]);
   const decoded = decodeRecords(items.value, options);
-  return { records: decoded.records, errors: decoded.errors.map(({ index, error }) => ({ index, error })) };
+  return outcome(
+    decoded.records,
+    decoded.errors.map(({ index, error }) => ({ index, error })),
+  );
+}
+
+function outcome(records: LogRecord[], errors: IngestOutcome['errors']): IngestOutcome {
+  return { records, errors, refused: errors.length };
 }

@@ -1,6 +1,7 @@
 import { EXAMPLE_OBSERVED_TS, EXAMPLE_RECORD, EXAMPLE_TS_NANOS } from '../example-record.fixture';
 import { LokiEntry, LokiPushRequest } from './loki-push';
 import { mapLokiPush } from './loki-push.mapper';
+import { RECORD_STAMP_BYTES } from '../request-mapping';
 
 function push(labels: Record<string, string>, ...entries: LokiEntry[]): LokiPushRequest {
   return { streams: [{ labels, entries }] };
@@ -146,17 +147,20 @@ describe(mapLokiPush.name, () => {
     ]);
   });
 
-  it("refuses the entries past the request's budget for copies of its stream labels, and builds none of them", () => {
+  it("refuses the entries past the request's output budget, which each pays with its copy of the labels", () => {
     const labels = { job: 'checkout', region: 'eu-west-1' };
     const labelBytes = JSON.stringify({ region: 'eu-west-1' }).length;
     const entries = Array.from({ length: 5 }, () => ({ ts: EXAMPLE_TS_NANOS, line: 'x' }));
     const sut = mapLokiPush(push(labels, ...entries), {
       observedTs: EXAMPLE_OBSERVED_TS,
-      maxSharedAttributeBytes: 3 * labelBytes,
+      maxOutputBytes: 3 * (RECORD_STAMP_BYTES + labelBytes),
     });
     expect(sut.records).toHaveLength(3);
     expect(sut.errors).toEqual([
-      { path: 'streams[0].values[3]', error: expect.stringContaining(`over ${3 * labelBytes} bytes`) },
+      {
+        path: 'streams[0].values[3]',
+        error: expect.stringContaining(`over ${3 * (RECORD_STAMP_BYTES + labelBytes)} bytes`),
+      },
       { path: 'streams[0].values[4]', error: expect.stringContaining('send fewer records per request') },
     ]);
   });

@@ -49,14 +49,14 @@ export class LokiController {
     // IngestEndpoint answered 415 to any other Content-Type.
     const outcome = await this.source.push(body, ENCODINGS[mediaTypeOf(contentType)]);
     if (!outcome.ok) throw new BadRequestException(outcome.error);
-    const { records, errors } = outcome.value;
-    if (errors.length > 0) {
+    const { records, errors, refused } = outcome.value;
+    if (refused > 0) {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
-        message: `${errors.length} of ${records.length + errors.length} entries refused; the others were accepted`,
+        message: `${refused} of ${records.length + refused} entries refused; the others were accepted`,
         accepted: records.length,
-        rejected: errors.length,
+        rejected: refused,
         errors: errors.slice(0, ERRORS_SHOWN),
       });
     }

@@ -7,6 +7,7 @@ import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf, LOKI_PUSH_PROTO } from './loki-protobuf.decoder';
 import { LokiPushRequest } from './loki-push';
 import { mapLokiPush } from './loki-push.mapper';
+import { OUTPUT_BYTES_PER_BODY_LIMIT, REFUSALS_KEPT } from '../request-mapping';
 
 const RUNS = propertyRuns(200);
 /** Each timing case measures for about a second, so these stay few even under FUZZ_RUNS. */
@@ -95,20 +96,21 @@ const snappy = (bytes: Uint8Array) => Buffer.from(compress(bytes));
 const encodeProtobuf = (push: unknown) =>
   snappy(PushRequest.encode(PushRequest.fromObject(push as Record<string, unknown>)).finish());
 
-/** Maps a decoded push as the Loki source does; asserts every entry is accepted or refused. */
-/** The collector's budget for copies of shared labels at a 1 MiB BODY_LIMIT. */
-const SHARED_BUDGET = 4 * 1024 * 1024;
+/** The collector's output budget at a 1 MiB BODY_LIMIT. */
+const OUTPUT_BUDGET = OUTPUT_BYTES_PER_BODY_LIMIT * 1024 * 1024;
 
+/** Maps a decoded push as the Loki source does; asserts every entry is accepted or refused. */
 function ingest(request: Result<LokiPushRequest>): void {
   if (!request.ok) {
     expect(typeof request.error).toBe('string');
     return;
   }
-  const { records, errors } = mapLokiPush(request.value, {
+  const { records, errors, refused } = mapLokiPush(request.value, {
     observedTs: OBSERVED,
-    maxSharedAttributeBytes: SHARED_BUDGET,
+    maxOutputBytes: OUTPUT_BUDGET,
   });
-  expect(records.length + errors.length).toBe(request.value.streams.flatMap(({ entries }) => entries).length);
+  expect(records.length + refused).toBe(request.value.streams.flatMap(({ entries }) => entries).length);
+  expect(errors).toHaveLength(Math.min(refused, REFUSALS_KEPT));
 }
 
 describe('Loki decoding and mapping (property)', () => {

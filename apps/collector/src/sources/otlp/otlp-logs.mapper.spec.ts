@@ -1,6 +1,7 @@
 import { EXAMPLE_OBSERVED_TS, EXAMPLE_RECORD, EXAMPLE_TS_NANOS } from '../example-record.fixture';
 import { OtlpLogRecord, OtlpLogsRequest } from './otlp-codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
+import { RECORD_STAMP_BYTES } from '../request-mapping';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';
@@ -293,7 +294,7 @@ describe(mapOtlpLogs.name, () => {
     ]);
   });
 
-  it("refuses the log records past the request's budget for copies of its resource and scope attributes", () => {
+  it("refuses the log records past the request's output budget, which each pays with its copy of the resource and scope attributes", () => {
     const shared = JSON.stringify({
       'otel.scope.name': 'orders',
       'otel.scope.version': '1.2.3',
@@ -301,13 +302,13 @@ describe(mapOtlpLogs.name, () => {
     }).length;
     const sut = mapOtlpLogs(request([{}, {}, {}], [{ key: 'env', value: string('prod') }]), {
       observedTs: EXAMPLE_OBSERVED_TS,
-      maxSharedAttributeBytes: 2 * shared,
+      maxOutputBytes: 2 * (RECORD_STAMP_BYTES + shared),
     });
     expect(sut.records).toHaveLength(2);
     expect(sut.errors).toEqual([
       {
         path: 'resourceLogs[0].scopeLogs[0].logRecords[2]',
-        error: expect.stringContaining(`over ${2 * shared} bytes`),
+        error: expect.stringContaining(`over ${2 * (RECORD_STAMP_BYTES + shared)} bytes`),
       },
     ]);
   });

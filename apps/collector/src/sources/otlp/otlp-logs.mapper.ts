@@ -43,10 +43,15 @@ export function mapOtlpLogs(request: OtlpLogsRequest, options: MappingOptions = 
     max: options.maxAttributeDepth ?? DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth,
   };
   request.resourceLogs.forEach(({ resource, scopeLogs }, r) => {
+    // Once for the resource, however many scopes repeat it: a fault in it refuses each of its records.
+    const fromResource = attempt(() => ok(keyValues(resource?.attributes, 'resource.attributes', top)));
     scopeLogs.forEach((scopeLogs, s) => {
-      // Once for the scope: its records share the object's values, and a fault in it refuses each of them.
-      const inherited = attempt(() =>
-        ok(sharedAttributes(inheritedAttributes(resource?.attributes, scopeLogs, top))),
+      if (scopeLogs.logRecords.length === 0) return;
+      // Once for the scope, and paid for: its records share the object's values.
+      const inherited = mapper.share(() =>
+        fromResource.ok
+          ? attempt(() => ok(inheritedAttributes(fromResource.value, scopeLogs, top)))
+          : fromResource,
       );
       scopeLogs.logRecords.forEach((logRecord, i) => {
         mapper.add(
@@ -91,13 +96,17 @@ function attempt<T>(build: () => Result<T>): Result<T> {
   }
 }
 
-function inheritedAttributes(resourceAttributes: unknown, { scope }: OtlpScopeLogs, top: Depth): Attributes {
-  return {
-    ...keyValues(resourceAttributes, 'resource.attributes', top),
+function inheritedAttributes(
+  fromResource: Attributes,
+  { scope }: OtlpScopeLogs,
+  top: Depth,
+): SharedAttributes {
+  return sharedAttributes({
+    ...fromResource,
     ...(isNonEmptyString(scope?.name) ? { 'otel.scope.name': scope.name } : {}),
     ...(isNonEmptyString(scope?.version) ? { 'otel.scope.version': scope.version } : {}),
     ...keyValues(scope?.attributes, 'scope.attributes', top),
-  };
+  });
 }
 
 /** timeUnixNano, or observedTimeUnixNano when that is 0 (unknown); neither leaves the record its observed time. */

@@ -25,15 +25,15 @@ export class OtlpSource {
     const request = codec.decodeRequest(body);
     if (!request.ok) return request;
     const mapping = await this.runner.run('otlp', mapOtlpLogs(request.value, mappingOptions(this.config)));
-    return ok(mapping.errors.length > 0 ? partialSuccess(mapping) : undefined);
+    return ok(mapping.refused > 0 ? partialSuccess(mapping) : undefined);
   }
 }
 
-function partialSuccess({ records, errors }: RequestMapping): OtlpPartialSuccess {
+function partialSuccess({ records, errors, refused }: RequestMapping): OtlpPartialSuccess {
   const shown = errors.slice(0, ERRORS_SHOWN).map(({ path, error }) => `${path}: ${error}`);
-  const more = errors.length > ERRORS_SHOWN ? `; and ${errors.length - ERRORS_SHOWN} more` : '';
+  const more = refused > ERRORS_SHOWN ? `; and ${refused - ERRORS_SHOWN} more` : '';
   return {
-    rejectedLogRecords: errors.length,
-    errorMessage: `${errors.length} of ${records.length + errors.length} log records refused: ${shown.join('; ')}${more}`,
+    rejectedLogRecords: refused,
+    errorMessage: `${refused} of ${records.length + refused} log records refused: ${shown.join('; ')}${more}`,
   };
 }

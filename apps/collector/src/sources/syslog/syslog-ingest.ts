@@ -133,7 +133,7 @@ export class SyslogIngest {
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.runner.run('syslog', { records, errors: [] });
+          await this.runner.run('syslog', { records, errors: [], refused: 0 });
           return;
         } catch (error) {
           if (this.stopping) {
