@@ -28,8 +28,8 @@ export interface ParamError {
 }
 
 /**
- * Longer than any time this API accepts (an ISO time with nanoseconds and a zone is 35 characters). Refused
- * before parsing: the timestamp parser's exponent pattern is quadratic on long runs of digits.
+ * Longer than any time this API accepts (an ISO time with nanoseconds and a zone is 35 characters), so a
+ * longer one is refused before it is parsed, and what a time costs is bounded here, not by the sender.
  */
 const MAX_TIME_LENGTH = 64;
 

@@ -13,8 +13,7 @@ export function encodeCursor(position: KeysetPosition): string {
 
 /**
  * Far above any cursor this API returns (about 100 characters), so a forged
- * one costs nothing to refuse: its timestamp would otherwise reach a parser
- * that is quadratic on long runs of digits.
+ * longer one is refused before it is decoded and parsed.
  */
 const MAX_CURSOR_LENGTH = 256;
 const NOT_A_CURSOR = 'is not a cursor returned by this API';
