@@ -4,6 +4,7 @@ import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
 import { topologyNames } from '@logyard/amqp';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { metricValue } from '@logyard/observability';
 import { request } from '../support/http';
 import {
   deadLetterCount,
@@ -61,6 +62,30 @@ describe('hostile records: refused one by one, at every edge', () => {
       `message of ${oversized.length} bytes is over BODY_LIMIT (10485760 bytes); publish fewer records per message`,
     ]);
     expect(await logyard.db.scalar('SELECT count(*) FROM logs WHERE message = $1', [line])).toBe(0);
+  });
+
+  // Each refused item was its own dead letter: a 10 MB message of 2-byte items would have made 5 million.
+  it('dead-letters the first 100 refused records of a message one by one and the rest as one letter', async () => {
+    const id = uuidv7();
+    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
+      JSON.stringify([...Array(1_000).fill(1), { id, message: 'among the refused' }]),
+    ]);
+    await waitFor(
+      'the 101 dead letters',
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) === 101,
+    );
+    const reasons = await takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix);
+    expect(reasons.slice(0, 2)).toEqual([
+      'record 0: record must be a JSON object',
+      'record 1: record must be a JSON object',
+    ]);
+    expect(reasons[100]).toBe(
+      '900 more records of this message refused, from record 100 on, e.g. record 100: record must be a JSON object',
+    );
+    await expect(logyard.db.scalar('SELECT count(*) FROM logs WHERE id = $1', [id])).resolves.toBe(1);
+    await expect(
+      metricValue(logyard.url, 'logyard_records_dead_lettered_total', 'stage="router"'),
+    ).resolves.toBeGreaterThanOrEqual(1_000);
   });
 
   // One message per routing key: 12,000 keys in one batch overflowed the publisher's channel, and the router

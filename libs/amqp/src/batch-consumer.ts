@@ -293,7 +293,7 @@ export class BatchConsumer {
       await inWaves(unsent, async ([key, letter]) => {
         await this.deadLetters.publish(letter);
         sent.add(key);
-        published++;
+        published += letter.records ?? 1;
       });
     } catch (error) {
       if (error instanceof BrokerUnavailableError) return { kind: 'unavailable', reason: error.message };

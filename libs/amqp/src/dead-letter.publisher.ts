@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AmqpConnection } from './amqp-connection';
 import { ConfirmPublisher } from './confirm-publisher';
-import { ORIGINAL_QUEUE_HEADER, ORIGINAL_ROUTING_KEY_HEADER, REASON_HEADER } from './topology';
+import { COUNT_HEADER, ORIGINAL_QUEUE_HEADER, ORIGINAL_ROUTING_KEY_HEADER, REASON_HEADER } from './topology';
 
 export interface DeadLetter {
   body: Buffer;
@@ -9,6 +9,8 @@ export interface DeadLetter {
   routingKey: string;
   queue: string;
   contentType?: string;
+  /** How many refused records the body holds, when more than one; sent as COUNT_HEADER. */
+  records?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export class DeadLetterPublisher {
         [REASON_HEADER]: letter.reason,
         [ORIGINAL_ROUTING_KEY_HEADER]: letter.routingKey,
         [ORIGINAL_QUEUE_HEADER]: letter.queue,
+        ...(letter.records === undefined ? {} : { [COUNT_HEADER]: letter.records }),
       },
     });
   }

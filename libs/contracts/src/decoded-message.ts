@@ -8,17 +8,33 @@ import { err, ok, Result } from './result';
  */
 export interface DecodedMessage {
   records: LogRecord[];
-  rejects: { reason: string; body: Buffer; contentType?: string }[];
+  rejects: Reject[];
 }
+
+/** A part of a message that can never become a record, dead-lettered with its reason. */
+export interface Reject {
+  reason: string;
+  body: Buffer;
+  contentType?: string;
+  /** How many refused records the body holds, when more than one: the rest of a message's, as one letter. */
+  records?: number;
+}
+
+/**
+ * How many of one message's refused records are dead-lettered each on its own. The rest go out together, as
+ * one JSON array: a 10 MB message of 2-byte items would otherwise become 5 million dead letters.
+ */
+export const SEPARATE_REJECTS = 100;
 
 /**
  * Parses a message's JSON items into records, after `complete` filled in
  * anything an item leaves to its message (the router's routing-key defaults).
- * Each item that is not a valid record becomes its own reject: a dead letter
- * carrying that item as it was sent, named by its index when the message held
- * more than one. The message's own body stands in for an item JSON cannot
- * write again (one nested too deep for JSON.stringify's stack), and for the
- * only item of a message, which it is byte for byte.
+ * Each of the first SEPARATE_REJECTS items that is not a valid record becomes
+ * its own reject: a dead letter carrying that item as it was sent, named by
+ * its index when the message held more than one. The message's own body
+ * stands in for an item JSON cannot write again (one nested too deep for
+ * JSON.stringify's stack), and for the only item of a message, which it is
+ * byte for byte. Any further refused items become one reject holding them all.
  */
 export function decodeJsonItems(
   message: { items: unknown[]; body: Buffer },
@@ -27,17 +43,28 @@ export function decodeJsonItems(
 ): DecodedMessage {
   const { items, body } = message;
   const decoded = decodeRecords(complete ? items.map(complete) : items, options);
-  return {
-    records: decoded.records,
-    rejects: decoded.errors.map(({ index, error }) => {
-      const item = items.length > 1 ? tryEncodeItem(items[index]) : undefined;
-      return {
-        reason: items.length > 1 ? `record ${index}: ${error}` : error,
-        body: item?.ok ? item.value : body,
-        contentType: 'application/json',
-      };
-    }),
-  };
+  const separate = decoded.errors.slice(0, SEPARATE_REJECTS);
+  const rest = decoded.errors.slice(SEPARATE_REJECTS);
+  const rejects: Reject[] = separate.map(({ index, error }) => {
+    const item = items.length > 1 ? tryEncodeItem(items[index]) : undefined;
+    return {
+      reason: items.length > 1 ? `record ${index}: ${error}` : error,
+      body: item?.ok ? item.value : body,
+      contentType: 'application/json',
+    };
+  });
+  if (rest.length > 0) {
+    const together = tryEncodeItem(rest.map(({ index }) => items[index]));
+    rejects.push({
+      reason:
+        `${rest.length} more records of this message refused, from record ${rest[0].index} on, ` +
+        `e.g. record ${rest[0].index}: ${rest[0].error}`,
+      body: together.ok ? together.value : body,
+      contentType: 'application/json',
+      records: rest.length,
+    });
+  }
+  return { records: decoded.records, rejects };
 }
 
 function tryEncodeItem(item: unknown): Result<Buffer> {

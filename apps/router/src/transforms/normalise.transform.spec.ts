@@ -1,5 +1,12 @@
 import { validate, version } from 'uuid';
-import { DecodedMessage, encodeBatch, LogRecord, makeRecord, toWire } from '@logyard/contracts';
+import {
+  DecodedMessage,
+  encodeBatch,
+  LogRecord,
+  makeRecord,
+  SEPARATE_REJECTS,
+  toWire,
+} from '@logyard/contracts';
 import { InboundMessage, normaliseMessage, NormaliseOptions } from './normalise.transform';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
@@ -129,6 +136,24 @@ describe(normaliseMessage.name, () => {
             contentType: 'application/json',
           },
         ],
+      });
+    });
+
+    it('rejects the first SEPARATE_REJECTS bad items one by one and the rest together, losing none', () => {
+      const bad = Array.from({ length: SEPARATE_REJECTS + 3 }, (_, i) => ({ severity: 'info', n: i }));
+      const sut = normaliseMessage(json([{ message: 'good' }, ...bad]), OPTIONS);
+      expect(sut.records.map((record) => record.message)).toEqual(['good']);
+      expect(sut.rejects).toHaveLength(SEPARATE_REJECTS + 1);
+      expect(sut.rejects[0]).toEqual({
+        reason: 'record 1: message is required',
+        body: Buffer.from(JSON.stringify(bad[0])),
+        contentType: 'application/json',
+      });
+      expect(sut.rejects[SEPARATE_REJECTS]).toEqual({
+        reason: `3 more records of this message refused, from record ${SEPARATE_REJECTS + 1} on, e.g. record ${SEPARATE_REJECTS + 1}: message is required`,
+        body: Buffer.from(JSON.stringify(bad.slice(SEPARATE_REJECTS))),
+        contentType: 'application/json',
+        records: 3,
       });
     });
 
