@@ -3,7 +3,8 @@ import { LogRecord } from '@logyard/contracts';
 import { LogsPublisher } from '@logyard/amqp';
 import { MetricsService } from '@logyard/observability';
 import { SourceRunner } from '../../source-runner';
-import { ERRORS_LISTED, HttpSource } from './http.source';
+import { HttpSource } from './http.source';
+import { ERRORS_LISTED } from './ingest-body';
 
 describe(HttpSource.name, () => {
   let published: LogRecord[];

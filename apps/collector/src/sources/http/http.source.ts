@@ -4,12 +4,6 @@ import { nowIso } from '@logyard/contracts';
 import { SourceRunner } from '../../source-runner';
 import { IngestOutcome, parseIngestBody } from './ingest-body';
 
-/**
- * How many refused records an answer names, in index order. `rejected` counts them all and `errorsOmitted`
- * the ones not named, so an answer stays small whatever a body holds (OTLP and Loki cap theirs too).
- */
-export const ERRORS_LISTED = 100;
-
 export interface IngestResult {
   accepted: number;
   rejected: number;
@@ -32,11 +26,12 @@ export class HttpSource {
       'http',
       parseIngestBody(body, contentType, { observedTs: nowIso(), ...recordLimits(this.config) }),
     );
-    const omitted = outcome.errors.length - ERRORS_LISTED;
+    // `rejected` counts every refusal and `errorsOmitted` the ones not named, so an answer stays small.
+    const omitted = outcome.refused - outcome.errors.length;
     return {
       accepted: outcome.records.length,
       rejected: outcome.refused,
-      errors: outcome.errors.slice(0, ERRORS_LISTED),
+      errors: outcome.errors,
       ...(omitted > 0 ? { errorsOmitted: omitted } : {}),
     };
   }

@@ -1,5 +1,5 @@
 import { ParseOptions } from '@logyard/contracts';
-import { parseIngestBody } from './ingest-body';
+import { ERRORS_LISTED, parseIngestBody } from './ingest-body';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
 const OPTIONS: ParseOptions = { observedTs: OBSERVED };
@@ -131,6 +131,21 @@ describe(parseIngestBody.name, () => {
         { index: 2, error: expect.stringMatching(/^line is not valid JSON: /) },
         { index: 3, error: expect.stringMatching(/^ts: "yesterday" is not a valid timestamp/) },
       ]);
+    });
+
+    it('keeps the first ERRORS_LISTED refusals in index order, and counts them all', () => {
+      // Unparsable lines and invalid records are refused in two passes; the kept ones are still the first.
+      const lines = Array.from({ length: ERRORS_LISTED + 10 }, (_, i) => (i % 2 ? '{"ts":1}' : 'junk'));
+      const sut = parseIngestBody(
+        body(['{"message":"a"}', ...lines].join('\n')),
+        'application/x-ndjson',
+        OPTIONS,
+      );
+      expect(sut.records).toHaveLength(1);
+      expect(sut.refused).toBe(ERRORS_LISTED + 10);
+      expect(sut.errors.map(({ index }) => index)).toEqual(
+        Array.from({ length: ERRORS_LISTED }, (_, i) => i + 1),
+      );
     });
 
     it.each([

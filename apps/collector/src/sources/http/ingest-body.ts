@@ -2,7 +2,13 @@ import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } fr
 import { mediaTypeOf } from '../../request-body';
 import { SourceOutput } from '../../source-runner';
 
-/** Every refused record is kept in `errors`: the answer names the first ERRORS_LISTED in index order. */
+/**
+ * How many refused records an answer names, in index order. Only these are kept: a 10 MB body of 2-byte
+ * items would otherwise hold 5 million errors, 600 MB, for as long as its records wait for the broker.
+ */
+export const ERRORS_LISTED = 100;
+
+/** The first ERRORS_LISTED refusals, in index order, and the count of all. */
 export type IngestOutcome = SourceOutput<{ index: number; error: string }>;
 
 const NDJSON_TYPES = [
@@ -52,5 +58,5 @@ export function parseIngestBody(
 }
 
 function outcome(records: LogRecord[], errors: IngestOutcome['errors']): IngestOutcome {
-  return { records, errors, refused: errors.length };
+  return { records, errors: errors.slice(0, ERRORS_LISTED), refused: errors.length };
 }

@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestEndpoint } from '../../ingest-endpoint';
-import { ERRORS_LISTED, HttpSource, IngestResult } from './http.source';
+import { HttpSource, IngestResult } from './http.source';
+import { ERRORS_LISTED } from './ingest-body';
 import { INGEST_MEDIA_TYPES } from './ingest-body';
 
 const INGEST_RESULT = {
