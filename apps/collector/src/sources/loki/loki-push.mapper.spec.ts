@@ -155,13 +155,8 @@ describe(mapLokiPush.name, () => {
       observedTs: EXAMPLE_OBSERVED_TS,
       maxOutputBytes: 3 * (RECORD_STAMP_BYTES + labelBytes),
     });
+    // The refusal's wording is RequestMapper's, checked in its spec; here, which labels each entry copies.
     expect(sut.records).toHaveLength(3);
-    expect(sut.errors).toEqual([
-      {
-        path: 'streams[0].values[3]',
-        error: expect.stringContaining(`over ${3 * (RECORD_STAMP_BYTES + labelBytes)} bytes`),
-      },
-      { path: 'streams[0].values[4]', error: expect.stringContaining('send fewer records per request') },
-    ]);
+    expect(sut.errors.map(({ path }) => path)).toEqual(['streams[0].values[3]', 'streams[0].values[4]']);
   });
 });

@@ -304,12 +304,8 @@ describe(mapOtlpLogs.name, () => {
       observedTs: EXAMPLE_OBSERVED_TS,
       maxOutputBytes: 2 * (RECORD_STAMP_BYTES + shared),
     });
+    // The refusal's wording is RequestMapper's, checked in its spec; here, what each log record copies.
     expect(sut.records).toHaveLength(2);
-    expect(sut.errors).toEqual([
-      {
-        path: 'resourceLogs[0].scopeLogs[0].logRecords[2]',
-        error: expect.stringContaining(`over ${2 * (RECORD_STAMP_BYTES + shared)} bytes`),
-      },
-    ]);
+    expect(sut.errors.map(({ path }) => path)).toEqual(['resourceLogs[0].scopeLogs[0].logRecords[2]']);
   });
 });
