@@ -7,12 +7,18 @@ import { MetricsService } from '@logyard/observability';
 export type SourceName = 'http' | 'otlp' | 'loki' | 'syslog';
 
 /**
+ * How many refusals a source keeps in full, the most any answer names; the rest are only counted, so a body
+ * of millions of refused items costs no more memory than it takes to count them.
+ */
+export const REFUSALS_KEPT = 100;
+
+/**
  * What a source makes of one input (Vector's shape, docs/design.md §6): the records it validated and its
  * per-record errors, in whatever shape its protocol reports them (an index, a path, a reason).
  */
 export interface SourceOutput<E> {
   records: LogRecord[];
-  /** Refusals in full, the first of them where a source keeps only as many as its answer names. */
+  /** The first REFUSALS_KEPT refusals in full. */
   errors: E[];
   /** Every refused input, those kept in `errors` and any past them. */
   refused: number;

@@ -2,11 +2,11 @@ import { err, ok, Result } from '@logyard/contracts';
 import {
   RECORD_STAMP_BYTES,
   RecordFields,
-  REFUSALS_KEPT,
   RequestMapper,
   SharedAttributes,
   sharedAttributes,
 } from './request-mapping';
+import { REFUSALS_KEPT } from '../source-runner';
 
 const OBSERVED = '2026-11-24T23:49:27.123000Z';
 

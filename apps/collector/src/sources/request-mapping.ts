@@ -10,7 +10,7 @@ import {
   ParseOptions,
   Result,
 } from '@logyard/contracts';
-import { SourceOutput } from '../source-runner';
+import { REFUSALS_KEPT, SourceOutput } from '../source-runner';
 
 /** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
 export type RequestMapping = SourceOutput<{ path: string; error: string }>;
@@ -32,9 +32,6 @@ export const OUTPUT_BYTES_PER_BODY_LIMIT = 4;
  * 150 bytes of JSON, while OTLP's protobuf states an empty log record in 2 bytes of the body.
  */
 export const RECORD_STAMP_BYTES = 150;
-
-/** How many refusals a mapping keeps in full; `refused` counts them all, and no answer names more. */
-export const REFUSALS_KEPT = 100;
 
 /** How the collector maps every push request: now as its observation time, the configured limits. */
 export function mappingOptions(config: LogyardConfig): MappingOptions {
@@ -95,8 +92,7 @@ class OutputBudget {
 /**
  * Maps one push request item by item, so that one bad item costs only itself. Every item is parsed with the
  * same options, observed at one time taken once for the request, and paid for from the request's one
- * OutputBudget. Only the first REFUSALS_KEPT refusals are kept in full, so a body of refused items costs no
- * more memory than it takes to count them.
+ * OutputBudget. Only the first REFUSALS_KEPT refusals are kept in full.
  */
 export class RequestMapper {
   readonly mapping: RequestMapping = { records: [], errors: [], refused: 0 };

@@ -8,7 +8,7 @@ export interface IngestResult {
   accepted: number;
   rejected: number;
   errors: { index: number; error: string }[];
-  /** Present only when more than ERRORS_LISTED records were refused. */
+  /** Present only when more than REFUSALS_KEPT records were refused. */
   errorsOmitted?: number;
 }
 

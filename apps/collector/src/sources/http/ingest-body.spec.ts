@@ -1,5 +1,6 @@
 import { ParseOptions } from '@logyard/contracts';
-import { ERRORS_LISTED, parseIngestBody } from './ingest-body';
+import { REFUSALS_KEPT } from '../../source-runner';
+import { parseIngestBody } from './ingest-body';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
 const OPTIONS: ParseOptions = { observedTs: OBSERVED };
@@ -133,18 +134,18 @@ describe(parseIngestBody.name, () => {
       ]);
     });
 
-    it('keeps the first ERRORS_LISTED refusals in index order, and counts them all', () => {
+    it('keeps the first REFUSALS_KEPT refusals in index order, and counts them all', () => {
       // Unparsable lines and invalid records are refused in two passes; the kept ones are still the first.
-      const lines = Array.from({ length: ERRORS_LISTED + 10 }, (_, i) => (i % 2 ? '{"ts":1}' : 'junk'));
+      const lines = Array.from({ length: REFUSALS_KEPT + 10 }, (_, i) => (i % 2 ? '{"ts":1}' : 'junk'));
       const sut = parseIngestBody(
         body(['{"message":"a"}', ...lines].join('\n')),
         'application/x-ndjson',
         OPTIONS,
       );
       expect(sut.records).toHaveLength(1);
-      expect(sut.refused).toBe(ERRORS_LISTED + 10);
+      expect(sut.refused).toBe(REFUSALS_KEPT + 10);
       expect(sut.errors.map(({ index }) => index)).toEqual(
-        Array.from({ length: ERRORS_LISTED }, (_, i) => i + 1),
+        Array.from({ length: REFUSALS_KEPT }, (_, i) => i + 1),
       );
     });
 

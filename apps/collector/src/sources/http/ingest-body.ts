@@ -1,14 +1,8 @@
 import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } from '@logyard/contracts';
 import { mediaTypeOf } from '../../request-body';
-import { SourceOutput } from '../../source-runner';
+import { REFUSALS_KEPT, SourceOutput } from '../../source-runner';
 
-/**
- * How many refused records an answer names, in index order. Only these are kept: a 10 MB body of 2-byte
- * items would otherwise hold 5 million errors, 600 MB, for as long as its records wait for the broker.
- */
-export const ERRORS_LISTED = 100;
-
-/** The first ERRORS_LISTED refusals, in index order, and the count of all. */
+/** The first REFUSALS_KEPT refusals, in index order, and the count of all. */
 export type IngestOutcome = SourceOutput<{ index: number; error: string }>;
 
 const NDJSON_TYPES = [
@@ -51,12 +45,14 @@ export function parseIngestBody(
   const items = parseJsonBody(body);
   if (!items.ok) return outcome([], [{ index: 0, error: items.error }]);
   const decoded = decodeRecords(items.value, options);
-  return outcome(
-    decoded.records,
-    decoded.errors.map(({ index, error }) => ({ index, error })),
-  );
+  return outcome(decoded.records, decoded.errors);
 }
 
-function outcome(records: LogRecord[], errors: IngestOutcome['errors']): IngestOutcome {
-  return { records, errors: errors.slice(0, ERRORS_LISTED), refused: errors.length };
+/**
+ * Keeps the first REFUSALS_KEPT of `errors`, which are in index order, as `{index, error}`: a 10 MB body of
+ * 2-byte items would otherwise hold 5 million of them for as long as its records wait for the broker.
+ */
+function outcome(records: LogRecord[], errors: readonly { index: number; error: string }[]): IngestOutcome {
+  const kept = errors.slice(0, REFUSALS_KEPT).map(({ index, error }) => ({ index, error }));
+  return { records, errors: kept, refused: errors.length };
 }

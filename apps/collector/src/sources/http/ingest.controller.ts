@@ -1,8 +1,8 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestEndpoint } from '../../ingest-endpoint';
+import { REFUSALS_KEPT } from '../../source-runner';
 import { HttpSource, IngestResult } from './http.source';
-import { ERRORS_LISTED } from './ingest-body';
 import { INGEST_MEDIA_TYPES } from './ingest-body';
 
 const INGEST_RESULT = {
@@ -12,12 +12,12 @@ const INGEST_RESULT = {
     rejected: { type: 'integer' },
     errors: {
       type: 'array',
-      description: `the first ${ERRORS_LISTED} refused records, in index order`,
+      description: `the first ${REFUSALS_KEPT} refused records, in index order`,
       items: { type: 'object', properties: { index: { type: 'integer' }, error: { type: 'string' } } },
     },
     errorsOmitted: {
       type: 'integer',
-      description: `refused records not listed; only when over ${ERRORS_LISTED}`,
+      description: `refused records not listed; only when over ${REFUSALS_KEPT}`,
     },
   },
 };

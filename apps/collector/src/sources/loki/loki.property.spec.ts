@@ -7,7 +7,8 @@ import { decodeLokiJson } from './loki-json.decoder';
 import { decodeLokiProtobuf, LOKI_PUSH_PROTO } from './loki-protobuf.decoder';
 import { LokiPushRequest } from './loki-push';
 import { mapLokiPush } from './loki-push.mapper';
-import { OUTPUT_BYTES_PER_BODY_LIMIT, REFUSALS_KEPT } from '../request-mapping';
+import { OUTPUT_BYTES_PER_BODY_LIMIT } from '../request-mapping';
+import { REFUSALS_KEPT } from '../../source-runner';
 
 const RUNS = propertyRuns(200);
 /** Each timing case measures for about a second, so these stay few even under FUZZ_RUNS. */

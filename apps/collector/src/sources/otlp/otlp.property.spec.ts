@@ -5,7 +5,8 @@ import { OtlpCodec, OtlpLogsRequest } from './otlp-codec';
 import { OTLP_JSON_CODEC } from './otlp-json.codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
 import { OTLP_PROTOBUF_CODEC } from './otlp-protobuf.codec';
-import { OUTPUT_BYTES_PER_BODY_LIMIT, REFUSALS_KEPT } from '../request-mapping';
+import { OUTPUT_BYTES_PER_BODY_LIMIT } from '../request-mapping';
+import { REFUSALS_KEPT } from '../../source-runner';
 import descriptor from './proto/otlp-logs.descriptor.json';
 
 const RUNS = propertyRuns(200);
