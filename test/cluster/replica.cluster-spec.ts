@@ -106,6 +106,12 @@ describe('replica: queries read from a PostgreSQL streaming replica', () => {
     try {
       await send('paused');
       await waitFor('the records on the primary', async () => (await stored('paused')).rows === BATCH);
+      // The primary commits asynchronously (synchronous_commit = off): a committed row's WAL may not have been
+      // sent yet, and a replica that has not received it is caught up, lag 0, without it.
+      const written = await scalar<string>(pair!.primary.url(DATABASE), 'SELECT pg_current_wal_lsn()::text');
+      await waitFor('the records received by the replica', () =>
+        scalar<boolean>(replica, 'SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn', [written]),
+      );
       await waitFor('lag while the replica receives but does not replay', async () => (await lag()) > 0);
       // What the primary committed meanwhile is not on the replica yet: the answer is the replica's.
       expect(await queried('paused')).toBe(0);
