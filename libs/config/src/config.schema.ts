@@ -182,7 +182,7 @@ export const envSchema = z.object({
   ROUTER_FLUSH_MS: positiveInt.default(25),
   ARCHIVER_PREFETCH: positiveInt.default(64),
   ARCHIVER_BATCH_RECORDS: positiveInt.default(5000),
-  ARCHIVER_FLUSH_MS: positiveInt.default(200),
+  ARCHIVER_FLUSH_MS: positiveInt.default(100),
   ARCHIVER_WRITERS: positiveInt.default(2),
   PARTITION_DAYS_AHEAD: positiveInt.default(3),
   QUERY_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),

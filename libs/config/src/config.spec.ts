@@ -40,7 +40,7 @@ describe(loadConfig.name, () => {
       auth: { ingestTokens: [], queryTokens: [] },
       collector: { confirmTimeoutMs: 10_000, ingestRate: { bytesPerSecond: 16 * MIB, burstBytes: 64 * MIB } },
       router: { prefetch: 256, batchRecords: 4000, flushMs: 25 },
-      archiver: { prefetch: 64, batchRecords: 5000, flushMs: 200, writers: 2, partitionDaysAhead: 3 },
+      archiver: { prefetch: 64, batchRecords: 5000, flushMs: 100, writers: 2, partitionDaysAhead: 3 },
       query: {
         databaseUrl: 'postgres://postgres@127.0.0.1:5432/logyard',
         poolSize: 5,

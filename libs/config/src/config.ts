@@ -43,6 +43,10 @@ export interface LogyardConfig {
   archiver: {
     prefetch: number;
     batchRecords: number;
+    /**
+     * How long a batch waits to fill while a writer is free. Under saturation batches fill while both writers
+     * are busy, so this sets latency at moderate load, not throughput (BENCHMARKS.md, "Latency at 80 % load").
+     */
     flushMs: number;
     writers: number;
     partitionDaysAhead: number;
