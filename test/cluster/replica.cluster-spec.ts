@@ -106,9 +106,14 @@ describe('replica: queries read from a PostgreSQL streaming replica', () => {
     try {
       await send('paused');
       await waitFor('the records on the primary', async () => (await stored('paused')).rows === BATCH);
-      // The primary commits asynchronously (synchronous_commit = off): a committed row's WAL may not have been
-      // sent yet, and a replica that has not received it is caught up, lag 0, without it.
-      const written = await scalar<string>(pair!.primary.url(DATABASE), 'SELECT pg_current_wal_lsn()::text');
+      // The primary commits asynchronously (synchronous_commit = off): a committed row's WAL may still be in the
+      // primary's buffers, not written, let alone sent, and a replica that has not received it is caught up, lag 0,
+      // without it. The insert position covers every commit made so far; the write position (pg_current_wal_lsn)
+      // may not.
+      const written = await scalar<string>(
+        pair!.primary.url(DATABASE),
+        'SELECT pg_current_wal_insert_lsn()::text',
+      );
       await waitFor('the records received by the replica', () =>
         scalar<boolean>(replica, 'SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn', [written]),
       );
