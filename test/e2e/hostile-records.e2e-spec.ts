@@ -3,6 +3,7 @@ import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
 import { topologyNames } from '@logyard/amqp';
+import { MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
 import { metricValue } from '@logyard/observability';
 import { request } from '../support/http';
@@ -12,6 +13,7 @@ import {
   publishJson,
   publishToIngest,
   takeDeadLetterReasons,
+  takeDeadLetters,
 } from '../support/poison';
 
 /** Issue 11: records nested or sized to break a later hop are each that record's error, never a stall or a 500. */
@@ -88,16 +90,54 @@ describe('hostile records: refused one by one, at every edge', () => {
     ).resolves.toBeGreaterThanOrEqual(1_000);
   });
 
+  // A 10 MB message of 655,000 of the smallest records was built whole before any was written: twenty of them
+  // took the router to 3.5 GB and held its event loop for up to 20 s at a time, past the broker's heartbeat.
+  it('stores MAX_RECORDS_PER_MESSAGE records of a message and dead-letters the rest unread, as one letter', async () => {
+    const ids = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 500 }, () => uuidv7());
+    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
+      JSON.stringify(ids.map((id) => ({ id, message: 'x' }))),
+    ]);
+    await waitFor(
+      'the first MAX_RECORDS_PER_MESSAGE stored',
+      async () =>
+        (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [
+          ids.slice(0, MAX_RECORDS_PER_MESSAGE),
+        ])) === MAX_RECORDS_PER_MESSAGE,
+    );
+    await waitFor(
+      'the rest dead-lettered',
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) === 1,
+    );
+    const [letter] = await takeDeadLetters(logyard.world.amqpUrl, logyard.world.prefix);
+    expect(letter.reason).toBe(
+      `message holds ${MAX_RECORDS_PER_MESSAGE + 500} records, more than the ${MAX_RECORDS_PER_MESSAGE} one message may ` +
+        `carry: records ${MAX_RECORDS_PER_MESSAGE} on refused unread; publish fewer records per message`,
+    );
+    expect(letter.count).toBe(500);
+    expect(JSON.parse(letter.body).map((item: { id: string }) => item.id)).toEqual(
+      ids.slice(MAX_RECORDS_PER_MESSAGE),
+    );
+    await expect(
+      logyard.db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [
+        ids.slice(MAX_RECORDS_PER_MESSAGE),
+      ]),
+    ).resolves.toBe(0);
+  });
+
   // One message per routing key: 12,000 keys in one batch overflowed the publisher's channel, and the router
-  // took its own refusal for an outage, retrying the batch forever with its queue paused.
-  it("routes one message of 12,000 records with 12,000 hosts, as a fleet's relay may send them", async () => {
+  // took its own refusal for an outage, retrying the batch forever with its queue paused. A message carries at
+  // most MAX_RECORDS_PER_MESSAGE: 6,000 keys a batch are still more than the channel holds at once.
+  it("routes 12,000 records with 12,000 hosts in two messages, as a fleet's relay may send them", async () => {
     const records = Array.from({ length: 12_000 }, (_, i) => ({
       id: uuidv7(),
       host: `fleet-${i}.prod`,
       service: 'relay',
       message: `from host ${i}`,
     }));
-    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [JSON.stringify(records)]);
+    await publishToIngest(logyard.world.amqpUrl, logyard.world.prefix, [
+      JSON.stringify(records.slice(0, 6_000)),
+      JSON.stringify(records.slice(6_000)),
+    ]);
 
     await waitFor(
       'every record stored',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import amqplib, { ConfirmChannel } from 'amqplib';
-import { REASON_HEADER, topologyNames } from '@logyard/amqp';
+import { COUNT_HEADER, REASON_HEADER, topologyNames } from '@logyard/amqp';
 
 /** `depth` levels of `{"a":…}` as JSON text: JSON.parse reads any depth, JSON.stringify overflows at ~10,000. */
 export function nestedJson(depth: number): string {
@@ -65,19 +65,36 @@ export async function publishJson(
   }
 }
 
-/** The reasons of every message on a prefix's dead-letter queue, taking them off it. */
-export async function takeDeadLetterReasons(amqpUrl: string, prefix: string): Promise<string[]> {
+/** A dead letter as a test reads it: its reason, how many records it holds (COUNT_HEADER), its body. */
+export interface TakenDeadLetter {
+  reason: string;
+  count?: number;
+  body: string;
+}
+
+/** Every message on a prefix's dead-letter queue, taking them off it. */
+export async function takeDeadLetters(amqpUrl: string, prefix: string): Promise<TakenDeadLetter[]> {
   const connection = await amqplib.connect(amqpUrl);
   try {
     const channel = await connection.createChannel();
-    const reasons: string[] = [];
+    const letters: TakenDeadLetter[] = [];
     for (let m; (m = await channel.get(topologyNames(prefix).deadQueue, { noAck: true }));) {
-      reasons.push(String(m.properties.headers?.[REASON_HEADER]));
+      const headers = m.properties.headers ?? {};
+      letters.push({
+        reason: String(headers[REASON_HEADER]),
+        count: headers[COUNT_HEADER],
+        body: m.content.toString(),
+      });
     }
-    return reasons;
+    return letters;
   } finally {
     await connection.close();
   }
+}
+
+/** The reasons of every message on a prefix's dead-letter queue, taking them off it. */
+export async function takeDeadLetterReasons(amqpUrl: string, prefix: string): Promise<string[]> {
+  return (await takeDeadLetters(amqpUrl, prefix)).map((letter) => letter.reason);
 }
 
 /** How many messages wait on a prefix's dead-letter queue, without taking them. */

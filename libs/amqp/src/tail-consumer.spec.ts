@@ -1,5 +1,5 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { encodeBatch, LogRecord, makeRecord } from '@logyard/contracts';
+import { encodeBatch, LogRecord, makeRecord, MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 import {
   decodeTailMessage,
   recordsIn,
@@ -44,6 +44,11 @@ describe(decodeTailMessage.name, () => {
     const record = makeRecord();
     expect(decodeTailMessage(Buffer.from(JSON.stringify([{ nope: 1 }, record])))).toEqual([record]);
     expect(decodeTailMessage(Buffer.from('{oops'))).toEqual([]);
+  });
+
+  it('reads no more than MAX_RECORDS_PER_MESSAGE records of a message', () => {
+    const records = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 1 }, () => makeRecord());
+    expect(decodeTailMessage(encodeBatch(records))).toEqual(records.slice(0, MAX_RECORDS_PER_MESSAGE));
   });
 });
 

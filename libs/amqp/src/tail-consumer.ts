@@ -1,5 +1,5 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { decodeRecords, LogRecord, parseJsonBody } from '@logyard/contracts';
+import { decodeRecords, LogRecord, MAX_RECORDS_PER_MESSAGE, parseJsonBody } from '@logyard/contracts';
 import { COUNT_HEADER } from './topology';
 
 /**
@@ -61,11 +61,14 @@ export function recordsIn(message: {
 /**
  * The records of one logs-exchange message. Only Logyard's collectors and
  * routers publish there, and only records they have just validated, so an item that does not parse is
- * skipped rather than reported; messages are never truncated again.
+ * skipped rather than reported, as are items past MAX_RECORDS_PER_MESSAGE (the archiver dead-letters both);
+ * messages are never truncated again.
  */
 export function decodeTailMessage(content: Buffer): LogRecord[] {
   const items = parseJsonBody(content);
-  return items.ok ? decodeRecords(items.value, { maxMessageBytes: Infinity }).records : [];
+  return items.ok
+    ? decodeRecords(items.value.slice(0, MAX_RECORDS_PER_MESSAGE), { maxMessageBytes: Infinity }).records
+    : [];
 }
 
 /**

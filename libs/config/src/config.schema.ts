@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ATTRIBUTE_LIMITS, SEVERITIES, Severity } from '@logyard/contracts';
+import { DEFAULT_ATTRIBUTE_LIMITS, MAX_RECORDS_PER_MESSAGE, SEVERITIES, Severity } from '@logyard/contracts';
 
 /** The three roles a process can run; `all` runs every one of them in one process. */
 export const TARGETS = ['all', 'collector', 'router', 'archiver'] as const;
@@ -163,7 +163,8 @@ export const envSchema = z.object({
   MAX_ATTRIBUTES_BYTES: byteSize
     .pipe(z.number().int().positive())
     .default(DEFAULT_ATTRIBUTE_LIMITS.maxAttributesBytes),
-  MAX_BATCH_RECORDS: positiveInt.default(1000),
+  // Readers refuse what a message carries past MAX_RECORDS_PER_MESSAGE: Logyard's own batches must fit.
+  MAX_BATCH_RECORDS: positiveInt.max(MAX_RECORDS_PER_MESSAGE).default(1000),
   RETENTION_DAYS: positiveInt.default(14),
   ...retentionOverrides,
   INGEST_TOKENS: tokenList.default([]),

@@ -205,6 +205,7 @@ describe(loadConfig.name, () => {
     ['MAX_ATTRIBUTES_BYTES', 'lots'],
     ['MAX_ATTRIBUTES_BYTES', '0'],
     ['ARCHIVER_FLUSH_MS', '2.5'],
+    ['MAX_BATCH_RECORDS', '10001'],
     ['SYSLOG_HOST', 'localhost'],
     ['SYSLOG_TCP_MAX_CONNECTIONS', '0'],
     ['SYSLOG_TCP_BUFFER_BYTES', '0'],

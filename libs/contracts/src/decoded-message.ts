@@ -27,6 +27,15 @@ export interface Reject {
 export const SEPARATE_REJECTS = 100;
 
 /**
+ * The most records one bus message may carry: Logyard's publishers put at most MAX_BATCH_RECORDS (no more than
+ * this) in one, the SDK its maxBatchRecords (likewise). A reader builds this many and refuses the rest unread.
+ * Without a bound a message of BODY_LIMIT held 655,000 of the smallest records, all built before any could be
+ * written: twenty such messages on the ingest exchange took the router to 3.5 GB and held its event loop for up
+ * to 20 s at a time, past the broker's heartbeat.
+ */
+export const MAX_RECORDS_PER_MESSAGE = 10_000;
+
+/**
  * Parses a message's JSON items into records, after `complete` filled in
  * anything an item leaves to its message (the router's routing-key defaults).
  * Each of the first SEPARATE_REJECTS items that is not a valid record becomes
@@ -34,7 +43,8 @@ export const SEPARATE_REJECTS = 100;
  * its index when the message held more than one. The message's own body
  * stands in for an item JSON cannot write again (one nested too deep for
  * JSON.stringify's stack), and for the only item of a message, which it is
- * byte for byte. Any further refused items become one reject holding them all.
+ * byte for byte. Any further refused items become one reject holding them all,
+ * and the items past MAX_RECORDS_PER_MESSAGE another, unread.
  */
 export function decodeJsonItems(
   message: { items: unknown[]; body: Buffer },
@@ -42,7 +52,8 @@ export function decodeJsonItems(
   complete?: (item: unknown) => unknown,
 ): DecodedMessage {
   const { items, body } = message;
-  const decoded = decodeRecords(complete ? items.map(complete) : items, options);
+  const read = items.length > MAX_RECORDS_PER_MESSAGE ? items.slice(0, MAX_RECORDS_PER_MESSAGE) : items;
+  const decoded = decodeRecords(complete ? read.map(complete) : read, options);
   const separate = decoded.errors.slice(0, SEPARATE_REJECTS);
   const rest = decoded.errors.slice(SEPARATE_REJECTS);
   const rejects: Reject[] = separate.map(({ index, error }) => {
@@ -62,6 +73,17 @@ export function decodeJsonItems(
       body: together.ok ? together.value : body,
       contentType: 'application/json',
       records: rest.length,
+    });
+  }
+  if (read.length < items.length) {
+    const unread = tryEncodeItem(items.slice(read.length));
+    rejects.push({
+      reason:
+        `message holds ${items.length} records, more than the ${MAX_RECORDS_PER_MESSAGE} one message may carry: ` +
+        `records ${read.length} on refused unread; publish fewer records per message`,
+      body: unread.ok ? unread.value : body,
+      contentType: 'application/json',
+      records: items.length - read.length,
     });
   }
   return { records: decoded.records, rejects };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth } from '@logyard/testing';
 import { parseJsonBody, parseNdjson, tryEncodeBatch } from './batch';
+import { decodeJsonItems, MAX_RECORDS_PER_MESSAGE, SEPARATE_REJECTS } from './decoded-message';
 import { matchesPattern, validatePattern } from './pattern';
 import { LogRecord, parseLogRecord, ParseOptions, toWire } from './record';
 import { Result } from './result';
@@ -131,6 +132,43 @@ describe('body parsers property', () => {
       ),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe(`${decodeJsonItems.name} property`, () => {
+  function expectEveryItemAccountedFor(items: unknown[]): void {
+    const sut = decodeJsonItems({ items, body: Buffer.from('[]') }, OPTIONS);
+    const dead = sut.rejects.reduce((sum, reject) => sum + (reject.records ?? 1), 0);
+    expect(sut.records.length + dead).toBe(items.length);
+    expect(sut.records.length).toBeLessThanOrEqual(MAX_RECORDS_PER_MESSAGE);
+    expect(sut.rejects.length).toBeLessThanOrEqual(SEPARATE_REJECTS + 2);
+  }
+
+  it('accounts for every item of a message once, as a record or in a dead letter', () => {
+    const item = fc.oneof(wireLike, fc.record({ message: fc.string() }), fc.jsonValue());
+    fc.assert(fc.property(fc.array(item, { maxLength: SEPARATE_REJECTS * 3 }), expectEveryItemAccountedFor), {
+      numRuns: RUNS,
+    });
+  });
+
+  it('reads at most MAX_RECORDS_PER_MESSAGE of a message, and still accounts for the rest', () => {
+    // Valid records around the cap, with a few refused items anywhere among them.
+    const valid = { message: 'x', host: 'h', service: 's', severity: 'info' };
+    const messages = fc
+      .integer({ min: MAX_RECORDS_PER_MESSAGE - 5, max: MAX_RECORDS_PER_MESSAGE + 50 })
+      .chain((length) =>
+        fc.tuple(
+          fc.constant(length),
+          fc.uniqueArray(fc.nat(length - 1), { maxLength: 20 }),
+          fc.constantFrom<unknown>(1, null, {}),
+        ),
+      )
+      .map(([length, refusedAt, refused]) => {
+        const items: unknown[] = Array.from({ length }, () => valid);
+        for (const index of refusedAt) items[index] = refused;
+        return items;
+      });
+    fc.assert(fc.property(messages, expectEveryItemAccountedFor), { numRuns: Math.ceil(RUNS / 10) });
   });
 });
 

@@ -1,5 +1,6 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { hostname } from 'node:os';
+import { MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 import { resolveSdkOptions, SDK_DEFAULTS } from './sdk-options';
 
 describe(resolveSdkOptions.name, () => {
@@ -33,6 +34,15 @@ describe(resolveSdkOptions.name, () => {
     ).toThrow(
       'LogyardLogger: service must be a non-empty string; prefix must be a non-empty string; ' +
         'maxBuffered must be a positive integer, got 0; flushIntervalMs must be a positive integer, got 2.5',
+    );
+  });
+
+  it('refuses batches larger than Logyard reads from one message', () => {
+    expect(
+      resolveSdkOptions({ service: 's', maxBatchRecords: MAX_RECORDS_PER_MESSAGE }).maxBatchRecords,
+    ).toBe(MAX_RECORDS_PER_MESSAGE);
+    expect(() => resolveSdkOptions({ service: 's', maxBatchRecords: MAX_RECORDS_PER_MESSAGE + 1 })).toThrow(
+      `LogyardLogger: maxBatchRecords must be a positive integer of at most ${MAX_RECORDS_PER_MESSAGE}, got ${MAX_RECORDS_PER_MESSAGE + 1}`,
     );
   });
 

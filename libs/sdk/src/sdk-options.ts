@@ -1,6 +1,7 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { splitList } from '@logyard/config/env';
+import { MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 
 /**
  * What a host application tells the logger. The SDK reads no environment of
@@ -23,7 +24,7 @@ export interface LogyardLoggerOptions {
   maxBuffered?: number;
   /** Longest a record waits to be batched; default 50 ms. */
   flushIntervalMs?: number;
-  /** Records per AMQP message; default 500. */
+  /** Records per AMQP message; default 500, at most MAX_RECORDS_PER_MESSAGE (10,000). */
   maxBatchRecords?: number;
   /**
    * Also print every log line: true (default) through Nest's ConsoleLogger, false not at all, or a
@@ -60,10 +61,17 @@ export function resolveSdkOptions(options: LogyardLoggerOptions): ResolvedSdkOpt
     problems.push(`${name} must be a non-empty string`);
     return '';
   };
-  const count = (name: keyof LogyardLoggerOptions, value: unknown, fallback: number): number => {
+  const count = (
+    name: keyof LogyardLoggerOptions,
+    value: unknown,
+    fallback: number,
+    max = Infinity,
+  ): number => {
     if (value === undefined) return fallback;
-    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-    problems.push(`${name} must be a positive integer, got ${String(value)}`);
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max) return value;
+    problems.push(
+      `${name} must be a positive integer${max < Infinity ? ` of at most ${max}` : ''}, got ${String(value)}`,
+    );
     return fallback;
   };
   const resolved: ResolvedSdkOptions = {
@@ -73,7 +81,13 @@ export function resolveSdkOptions(options: LogyardLoggerOptions): ResolvedSdkOpt
     host: text('host', options?.host, hostname()),
     maxBuffered: count('maxBuffered', options?.maxBuffered, SDK_DEFAULTS.maxBuffered),
     flushIntervalMs: count('flushIntervalMs', options?.flushIntervalMs, SDK_DEFAULTS.flushIntervalMs),
-    maxBatchRecords: count('maxBatchRecords', options?.maxBatchRecords, SDK_DEFAULTS.maxBatchRecords),
+    // Logyard refuses what a message carries past MAX_RECORDS_PER_MESSAGE.
+    maxBatchRecords: count(
+      'maxBatchRecords',
+      options?.maxBatchRecords,
+      SDK_DEFAULTS.maxBatchRecords,
+      MAX_RECORDS_PER_MESSAGE,
+    ),
     console:
       options?.console === false
         ? false

@@ -4,6 +4,7 @@ import {
   encodeBatch,
   LogRecord,
   makeRecord,
+  MAX_RECORDS_PER_MESSAGE,
   SEPARATE_REJECTS,
   toWire,
 } from '@logyard/contracts';
@@ -155,6 +156,23 @@ describe(normaliseMessage.name, () => {
         contentType: 'application/json',
         records: 3,
       });
+    });
+
+    it('reads MAX_RECORDS_PER_MESSAGE records of a message and refuses the rest unread, together', () => {
+      const items = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 2 }, (_, i) => ({ message: `m${i}` }));
+      const sut = normaliseMessage(json(items), { ...OPTIONS, maxBodyBytes: Infinity });
+      expect(sut.records).toHaveLength(MAX_RECORDS_PER_MESSAGE);
+      expect(sut.records.at(-1)?.message).toBe(`m${MAX_RECORDS_PER_MESSAGE - 1}`);
+      expect(sut.rejects).toEqual([
+        {
+          reason:
+            `message holds ${MAX_RECORDS_PER_MESSAGE + 2} records, more than the ${MAX_RECORDS_PER_MESSAGE} one message ` +
+            `may carry: records ${MAX_RECORDS_PER_MESSAGE} on refused unread; publish fewer records per message`,
+          body: Buffer.from(JSON.stringify(items.slice(MAX_RECORDS_PER_MESSAGE))),
+          contentType: 'application/json',
+          records: 2,
+        },
+      ]);
     });
 
     it('rejects the whole message when a body declared as JSON is not JSON', () => {
