@@ -45,7 +45,7 @@ export interface LogyardConfig {
     batchRecords: number;
     /**
      * How long a batch waits to fill while a writer is free. Under saturation batches fill while both writers
-     * are busy, so this sets latency at moderate load, not throughput (BENCHMARKS.md, "Latency at 80 % load").
+     * are busy, so this sets latency at moderate load, not throughput (BENCHMARKS.md, "Stop 17").
      */
     flushMs: number;
     writers: number;

@@ -27,11 +27,11 @@ export interface Reject {
 export const SEPARATE_REJECTS = 100;
 
 /**
- * The most records one bus message may carry: Logyard's publishers put at most MAX_BATCH_RECORDS (no more than
- * this) in one, the SDK its maxBatchRecords (likewise). A reader builds this many and refuses the rest unread.
- * Without a bound a message of BODY_LIMIT held 655,000 of the smallest records, all built before any could be
- * written: twenty such messages on the ingest exchange took the router to 3.5 GB and held its event loop for up
- * to 20 s at a time, past the broker's heartbeat.
+ * The most records one bus message may carry: Logyard's publishers put at most MAX_BATCH_RECORDS (no more
+ * than this) in one, the SDK its maxBatchRecords (likewise). A reader builds this many and refuses the rest
+ * unread. Without a bound a message of BODY_LIMIT held 655,000 of the smallest records, all built before any
+ * could be written: twenty such messages on the ingest exchange took the router to 3.5 GB and held its event
+ * loop for up to 20 s at a time, past the broker's heartbeat.
  */
 export const MAX_RECORDS_PER_MESSAGE = 10_000;
 
@@ -65,28 +65,40 @@ export function decodeJsonItems(
     };
   });
   if (rest.length > 0) {
-    const together = tryEncodeItem(rest.map(({ index }) => items[index]));
-    rejects.push({
-      reason:
+    rejects.push(
+      rejectTogether(
+        rest.map(({ index }) => items[index]),
         `${rest.length} more records of this message refused, from record ${rest[0].index} on, ` +
-        `e.g. record ${rest[0].index}: ${rest[0].error}`,
-      body: together.ok ? together.value : body,
-      contentType: 'application/json',
-      records: rest.length,
-    });
+          `e.g. record ${rest[0].index}: ${rest[0].error}`,
+        body,
+      ),
+    );
   }
   if (read.length < items.length) {
-    const unread = tryEncodeItem(items.slice(read.length));
-    rejects.push({
-      reason:
-        `message holds ${items.length} records, more than the ${MAX_RECORDS_PER_MESSAGE} one message may carry: ` +
-        `records ${read.length} on refused unread; publish fewer records per message`,
-      body: unread.ok ? unread.value : body,
-      contentType: 'application/json',
-      records: items.length - read.length,
-    });
+    rejects.push(
+      rejectTogether(
+        items.slice(read.length),
+        `message holds ${items.length} records, more than the ${MAX_RECORDS_PER_MESSAGE} one message ` +
+          `may carry: records ${read.length} on refused unread; publish fewer records per message`,
+        body,
+      ),
+    );
   }
   return { records: decoded.records, rejects };
+}
+
+/**
+ * Refused items as one dead letter: a JSON array of them with their count, or the message's own body when
+ * JSON cannot write them again.
+ */
+function rejectTogether(refused: unknown[], reason: string, body: Buffer): Reject {
+  const together = tryEncodeItem(refused);
+  return {
+    reason,
+    body: together.ok ? together.value : body,
+    contentType: 'application/json',
+    records: refused.length,
+  };
 }
 
 function tryEncodeItem(item: unknown): Result<Buffer> {
