@@ -25,10 +25,16 @@ const SIZE_UNITS: Record<string, number> = {
   gib: 1024 * MIB,
 };
 
+/** The unit's factor; a word such as "constructor" is no unit, whatever Object.prototype holds. */
+function ownUnit(units: Record<string, number>, word: string): number | undefined {
+  const unit = word.toLowerCase();
+  return Object.hasOwn(units, unit) ? units[unit] : undefined;
+}
+
 /** Accepts plain bytes or a size such as `10mb` / `512KiB`; binary units either way. */
 const byteSize = z.string().transform((value, ctx) => {
   const match = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+  const unit = match ? ownUnit(SIZE_UNITS, match[2]) : undefined;
   if (!match || unit === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not a size; use bytes or a unit such as 10mb` });
     return z.NEVER;
@@ -49,7 +55,7 @@ export const DURATION_UNITS_MS: Record<string, number> = {
 /** Accepts milliseconds or a duration such as `10s`, `250ms`, `31d`; must be more than zero. */
 const duration = z.string().transform((value, ctx) => {
   const match = /^\s*(\d{1,15})\s*([a-z]*)\s*$/i.exec(value);
-  const unit = match ? DURATION_UNITS_MS[match[2].toLowerCase()] : undefined;
+  const unit = match ? ownUnit(DURATION_UNITS_MS, match[2]) : undefined;
   if (!match || unit === undefined || Number(match[1]) === 0) {
     ctx.addIssue({
       code: 'custom',

@@ -148,11 +148,14 @@ describe(loadConfig.name, () => {
       expect(loadConfig({ BODY_LIMIT }).http.bodyLimitBytes).toBe(bytes);
     });
 
-    it.each([['lots'], ['10 parsecs'], ['-1mb'], ['1.5mb']])('refuses %p', (BODY_LIMIT) => {
-      expect(configError({ BODY_LIMIT }).problems).toEqual([
-        `BODY_LIMIT: "${BODY_LIMIT}" is not a size; use bytes or a unit such as 10mb`,
-      ]);
-    });
+    it.each([['lots'], ['10 parsecs'], ['-1mb'], ['1.5mb'], ['10constructor']])(
+      'refuses %p',
+      (BODY_LIMIT) => {
+        expect(configError({ BODY_LIMIT }).problems).toEqual([
+          `BODY_LIMIT: "${BODY_LIMIT}" is not a size; use bytes or a unit such as 10mb`,
+        ]);
+      },
+    );
   });
 
   it('sizes the syslog TCP buffer for a whole MAX_MESSAGE_BYTES message and its header unless told', () => {
@@ -335,7 +338,7 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ QUERY_TIMEOUT }).query.timeoutMs).toBe(ms);
   });
 
-  it.each([['0'], ['10x'], ['-1s'], ['1.5s']])('refuses QUERY_TIMEOUT=%p', (value) => {
+  it.each([['0'], ['10x'], ['-1s'], ['1.5s'], ['10__proto__']])('refuses QUERY_TIMEOUT=%p', (value) => {
     expect(configError({ QUERY_TIMEOUT: value }).problems).toEqual([
       `QUERY_TIMEOUT: "${value}" is not a duration; use milliseconds or a unit, as in 250ms, 10s, 5m, 2h, 31d`,
     ]);

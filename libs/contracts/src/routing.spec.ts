@@ -72,7 +72,7 @@ describe(parseRoutingKey.name, () => {
     expect(parseRoutingKey(key)).toEqual({ ok: true, value: { host: 'unknown', service, severity } });
   });
 
-  it.each([['test.mysql'], ['checkout'], ['checkout.50'], ['7']])(
+  it.each([['test.mysql'], ['checkout'], ['checkout.50'], ['7'], ['constructor']])(
     'refuses the short key %j, which has no severity word, naming the accepted shapes',
     (key) => {
       expect(parseRoutingKey(key)).toEqual({
@@ -106,12 +106,17 @@ describe(parseRoutingKey.name, () => {
     });
   });
 
-  it('refuses an unknown severity word, naming it', () => {
-    expect(parseRoutingKey('a.b.loud')).toEqual({
-      ok: false,
-      error: expect.stringMatching(/^routing key "a.b.loud": severity "loud" is not recognised; use trace/),
-    });
-  });
+  it.each([['loud'], ['constructor'], ['__proto__']])(
+    'refuses the unknown severity word %j, naming it',
+    (word) => {
+      expect(parseRoutingKey(`a.b.${word}`)).toEqual({
+        ok: false,
+        error: expect.stringContaining(
+          `routing key "a.b.${word}": severity "${word}" is not recognised; use trace`,
+        ),
+      });
+    },
+  );
 });
 
 describe(shorterRoutingKeys.name, () => {

@@ -130,7 +130,19 @@ describe(parseSeverity.name, () => {
     expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^severity 9 is not recognised/) });
   });
 
-  it.each([[''], ['  '], [true], [null], [undefined], [{}], [[]], ['5.0'], ['-1']])('refuses %p', (input) => {
+  it.each([
+    [''],
+    ['  '],
+    [true],
+    [null],
+    [undefined],
+    [{}],
+    [[]],
+    ['5.0'],
+    ['-1'],
+    ['constructor'],
+    ['__proto__'],
+  ])('refuses %p', (input) => {
     expect(parseSeverity(input)).toEqual({ ok: false, error: expect.stringContaining('is not recognised') });
   });
 });

@@ -83,7 +83,8 @@ const MAX_SEVERITY_CHARS = 64;
 export function severityFromName(name: string): Severity | undefined {
   if (name.length > MAX_SEVERITY_CHARS) return undefined;
   const word = name.trim().toLowerCase();
-  return isSeverity(word) ? word : ALIASES[word];
+  // Own properties only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return isSeverity(word) ? word : Object.hasOwn(ALIASES, word) ? ALIASES[word] : undefined;
 }
 
 /**

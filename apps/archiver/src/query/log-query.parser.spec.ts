@@ -156,12 +156,15 @@ describe(parseLogQuery.name, () => {
       });
     });
 
-    it('refuses an unknown minSeverity, naming minSeverity', () => {
-      expect(refusal({ minSeverity: 'loud' })).toEqual({
-        field: 'minSeverity',
-        message: expect.stringMatching(/^severity "loud" is not recognised/),
-      });
-    });
+    it.each([['loud'], ['constructor'], ['__proto__']])(
+      'refuses the unknown minSeverity %p, naming minSeverity',
+      (minSeverity) => {
+        expect(refusal({ minSeverity })).toEqual({
+          field: 'minSeverity',
+          message: expect.stringMatching(/^severity ".*" is not recognised/),
+        });
+      },
+    );
 
     it('refuses minSeverity given twice', () => {
       expect(refusal({ minSeverity: ['warn', 'error'] })).toEqual({
