@@ -6,7 +6,7 @@ import { REASON_HEADER, topologyNames } from '@logyard/amqp';
 import { ArchiverModule } from '@logyard/archiver';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
-import { queueOwners } from '../support/broker';
+import { consumerChannels, queueMessages, queueOwners } from '../support/broker';
 import { runCli } from '../support/cli';
 import { request } from '../support/http';
 import { SseClient } from '../support/sse';
@@ -118,18 +118,21 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
   });
 
   describe('AMQP RPC', () => {
-    async function call(
-      body: unknown,
-      options: { headers?: Record<string, unknown>; replyTo?: string } = {},
-    ) {
+    type CallOptions = { headers?: Record<string, unknown>; replyTo?: string; timeoutMs?: number };
+    async function call(body: unknown, options: CallOptions = {}) {
+      const correlationId = send(body, options);
+      const message = await waitFor('the RPC reply', () => replies.get(correlationId), options);
+      return JSON.parse(message.content.toString()) as unknown;
+    }
+    /** Publishes a request; returns its correlation id. */
+    function send(body: unknown, options: CallOptions = {}): string {
       const correlationId = randomUUID();
       channel.sendToQueue(names().rpc, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), {
         replyTo: options.replyTo ?? 'amq.rabbitmq.reply-to',
         correlationId,
         headers: options.headers,
       });
-      const message = await waitFor('the RPC reply', () => replies.get(correlationId));
-      return JSON.parse(message.content.toString()) as unknown;
+      return correlationId;
     }
     const withToken = { headers: { 'x-logyard-token': TOKEN } };
 
@@ -175,6 +178,24 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
         async () => (await channel.checkQueue(names().rpc)).messageCount === 0,
       );
       await expect(channel.checkQueue(names().deadQueue)).resolves.toMatchObject({ messageCount: 0 });
+    });
+
+    it('replies on a connection of its own: a reply_to RabbitMQ cannot decode costs no consumer and no redelivery', async () => {
+      const [consumer] = await consumerChannels(names().rpc);
+      expect(consumer).toBeDefined();
+
+      // RabbitMQ closes the connection that publishes to a direct reply-to name it cannot decode (541).
+      send({}, { replyTo: 'amq.rabbitmq.reply-to.AAAA.k' });
+      // Answered once the reply connection is back; the forged request was handled before.
+      await waitFor('an answer after the forged reply_to', () =>
+        call({ limit: '1' }, { ...withToken, timeoutMs: 2_000 }).catch(() => undefined),
+      );
+
+      await waitFor(
+        'the forged request acked, not redelivered',
+        async () => (await queueMessages(names().rpc)) === 0,
+      );
+      expect(await consumerChannels(names().rpc)).toEqual([consumer]);
     });
 
     it('answers a query past QUERY_TIMEOUT with a 504 naming the setting', async () => {

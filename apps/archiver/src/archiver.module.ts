@@ -12,6 +12,7 @@ import { LogQueryService } from './query/log-query.service';
 import { LogsController } from './query/logs.controller';
 import { QueryRefusedFilter } from './query/query-refused.filter';
 import { QueryRpcServer } from './query/query-rpc.server';
+import { RpcReplyConnection } from './query/rpc-reply.connection';
 import { PartitionMaintainer } from './retention/partition.maintainer';
 import { PostgresSink } from './sinks/postgres.sink';
 
@@ -27,6 +28,7 @@ import { PostgresSink } from './sinks/postgres.sink';
     PartitionMaintainer,
     LogQueryService,
     QueryRpcServer,
+    RpcReplyConnection,
     AlertRulesService,
     AlertEvaluator,
     AlertDelivery,

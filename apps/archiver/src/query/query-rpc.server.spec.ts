@@ -5,6 +5,7 @@ import { QueryTimeoutError } from '@logyard/db';
 import { FakeConsumerBroker } from '@logyard/testing';
 import { LogQueryService } from './log-query.service';
 import { QueryRpcServer } from './query-rpc.server';
+import { RpcReplyConnection } from './rpc-reply.connection';
 
 interface Reply {
   queue: string;
@@ -72,12 +73,14 @@ class FakeDeadLetters {
 
 const config = { auth: { queryTokens: [] }, query: { rpcMaxRequestBytes: 1024 } } as unknown as LogyardConfig;
 
-async function setUp(page: LogQueryService['page']) {
+/** The server with one fake broker for requests and, unless given another, for replies. */
+async function setUp(page: LogQueryService['page'], replyBroker?: FakeBroker) {
   const broker = new FakeBroker();
   const deadLetters = new FakeDeadLetters();
   const queries = { page: jest.fn(page) };
   const sut = new QueryRpcServer(
     broker.connection,
+    (replyBroker ?? broker).connection as unknown as RpcReplyConnection,
     deadLetters as unknown as DeadLetterPublisher,
     queries as unknown as LogQueryService,
     config,
@@ -219,6 +222,21 @@ describe(QueryRpcServer.name, () => {
 
     expect(broker.replies).toEqual([]);
     expect(deadLetters.letters).toEqual([]);
+    await sut.beforeApplicationShutdown();
+  });
+
+  it("publishes replies on the reply connection and acks on the consumer's, so a reply the broker kills is not redelivered", async () => {
+    const replyBroker = new FakeBroker();
+    const { sut, broker } = await setUp(onePage, replyBroker);
+    // What RabbitMQ does to the publishing connection for a reply_to that does not decode.
+    replyBroker.replyFails = new Error('Connection closed: 541 (INTERNAL-ERROR)');
+
+    const tag = broker.request({}, { replyTo: 'amq.rabbitmq.reply-to.AAAA.k' });
+    await until(() => broker.acked.length === 1, 'the request acked');
+
+    expect(replyBroker.repliesSent).toBe(1);
+    expect(broker.repliesSent).toBe(0);
+    expect(broker.acked).toEqual([{ tag, channel: 1 }]);
     await sut.beforeApplicationShutdown();
   });
 

@@ -6,6 +6,7 @@ import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { QueryParams, RpcReply } from '@logyard/contracts';
 import { BackgroundWorker } from '@logyard/runtime';
 import { LogQueryService, readFailure } from './log-query.service';
+import { RpcReplyConnection } from './rpc-reply.connection';
 import { paramErrorReply, RpcPolicy, vetRpcRequest } from './rpc-request';
 
 /** Requests answered at once; each holds a database connection while it runs. */
@@ -29,6 +30,7 @@ const REPLY_CONFIRM_TIMEOUT_MS = 10_000;
  * over HTTP, the body is capped, and one whose `reply_to` is missing or no
  * reply queue can never be answered: it is dead-lettered with its reason, so
  * a misbehaving client shows up in the dead queue rather than nowhere.
+ * Replies go out on a connection of their own (see RpcReplyConnection).
  */
 @Injectable()
 export class QueryRpcServer implements BackgroundWorker {
@@ -40,6 +42,7 @@ export class QueryRpcServer implements BackgroundWorker {
 
   constructor(
     private readonly connection: AmqpConnection,
+    private readonly replyConnection: RpcReplyConnection,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly queries: LogQueryService,
     @Inject(LOGYARD_CONFIG) config: LogyardConfig,
@@ -51,7 +54,7 @@ export class QueryRpcServer implements BackgroundWorker {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const replies = this.connection.createChannel('rpc-replies', true);
+    const replies = this.replyConnection.createChannel('rpc-replies', true);
     this.replies = replies;
     const consumer: QueueConsumer = new QueueConsumer(this.connection, {
       queue: this.connection.topology.names.rpc,
