@@ -199,6 +199,38 @@ describe('hostile records: refused one by one, at every edge', () => {
     await expect(logyard.db.scalar(`SELECT count(*) FROM logs WHERE service = 's'`)).resolves.toBe(1);
   });
 
+  // Any client allowed the default exchange can publish into an archive queue, skipping the router's bound:
+  // the archiver read such a message whole, and at RabbitMQ's 128 MB past its heartbeat, again on every redelivery.
+  it('dead-letters a message over BODY_LIMIT on the logs exchange whole and unread, and stores what follows', async () => {
+    const line = 'x'.repeat(50_000);
+    const oversized = JSON.stringify(Array.from({ length: 220 }, () => ({ id: uuidv7(), message: line })));
+    const good = uuidv7();
+    const ts = '2026-11-30T10:00:00.000000Z';
+    await publishJson(
+      logyard.world.amqpUrl,
+      topologyNames(logyard.world.prefix).logs,
+      [
+        oversized,
+        JSON.stringify([
+          { v: 1, id: good, ts, observedTs: ts, host: 'h', service: 's', severity: 'info', message: 'kept' },
+        ]),
+      ],
+      'h.s.info',
+    );
+
+    await waitFor(
+      'the record behind it stored',
+      async () => (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = $1', [good])) === 1,
+    );
+    await waitFor(
+      'the message dead-lettered',
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) > 0,
+    );
+    await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
+      `message of ${oversized.length} bytes is over BODY_LIMIT (10485760 bytes); publish fewer records per message`,
+    ]);
+  });
+
   // Finding 11: both answered 500 with a stack trace in the log.
   it('answers /ingest nested 6,000 deep with 400 naming the record', async () => {
     const response = await request(`${logyard.url}/ingest`, {

@@ -1,5 +1,11 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { encodeBatch, LogRecord, makeRecord, MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  encodeBatch,
+  LogRecord,
+  makeRecord,
+  MAX_RECORDS_PER_MESSAGE,
+} from '@logyard/contracts';
 import {
   decodeTailMessage,
   recordsIn,
@@ -16,8 +22,9 @@ const message = (body: Buffer | string, headers?: Record<string, unknown>) => ({
 });
 
 describe(recordsIn.name, () => {
-  it('trusts the count header routers set', () => {
+  it('trusts the count header routers set, up to what a message may carry', () => {
     expect(recordsIn(message('[]', { [COUNT_HEADER]: 250 }))).toBe(250);
+    expect(recordsIn(message('[]', { [COUNT_HEADER]: 1e308 }))).toBe(MAX_RECORDS_PER_MESSAGE);
   });
 
   it('counts the array when the header is missing or unusable', () => {
@@ -32,6 +39,11 @@ describe(recordsIn.name, () => {
     expect(recordsIn(message('[]'))).toBe(1);
     expect(recordsIn(message('not json'))).toBe(1);
   });
+
+  it('counts a body over BODY_LIMIT as one, unread', () => {
+    const body = Buffer.from(`[${'{},'.repeat(DEFAULT_BODY_LIMIT_BYTES / 3)}{}]`);
+    expect(recordsIn(message(body))).toBe(1);
+  });
 });
 
 describe(decodeTailMessage.name, () => {
@@ -44,6 +56,12 @@ describe(decodeTailMessage.name, () => {
     const record = makeRecord();
     expect(decodeTailMessage(Buffer.from(JSON.stringify([{ nope: 1 }, record])))).toEqual([record]);
     expect(decodeTailMessage(Buffer.from('{oops'))).toEqual([]);
+  });
+
+  it('skips a message over `maxBodyBytes` unread', () => {
+    const body = encodeBatch([makeRecord()]);
+    expect(decodeTailMessage(body, body.length - 1)).toEqual([]);
+    expect(decodeTailMessage(body, body.length)).toHaveLength(1);
   });
 
   it('reads no more than MAX_RECORDS_PER_MESSAGE records of a message', () => {

@@ -1,5 +1,12 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { decodeRecords, LogRecord, MAX_RECORDS_PER_MESSAGE, parseJsonBody } from '@logyard/contracts';
+import {
+  decodeRecords,
+  DEFAULT_BODY_LIMIT_BYTES,
+  LogRecord,
+  MAX_RECORDS_PER_MESSAGE,
+  oversizedMessage,
+  parseJsonBody,
+} from '@logyard/contracts';
 import { COUNT_HEADER } from './topology';
 
 /**
@@ -46,25 +53,29 @@ export function tailQueueArguments(dropQueue: string): Record<string, unknown> {
 /**
  * Records in one logs-exchange message: its `x-logyard-count` header, which
  * Logyard's publishers always set, else the length of its JSON array body (a single
- * object, or a body that is not JSON, counts as one).
+ * object, or a body that is not JSON or over BODY_LIMIT's default, counts as one).
+ * Never more than a message may carry, whatever a header claims.
  */
 export function recordsIn(message: {
   content: Buffer;
   properties: { headers?: Record<string, unknown> };
 }): number {
   const counted = message.properties.headers?.[COUNT_HEADER];
-  if (typeof counted === 'number' && Number.isInteger(counted) && counted > 0) return counted;
+  if (typeof counted === 'number' && Number.isInteger(counted) && counted > 0)
+    return Math.min(counted, MAX_RECORDS_PER_MESSAGE);
+  if (oversizedMessage(message.content, DEFAULT_BODY_LIMIT_BYTES)) return 1;
   const items = parseJsonBody(message.content);
-  return items.ok ? Math.max(items.value.length, 1) : 1;
+  return items.ok ? Math.min(Math.max(items.value.length, 1), MAX_RECORDS_PER_MESSAGE) : 1;
 }
 
 /**
  * The records of one logs-exchange message. Only Logyard's collectors and
  * routers publish there, and only records they have just validated, so an item that does not parse is
- * skipped rather than reported, as are items past MAX_RECORDS_PER_MESSAGE (the archiver dead-letters both);
- * messages are never truncated again.
+ * skipped rather than reported, as are items past MAX_RECORDS_PER_MESSAGE and a message over `maxBodyBytes`
+ * (the archiver dead-letters all three); messages are never truncated again.
  */
-export function decodeTailMessage(content: Buffer): LogRecord[] {
+export function decodeTailMessage(content: Buffer, maxBodyBytes = DEFAULT_BODY_LIMIT_BYTES): LogRecord[] {
+  if (oversizedMessage(content, maxBodyBytes)) return [];
   const items = parseJsonBody(content);
   return items.ok
     ? decodeRecords(items.value.slice(0, MAX_RECORDS_PER_MESSAGE), { maxMessageBytes: Infinity }).records

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { DEFAULT_ATTRIBUTE_LIMITS, MAX_RECORDS_PER_MESSAGE, SEVERITIES, Severity } from '@logyard/contracts';
+import {
+  DEFAULT_ATTRIBUTE_LIMITS,
+  DEFAULT_BODY_LIMIT_BYTES,
+  MAX_RECORDS_PER_MESSAGE,
+  SEVERITIES,
+  Severity,
+} from '@logyard/contracts';
 
 /** The three roles a process can run; `all` runs every one of them in one process. */
 export const TARGETS = ['all', 'collector', 'router', 'archiver'] as const;
@@ -163,7 +169,7 @@ export const envSchema = z.object({
   SYSLOG_TCP_IDLE_TIMEOUT_MS: positiveInt.default(300_000),
   // Unset: MAX_MESSAGE_BYTES plus room for the header (see toConfig).
   SYSLOG_TCP_BUFFER_BYTES: byteSize.pipe(z.number().int().positive()).optional(),
-  BODY_LIMIT: byteSize.default(10 * MIB),
+  BODY_LIMIT: byteSize.default(DEFAULT_BODY_LIMIT_BYTES),
   MAX_MESSAGE_BYTES: positiveInt.default(65536),
   MAX_ATTRIBUTE_DEPTH: positiveInt.default(DEFAULT_ATTRIBUTE_LIMITS.maxAttributeDepth),
   MAX_ATTRIBUTES_BYTES: byteSize

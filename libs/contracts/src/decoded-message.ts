@@ -35,6 +35,19 @@ export const SEPARATE_REJECTS = 100;
  */
 export const MAX_RECORDS_PER_MESSAGE = 10_000;
 
+/** BODY_LIMIT's default: the most an HTTP body, or a bus message a stage reads, may hold. */
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Why a bus message over `maxBodyBytes` (BODY_LIMIT) is refused unread; undefined when it is not. RabbitMQ
+ * takes messages up to 128 MB, whose records would hold a stage's event loop for a minute: past the broker's
+ * heartbeat, so the broker would requeue the message and the stage read it again, for ever.
+ */
+export function oversizedMessage(body: Buffer, maxBodyBytes: number): string | undefined {
+  if (body.length <= maxBodyBytes) return undefined;
+  return `message of ${body.length} bytes is over BODY_LIMIT (${maxBodyBytes} bytes); publish fewer records per message`;
+}
+
 /**
  * Parses a message's JSON items into records, after `complete` filled in
  * anything an item leaves to its message (the router's routing-key defaults).

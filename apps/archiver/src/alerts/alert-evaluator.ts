@@ -258,7 +258,9 @@ export class AlertEvaluator implements BackgroundWorker {
     const now = Date.now();
     const touched = new Set<LiveRule>();
     // Without rules there is nothing to count: the message is only acked (after the next commit, like any).
-    const records = this.rules.size ? decodeTailMessage(delivery.message.content) : [];
+    const records = this.rules.size
+      ? decodeTailMessage(delivery.message.content, this.config.http.bodyLimitBytes)
+      : [];
     for (const record of records) {
       const matchable = new MatchableRecord(record);
       const tsMs = Date.parse(record.ts);

@@ -9,7 +9,15 @@ import {
 } from '@logyard/amqp';
 import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, RecordLimits, recordLimits } from '@logyard/config';
-import { DecodedMessage, decodeJsonItems, LogRecord, parseJsonBody, SEVERITIES } from '@logyard/contracts';
+import {
+  DecodedMessage,
+  decodeJsonItems,
+  err,
+  LogRecord,
+  oversizedMessage,
+  parseJsonBody,
+  SEVERITIES,
+} from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 import { BackgroundWorker } from '@logyard/runtime';
@@ -28,6 +36,8 @@ export class PostgresSink implements BatchStage, BackgroundWorker {
   readonly name = 'archiver';
   private readonly consumer: BatchConsumer;
   private readonly limits: RecordLimits;
+  /** BODY_LIMIT: the router never publishes more, but any client allowed the default exchange may. */
+  private readonly maxBodyBytes: number;
 
   constructor(
     @Inject(LOGYARD_CONFIG) config: LogyardConfig,
@@ -38,6 +48,7 @@ export class PostgresSink implements BatchStage, BackgroundWorker {
   ) {
     const { prefetch, batchRecords, flushMs, writers } = config.archiver;
     this.limits = recordLimits(config);
+    this.maxBodyBytes = config.http.bodyLimitBytes;
     this.consumer = new BatchConsumer(connection, deadLetters, metrics, this, {
       queues: SEVERITIES.map((severity) => connection.topology.names.archive[severity]),
       prefetch,
@@ -56,7 +67,8 @@ export class PostgresSink implements BatchStage, BackgroundWorker {
   }
 
   decode(message: ConsumeMessage): DecodedMessage {
-    const items = parseJsonBody(message.content);
+    const refused = oversizedMessage(message.content, this.maxBodyBytes);
+    const items = refused ? err(refused) : parseJsonBody(message.content);
     if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
     return decodeJsonItems({ items: items.value, body: message.content }, this.limits);
   }

@@ -2,6 +2,7 @@ import { validate as isUuid } from 'uuid';
 import {
   DecodedMessage,
   decodeJsonItems,
+  oversizedMessage,
   parseJsonBody,
   parseLogRecord,
   parseRoutingKey,
@@ -35,14 +36,8 @@ export interface NormaliseOptions extends ParseOptions {
  * one per bad array item, or one for the whole message.
  */
 export function normaliseMessage(message: InboundMessage, options: NormaliseOptions): DecodedMessage {
-  // RabbitMQ takes messages up to 128 MB, whose records would hold the router's event loop for a minute:
-  // past the heartbeat, so the broker would requeue the message and the router read it again, for ever.
-  if (message.body.length > options.maxBodyBytes) {
-    return rejectAll(
-      message,
-      `message of ${message.body.length} bytes is over BODY_LIMIT (${options.maxBodyBytes} bytes); publish fewer records per message`,
-    );
-  }
+  const oversized = oversizedMessage(message.body, options.maxBodyBytes);
+  if (oversized) return rejectAll(message, oversized);
   if (looksLikeJson(message)) {
     const items = parseJsonBody(message.body);
     if (items.ok) return normaliseJson(items.value, message, options);
