@@ -3,6 +3,7 @@
 // (docs/design.md §9). The service takes the same through the lib's index.
 export * from './topology';
 export * from './record-batches';
+export * from './batch-messages';
 export * from './confirm-publish';
 export * from './broker-failover';
 export * from './tail-consumer';

@@ -1,14 +1,23 @@
 import { LogyardConfig } from '@logyard/config';
+import { makeRecord } from '@logyard/contracts';
 import { AmqpConnection } from './amqp-connection';
+import { MAX_BATCH_MESSAGE_BYTES } from './batch-messages';
 import { BrokerUnavailableError, ConfirmPublisher, inWaves, MESSAGES_PER_WAVE } from './confirm-publisher';
+import { logsBatchHeaders } from './record-batches';
+import { COUNT_HEADER } from './topology';
 
 /** A connection whose one channel records what is published and answers with `confirm`. */
 function fakeConnection(confirm: () => Promise<void>) {
-  const published: { exchange: string; routingKey: string; options: Record<string, unknown> }[] = [];
+  const published: {
+    exchange: string;
+    routingKey: string;
+    body: Buffer;
+    options: Record<string, unknown>;
+  }[] = [];
   const channel = {
     queueLength: () => 0,
-    publish: (exchange: string, routingKey: string, _body: Buffer, options: Record<string, unknown>) => {
-      published.push({ exchange, routingKey, options });
+    publish: (exchange: string, routingKey: string, body: Buffer, options: Record<string, unknown>) => {
+      published.push({ exchange, routingKey, body, options });
       return confirm();
     },
   };
@@ -28,6 +37,7 @@ describe(ConfirmPublisher.name, () => {
       {
         exchange: 'x.ingest',
         routingKey: 'web-1.shop.error',
+        body: Buffer.from('[]'),
         options: expect.objectContaining({
           timeout: 2_500,
           persistent: true,
@@ -68,6 +78,25 @@ describe(ConfirmPublisher.name, () => {
     await sut.publishRecords('x.logs', records, 1_000);
     expect(published).toHaveLength(3_000);
     expect(most).toBe(MESSAGES_PER_WAVE);
+  });
+
+  it('keeps every message under MAX_BATCH_MESSAGE_BYTES, its count header its own', async () => {
+    const { connection, published } = fakeConnection(() => Promise.resolve());
+    const sut = new ConfirmPublisher(connection, config(1_000));
+    // One key, 1,000 records of 4 KB of control bytes, six bytes each in JSON: 24 MB as one message.
+    const records = Array.from({ length: 1_000 }, () =>
+      makeRecord({ host: 'h', service: 's', severity: 'info', message: '\u0001'.repeat(4_096) }),
+    );
+    await sut.publishRecords('x.logs', records, 1_000, logsBatchHeaders);
+
+    expect(published.every(({ body }) => body.length <= MAX_BATCH_MESSAGE_BYTES)).toBe(true);
+    expect(published.every(({ routingKey }) => routingKey === 'h.s.info')).toBe(true);
+    const counts = published.map(({ body, options }) => [
+      (JSON.parse(body.toString()) as unknown[]).length,
+      (options.headers as Record<string, unknown>)[COUNT_HEADER],
+    ]);
+    expect(counts.every(([items, header]) => items === header)).toBe(true);
+    expect(counts.reduce((sum, [items]) => sum + Number(items), 0)).toBe(1_000);
   });
 });
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChannelWrapper } from 'amqp-connection-manager';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { LogRecord, tryEncodeBatch } from '@logyard/contracts';
+import { LogRecord, tryEncoding } from '@logyard/contracts';
+import { toRoutedMessages } from './batch-messages';
 import { AmqpConnection } from './amqp-connection';
 import { ConfirmedMessage, confirmPublishOptions } from './confirm-publish';
-import { batchHeaders, RoutedBatch, toRoutedBatches } from './record-batches';
+import { batchHeaders, RoutedBatch } from './record-batches';
 
 /** The broker cannot take a message now; HTTP callers answer 503 with Retry-After. */
 export class BrokerUnavailableError extends Error {
@@ -71,9 +72,9 @@ export class ConfirmPublisher {
 
   /**
    * Publishes records as batch messages (the wire format of DESIGN §2),
-   * grouped by routing key, at most `maxPerMessage` records each, with the
-   * headers `headersOf` gives (logsBatchHeaders for the logs exchange);
-   * resolves when every message is confirmed. Every batch is encoded before
+   * grouped by routing key, at most `maxPerMessage` records and
+   * MAX_BATCH_MESSAGE_BYTES each, with the headers `headersOf` gives
+   * (logsBatchHeaders for the logs exchange); resolves when every message is confirmed. Every batch is encoded before
    * any is published, so records that cannot be encoded
    * (UnencodableRecordsError) leave nothing half-published behind them.
    */
@@ -83,12 +84,9 @@ export class ConfirmPublisher {
     maxPerMessage: number,
     headersOf: (batch: RoutedBatch) => Record<string, unknown> = batchHeaders,
   ): Promise<void> {
-    const messages = toRoutedBatches(records, maxPerMessage).map((batch) => {
-      const body = tryEncodeBatch(batch.records);
-      if (!body.ok) throw new UnencodableRecordsError(body.error);
-      return { ...batch, body: body.value };
-    });
-    await inWaves(messages, ({ body, ...batch }) =>
+    const messages = tryEncoding(() => toRoutedMessages(records, maxPerMessage));
+    if (!messages.ok) throw new UnencodableRecordsError(messages.error);
+    await inWaves(messages.value, ({ body, ...batch }) =>
       this.publish(exchange, batch.routingKey, body, { headers: headersOf(batch) }),
     );
   }

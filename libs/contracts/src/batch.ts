@@ -32,14 +32,19 @@ export function encodeBatch(records: LogRecord[]): Buffer {
   return Buffer.from(JSON.stringify(records.map(toWire)), 'utf8');
 }
 
-/**
- * encodeBatch as a result: JSON.stringify throws on a value it cannot write
- * (nesting too deep for the stack, a BigInt, a cycle), and for a consumer that
- * is the data's fault — a refused record, never an outage.
- */
+/** encodeBatch as a result (see tryEncoding). */
 export function tryEncodeBatch(records: LogRecord[]): Result<Buffer> {
+  return tryEncoding(() => encodeBatch(records));
+}
+
+/**
+ * What `encode` makes of records, as a result: JSON.stringify throws on a value it cannot write (nesting too
+ * deep for the stack, a BigInt, a cycle), and for a consumer that is the data's fault — a refused record,
+ * never an outage.
+ */
+export function tryEncoding<T>(encode: () => T): Result<T> {
   try {
-    return ok(encodeBatch(records));
+    return ok(encode());
   } catch (error) {
     return err(`records cannot be serialised as JSON: ${errorMessage(error)}`);
   }

@@ -6,10 +6,10 @@ import {
   COUNT_HEADER,
   createFailoverManager,
   DEFAULT_CONFIRM_TIMEOUT_MS,
-  toRoutedBatches,
+  RoutedMessage,
+  toRoutedMessages,
 } from '@logyard/amqp/client';
 import { LogRecord } from '@logyard/contracts';
-import { BatchMessage, batchMessages } from './batch-messages';
 import { PublishOutcome, RecordSink, SinkEvents } from './record-shipper';
 
 export interface AmqpBatchPublisherOptions {
@@ -24,9 +24,6 @@ export interface AmqpBatchPublisherOptions {
 
 const HEARTBEAT_SECONDS = 5;
 
-interface RoutedMessage extends BatchMessage {
-  routingKey: string;
-}
 /** How long a channel the broker closed waits before the connection is forced anew. */
 const RECONNECT_SECONDS = 1;
 
@@ -75,13 +72,11 @@ export class AmqpBatchPublisher implements RecordSink {
   }
 
   /**
-   * Publishes one message per routing key (more when a batch is over MAX_MESSAGE_BYTES); never rejects,
+   * Publishes one message per routing key (more when a batch is over MAX_BATCH_MESSAGE_BYTES); never rejects,
    * every record ends up in the outcome.
    */
   async publish(records: LogRecord[]): Promise<PublishOutcome> {
-    const messages = toRoutedBatches(records, this.options.maxBatchRecords).flatMap(
-      ({ routingKey, records }) => batchMessages(records).map((message) => ({ routingKey, ...message })),
-    );
+    const messages = toRoutedMessages(records, this.options.maxBatchRecords);
     const results = await Promise.allSettled(messages.map((message) => this.publishMessage(message)));
     const outcome: PublishOutcome = { unconfirmed: [], unroutable: 0 };
     results.forEach((result, i) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { encodeBatch, makeRecord } from '@logyard/contracts';
 import { propertyRuns } from '@logyard/testing';
-import { batchMessages, MAX_MESSAGE_BYTES } from './batch-messages';
+import { batchMessages, MAX_BATCH_MESSAGE_BYTES, toRoutedMessages } from './batch-messages';
 
 describe(batchMessages.name, () => {
   it('encodes an ordinary batch as one message, as encodeBatch does', () => {
@@ -15,7 +15,7 @@ describe(batchMessages.name, () => {
     );
     const sut = batchMessages(records);
     expect(sut.length).toBeGreaterThan(25);
-    expect(sut.every(({ body }) => body.length <= MAX_MESSAGE_BYTES)).toBe(true);
+    expect(sut.every(({ body }) => body.length <= MAX_BATCH_MESSAGE_BYTES)).toBe(true);
     expect(sut.flatMap((message) => message.records)).toEqual(records);
   });
 
@@ -51,5 +51,23 @@ describe(batchMessages.name, () => {
       ),
       { numRuns: propertyRuns(100) },
     );
+  });
+});
+
+describe(toRoutedMessages.name, () => {
+  it('groups by routing key, then keeps each message under both bounds', () => {
+    const big = (host: string) =>
+      makeRecord({ host, service: 's', severity: 'info', message: 'x'.repeat(600_000) });
+    const sut = toRoutedMessages(
+      [big('a'), big('b'), big('a'), makeRecord({ host: 'a', service: 's', severity: 'info' })],
+      2,
+    );
+    expect(sut.map(({ routingKey, records }) => [routingKey, records.length])).toEqual([
+      ['a.s.info', 1],
+      ['a.s.info', 1],
+      ['a.s.info', 1],
+      ['b.s.info', 1],
+    ]);
+    expect(sut.every(({ body, records }) => body.equals(encodeBatch(records)))).toBe(true);
   });
 });
