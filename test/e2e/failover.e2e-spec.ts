@@ -1,3 +1,5 @@
+import amqplib from 'amqplib';
+import { topologyNames } from '@logyard/amqp';
 import { ArchiverModule } from '@logyard/archiver';
 import { CollectorModule } from '@logyard/collector';
 import { RouterModule } from '@logyard/router';
@@ -53,5 +55,35 @@ describe('AMQP_URL with several nodes', () => {
     await expect(
       db.scalar('SELECT count(*) - count(DISTINCT id) FROM logs WHERE id = ANY($1::uuid[])', [ids]),
     ).resolves.toBe(0);
+  });
+
+  // amqp-connection-manager reopens a channel only on a new connection: the publisher's channel, closed by
+  // the broker over a publish to a missing exchange, stayed closed, and every later /ingest answered 503.
+  it('reconnects when the broker closes a channel over a fault: the logs exchange deleted mid-stream', async () => {
+    logyard = await startIsolatedLogyard([CollectorModule, RouterModule, ArchiverModule]);
+    const { url, db, world } = logyard;
+    const records = makeOutgoingRecords(3000, 'channel-fault');
+    const sender = new RetryingSender(() => url, records, { chunk: 100, holdAfter: 1000 });
+    const sending = sender.run();
+
+    await waitFor('a third of the records accepted', () => sender.accepted >= 1000);
+    const admin = await amqplib.connect(world.amqpUrl);
+    try {
+      const channel = await admin.createChannel();
+      await channel.deleteExchange(topologyNames(world.prefix).logs);
+    } finally {
+      await admin.close();
+    }
+    sender.release();
+    await sending;
+
+    const ids = records.map((record) => record.id);
+    await waitFor(
+      'every accepted record stored',
+      async () =>
+        (await db.scalar('SELECT count(*) FROM logs WHERE id = ANY($1::uuid[])', [ids])) === records.length,
+      { timeoutMs: 60_000 },
+    );
+    expect(sender.refusals).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { AmqpConnectionManagerClass, Channel, ChannelWrapper } from 'amqp-connection-manager';
 import { LOGYARD_CONFIG, LogyardConfig, redactUrl } from '@logyard/config';
 import { StartupError } from '@logyard/observability';
-import { createFailoverManager } from './broker-failover';
+import { createFailoverManager, reconnectOnChannelFault } from './broker-failover';
 import { assertTopology, buildTopology, Topology } from './topology';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -57,14 +57,23 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
     return this.manager?.isConnected() ?? false;
   }
 
-  /** A channel whose setup re-runs on every reconnect; it always asserts the topology first. */
+  /**
+   * A channel whose setup re-runs on every reconnect; it always asserts the topology first. A fault that
+   * makes the broker close the channel forces a reconnect (reconnectOnChannelFault).
+   */
   createChannel(name: string, confirm: boolean, setup?: (channel: Channel) => Promise<void>): ChannelWrapper {
-    if (!this.manager) throw new Error('AmqpConnection used before it connected');
-    const channel = this.manager.createChannel({
+    const manager = this.manager;
+    if (!manager) throw new Error('AmqpConnection used before it connected');
+    const channel = manager.createChannel({
       name,
       confirm,
       json: false,
       setup: async (channel: Channel) => {
+        reconnectOnChannelFault(manager, channel, (reason) =>
+          this.logger.warn(
+            `RabbitMQ closed channel ${name} of ${this.connectionName}: ${reason}; reconnecting`,
+          ),
+        );
         await assertTopology(channel, this.topology);
         await setup?.(channel);
       },

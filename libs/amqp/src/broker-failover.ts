@@ -1,4 +1,9 @@
-import { AmqpConnectionManagerClass, AmqpConnectionManagerOptions } from 'amqp-connection-manager';
+import {
+  AmqpConnectionManager,
+  AmqpConnectionManagerClass,
+  AmqpConnectionManagerOptions,
+} from 'amqp-connection-manager';
+import type { Channel } from 'amqplib';
 import { Backoff, backoffDelayMs } from '@logyard/pipeline';
 
 /** Pauses between connection attempts: the first within 200 ms, growing to at most 10 s. */
@@ -48,4 +53,37 @@ export function createFailoverManager(
     get: () => backoffDelayMs(attempt++, RECONNECT_BACKOFF, random) / 1000,
   });
   return manager;
+}
+
+/** How long after the broker closed a channel its connection is forced anew: a fault that recurs costs one reconnect a second. */
+export const CHANNEL_FAULT_RECONNECT_MS = 1_000;
+
+const reconnecting = new WeakSet<AmqpConnectionManager>();
+
+/**
+ * amqp-connection-manager reopens a channel only on a new connection. A channel the broker closes over a
+ * fault while the connection lives (a publish to a deleted exchange, an ack of an unknown tag) stays closed
+ * once its 'error' is handled, so every publish on it would time out; unhandled, the event is thrown inside
+ * amqplib and takes the whole connection down with it, by accident. This handles it on purpose: `lost` gets
+ * the broker's reason, and a new connection, whose setups declare the topology again, is forced once,
+ * unhurried, however many channels fail together.
+ */
+export function reconnectOnChannelFault(
+  manager: AmqpConnectionManager,
+  channel: Channel,
+  lost: (reason: string) => void,
+): void {
+  channel.on('error', (error: Error) => {
+    lost(error.message);
+    if (reconnecting.has(manager)) return;
+    reconnecting.add(manager);
+    setTimeout(() => {
+      reconnecting.delete(manager);
+      try {
+        manager.reconnect();
+      } catch {
+        // Closed meanwhile (shutting down): nothing to reopen.
+      }
+    }, CHANNEL_FAULT_RECONNECT_MS).unref();
+  });
 }

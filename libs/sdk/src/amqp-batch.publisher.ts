@@ -6,6 +6,7 @@ import {
   COUNT_HEADER,
   createFailoverManager,
   DEFAULT_CONFIRM_TIMEOUT_MS,
+  reconnectOnChannelFault,
   RoutedMessage,
   toRoutedMessages,
 } from '@logyard/amqp/client';
@@ -24,9 +25,6 @@ export interface AmqpBatchPublisherOptions {
 
 const HEARTBEAT_SECONDS = 5;
 
-/** How long a channel the broker closed waits before the connection is forced anew. */
-const RECONNECT_SECONDS = 1;
-
 /**
  * Publishes record batches in Logyard's wire format (DESIGN §2) to the ingest
  * exchange on a confirm channel of its own connection; amqp-connection-manager
@@ -40,7 +38,6 @@ export class AmqpBatchPublisher implements RecordSink {
   private readonly channel: ChannelWrapper;
   /** Message ids the broker returned; a return always precedes its message's confirm. */
   private readonly returned = new Set<string>();
-  private reconnectTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly options: AmqpBatchPublisherOptions,
@@ -91,7 +88,6 @@ export class AmqpBatchPublisher implements RecordSink {
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.reconnectTimer);
     // The channel before the connection: a channel closed after its connection would wait for a reconnect.
     await this.channel.close().catch(() => undefined);
     await this.manager.close();
@@ -119,15 +115,9 @@ export class AmqpBatchPublisher implements RecordSink {
   /** Runs on every (re)connect. */
   private async setup(channel: ConfirmChannel): Promise<void> {
     channel.on('return', (message: Message) => this.returned.add(String(message.properties.messageId)));
-    // amqp-connection-manager reopens a channel only on a new connection, so one the broker closed (say the
-    // exchange was deleted) would stall publishing for good; force that new connection, unhurried.
-    channel.on('error', (error: Error) => {
-      this.events.unavailable(`the broker closed the channel: ${error.message}`);
-      this.reconnectTimer ??= setTimeout(() => {
-        this.reconnectTimer = undefined;
-        this.manager.reconnect();
-      }, RECONNECT_SECONDS * 1000).unref();
-    });
+    reconnectOnChannelFault(this.manager, channel, (reason) =>
+      this.events.unavailable(`the broker closed the channel: ${reason}`),
+    );
     // Declared exactly as Logyard declares it, so a service started before Logyard's first start can publish.
     await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
   }
