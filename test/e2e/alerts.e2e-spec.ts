@@ -77,6 +77,8 @@ describe('alert rules (issue 15)', () => {
       // PostgreSQL cannot hold NUL: a rule named with one answered 500.
       [{ ...valid, name: 'a\u0000b' }, 'name'],
       [{ ...valid, contains: ['ok', 'x\u0000'] }, 'contains'],
+      // Nor a lone surrogate in jsonb: a rule so named answered 500 too.
+      [{ ...valid, name: 'a\ud800b' }, 'name'],
     ];
     for (const [body, field] of cases) {
       const answer = await request<{ field: string; message: string }>(`${logyard.url}/api/alerts`, {

@@ -162,6 +162,13 @@ describe('hostile queries: tail cap, RPC vetting, query timeout and range cap', 
       });
     });
 
+    // JSON may escape a lone surrogate, which jsonb cannot hold: the query answered 500 and logged an error.
+    it('refuses an attribute value holding a lone surrogate with 400, naming it', async () => {
+      await expect(call({ 'attr.k': 'v\ud800' }, withToken)).resolves.toMatchObject({
+        error: { statusCode: 400, field: 'attr.k' },
+      });
+    });
+
     it("never replies into Logyard's own queues: a reply_to naming one is dead-lettered with the reason", async () => {
       const request = JSON.stringify({ limit: '1' });
       channel.sendToQueue(names().rpc, Buffer.from(request), {

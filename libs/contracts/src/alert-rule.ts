@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LogRecord } from './record';
-import { nulRefusal } from './query-request';
+import { unstorableRefusal } from './query-request';
 import type { Result } from './result';
 import { routingToken } from './routing';
 
@@ -155,8 +155,8 @@ export function parseAlertBody<T>(schema: z.ZodType<T>, body: unknown): Result<T
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, error: { field: 'body', message: 'must be a JSON object' } };
   }
-  const withNul = nulRefusal(body);
-  if (withNul) return withNul;
+  const unstorable = unstorableRefusal(body);
+  if (unstorable) return unstorable;
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];

@@ -342,8 +342,8 @@ export function parseRequest<Schema extends z.ZodType>(
   schema: Schema,
   input: unknown,
 ): Result<z.output<Schema>, ParamError> {
-  const withNul = nulRefusal(input);
-  if (withNul) return withNul;
+  const unstorable = unstorableRefusal(input);
+  if (unstorable) return unstorable;
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   const [issue] = parsed.error.issues;
@@ -354,19 +354,28 @@ export function parseRequest<Schema extends z.ZodType>(
 }
 
 /**
- * The refusal of an input holding NUL in any key or string, naming the parameter (the top-level key) it is
- * under, or `body`: every parameter reaches PostgreSQL as text or jsonb, where NUL is an error, not a refusal.
+ * A character PostgreSQL cannot hold: NUL anywhere, a high surrogate without its low one, a low one without
+ * its high one (jsonb refuses their escapes, SQLSTATE 22P05; text gets them as U+FFFD).
  */
-export function nulRefusal(input: unknown): { ok: false; error: ParamError } | undefined {
+export const UNSTORABLE_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- NUL is one of the characters sought
+  /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The refusal of an input holding an UNSTORABLE_CHARACTER in any key or string, naming the parameter (the
+ * top-level key) it is under, or `body`: every parameter reaches PostgreSQL as text or jsonb, where such a
+ * character is an error (a 500), not a refusal.
+ */
+export function unstorableRefusal(input: unknown): { ok: false; error: ParamError } | undefined {
   const pending: [field: string, value: unknown][] = [['body', input]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [field, value] = next;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return refusedNul(field);
+      if (UNSTORABLE_CHARACTER.test(value)) return refusedUnstorable(field);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
         const at = value === input ? key : field;
-        if (key.includes('\u0000')) return refusedNul(at);
+        if (UNSTORABLE_CHARACTER.test(key)) return refusedUnstorable(at);
         pending.push([at, item]);
       }
     }
@@ -374,9 +383,12 @@ export function nulRefusal(input: unknown): { ok: false; error: ParamError } | u
   return undefined;
 }
 
-function refusedNul(field: string): { ok: false; error: ParamError } {
+function refusedUnstorable(field: string): { ok: false; error: ParamError } {
   return {
     ok: false,
-    error: { field, message: 'must not contain NUL (U+0000), which PostgreSQL cannot hold' },
+    error: {
+      field,
+      message: 'must not contain NUL (U+0000) or an unpaired UTF-16 surrogate, which PostgreSQL cannot hold',
+    },
   };
 }

@@ -1,3 +1,5 @@
+import { UNSTORABLE_CHARACTER } from '@logyard/contracts';
+
 /**
  * JSON that PostgreSQL's jsonb accepts. JSON.stringify writes NUL as `\u0000` and a lone surrogate as
  * `\udXXX`, and jsonb refuses both (SQLSTATE 22P05); the text columns take the same characters, NUL excepted,
@@ -16,9 +18,7 @@ export function storableText(value: string): string {
 }
 
 const REFUSED_ESCAPE = /\\u(?:0000|d[89a-f])/;
-// NUL, a high surrogate without its low one, a low one without its high one.
-// eslint-disable-next-line no-control-regex -- NUL is one of the characters sought
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSTORABLE = new RegExp(UNSTORABLE_CHARACTER.source, 'g');
 
 function cleanStrings(_key: string, value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
