@@ -216,6 +216,28 @@ describe('web explorer in Chromium', () => {
     );
   });
 
+  // The range line read a deep link's time with toISOString, which threw on epoch ms or on no time at all:
+  // the page stayed blank and the API's 400 unseen.
+  it('opens a deep link timed in epoch ms, and shows why a time that is none is refused', async () => {
+    const from = Date.now() - 60 * MINUTE;
+    await page().goto(`/?service=shop&from=${from}`);
+    await page().waitForSelector('button.row');
+    expect(await page().locator('.range').textContent()).toContain(
+      new Date(from).toISOString().replace('T', ' ').slice(0, 23),
+    );
+
+    await page().goto('/?to=yesterday');
+    const refusal = page().getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('to');
+    expect(await page().locator('.range').textContent()).toContain('yesterday');
+    // Chromium logs each refused request; those are expected here, and nothing else may have gone wrong.
+    const { problems } = pages.current();
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.filter((problem) => !problem.includes('status of 400'))).toEqual([]);
+    problems.length = 0;
+  });
+
   it('applies a custom range given in UTC', async () => {
     await page().goto('/');
     await page().getByText('Custom range').click();
