@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Pool } from 'pg';
 import { AlertRuleSpec, LogRecord, makeRecord, SEVERITIES } from '@logyard/contracts';
 import { createMediumDatabase, MediumDatabase, propertyRuns } from '@logyard/testing';
-import { AlertEvaluationStore, AlertRuleRepository } from './alert-rule.repository';
+import { AlertEvaluationStore, AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
 import { createArchivePool } from './database';
 import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
 import { LogFilters, whereForFilters } from './log-query';
@@ -155,6 +155,33 @@ describe('alert rules on PostgreSQL', () => {
       await expect(pool.query('SELECT count(*)::int AS n FROM alert_buckets')).resolves.toMatchObject({
         rows: [{ n: 0 }],
       });
+    });
+  });
+
+  describe(AlertOutboxRepository.name, () => {
+    it('prunes notifications settled before the kept days, never one still owed', async () => {
+      const rules = new AlertRuleRepository(pool);
+      const id = '0190f5d2-0000-7000-8000-0000000000b1';
+      await rules.create(id, 'outbox', { name: 'outbox', threshold: 1, window: '1m' }, 60);
+      const row = (age: string, attempts: number, delivered: boolean) =>
+        pool.query(
+          `INSERT INTO alert_outbox (rule_id, target, notification, attempts, delivered_at, created_at)
+           VALUES ($1, 'amqp', '{}', $2, CASE WHEN $3 THEN now() END, now() - $4::interval) RETURNING id`,
+          [id, attempts, delivered, age],
+        );
+      await row('8 days', 1, true); // delivered long ago: pruned
+      await row('8 days', 12, false); // given up long ago: pruned
+      const owed = await row('8 days', 3, false); // still being retried: kept
+      const recent = await row('1 day', 12, false); // given up recently: kept
+
+      await expect(new AlertOutboxRepository(pool).prune(7, 12)).resolves.toBe(2);
+
+      const left = await pool.query<{ id: string }>(
+        'SELECT id FROM alert_outbox WHERE rule_id = $1 ORDER BY id',
+        [id],
+      );
+      expect(left.rows.map((r) => r.id)).toEqual([owed.rows[0].id, recent.rows[0].id]);
+      await rules.delete(id);
     });
   });
 });

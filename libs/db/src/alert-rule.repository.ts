@@ -370,6 +370,20 @@ export class AlertOutboxRepository {
       [notification.id, notification.ruleId, error, retryInMs, JSON.stringify(status)],
     );
   }
+
+  /**
+   * Deletes the notifications settled (delivered, or given up after `maxAttempts`) more than `keepDays` ago;
+   * their outcome stays on the rule. Without it the table grew by every transition for good, and a target
+   * that never answered kept its given-up rows in the index every poll reads. Returns how many it deleted.
+   */
+  async prune(keepDays: number, maxAttempts: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM alert_outbox
+        WHERE created_at < now() - make_interval(days => $1) AND (delivered_at IS NOT NULL OR attempts >= $2)`,
+      [keepDays, maxAttempts],
+    );
+    return rowCount ?? 0;
+  }
 }
 
 function toAlertRuleBody(row: AlertRuleRow): AlertRuleBody {

@@ -1,6 +1,6 @@
 import type { AmqpConnection, ConfirmPublisher } from '@logyard/amqp';
 import type { AlertOutboxRepository, PendingNotification } from '@logyard/db';
-import { AlertDelivery } from './alert-delivery';
+import { AlertDelivery, MAX_DELIVERY_ATTEMPTS, OUTBOX_KEEP_DAYS } from './alert-delivery';
 
 /** A promise and the function that settles it, for steps the test takes in its own order. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -37,6 +37,7 @@ describe(AlertDelivery.name, () => {
       }),
       delivered: jest.fn(() => Promise.resolve()),
       failed: jest.fn(() => Promise.resolve()),
+      prune: jest.fn(() => Promise.resolve(0)),
     };
     const publish = deferred<void>();
     const publisher = { publish: jest.fn(() => publish.promise) };
@@ -69,5 +70,23 @@ describe(AlertDelivery.name, () => {
     reads[2].resolve([]);
     await settle();
     sut.stop();
+  });
+
+  it('prunes settled notifications when it starts and every hour after, while it runs', async () => {
+    const outbox = { due: jest.fn(() => Promise.resolve([])), prune: jest.fn(() => Promise.resolve(3)) };
+    const sut = new AlertDelivery(
+      outbox as unknown as AlertOutboxRepository,
+      {} as ConfirmPublisher,
+      {} as AmqpConnection,
+    );
+
+    sut.start();
+    expect(outbox.prune).toHaveBeenCalledWith(OUTBOX_KEEP_DAYS, MAX_DELIVERY_ATTEMPTS);
+    jest.advanceTimersByTime(3_600_000);
+    expect(outbox.prune).toHaveBeenCalledTimes(2);
+    sut.stop();
+    jest.advanceTimersByTime(3_600_000);
+    expect(outbox.prune).toHaveBeenCalledTimes(2);
+    await settle();
   });
 });

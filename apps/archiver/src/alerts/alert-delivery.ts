@@ -14,6 +14,9 @@ export const DELIVERY_BACKOFF = { baseMs: 1_000, maxMs: 300_000 };
 /** Deliveries in flight at once, so a burst of transitions or a slow target cannot pile up requests. */
 const MAX_IN_FLIGHT = 16;
 const POLL_MS = 1_000;
+/** Settled notifications are kept this long for inspection, then pruned hourly. */
+export const OUTBOX_KEEP_DAYS = 7;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Sends what the outbox holds (docs/design.md §12): each notification to its
@@ -34,6 +37,7 @@ export class AlertDelivery {
    */
   private readonly settledSinceRead = new Set<string>();
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private running = false;
   private polling = false;
   private pollAgain = false;
@@ -47,12 +51,25 @@ export class AlertDelivery {
   start(): void {
     this.running = true;
     this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.kick();
+    void this.prune();
   }
 
   stop(): void {
     this.running = false;
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const pruned = await this.outbox.prune(OUTBOX_KEEP_DAYS, MAX_DELIVERY_ATTEMPTS);
+      if (pruned > 0)
+        this.logger.log(`pruned ${pruned} alert notifications settled over ${OUTBOX_KEEP_DAYS} days ago`);
+    } catch (error) {
+      this.logger.warn(`alert outbox not pruned: ${(error as Error).message}`);
+    }
   }
 
   /** Looks for due notifications now (a transition was just committed). */
