@@ -9,6 +9,8 @@ import { AlertSubscriber, alertmanagerV2Violation, HttpReceiver } from '../suppo
 import { request } from '../support/http';
 
 const QUERY_TOKEN = 'alerts-query-token-0123456789';
+/** Low, so the bound is reached with a few rules. */
+const MAX_RULES = 12;
 const INGEST_TOKEN = 'alerts-ingest-token-0123456789';
 const asQuery = { authorization: `Bearer ${QUERY_TOKEN}` };
 const SECRET = 'alerts-webhook-secret-0123';
@@ -26,6 +28,7 @@ describe('alert rules (issue 15)', () => {
       QUERY_TOKENS: QUERY_TOKEN,
       INGEST_TOKENS: INGEST_TOKEN,
       PUBLIC_URL: 'https://logs.example.com',
+      ALERT_MAX_RULES: String(MAX_RULES),
     });
     subscriber = await AlertSubscriber.open(logyard.world.amqpUrl, `${logyard.world.prefix}.alerts`, '#');
   });
@@ -132,6 +135,41 @@ describe('alert rules (issue 15)', () => {
     ).resolves.toMatchObject({
       status: 404,
     });
+  });
+
+  // Nothing bounded the rules: each costs the evaluator memory and every record a check.
+  it('refuses a rule past ALERT_MAX_RULES with 409, and takes one again once a rule is deleted', async () => {
+    const listed = await request<{ items: AlertRuleBody[] }>(`${logyard.url}/api/alerts`, {
+      headers: asQuery,
+    });
+    const create = (i: number) =>
+      request<AlertRuleBody>(`${logyard.url}/api/alerts`, {
+        body: { name: `bound ${i}`, threshold: 1000, window: '1m', service: 'bound', webhook: webhook.url },
+        headers: asQuery,
+      });
+    const created: string[] = [];
+    try {
+      for (let i = listed.body.items.length; i < MAX_RULES; i++) {
+        const answer = await create(i);
+        expect(answer.status).toBe(201);
+        created.push(answer.body.id);
+      }
+      await expect(create(MAX_RULES)).resolves.toMatchObject({
+        status: 409,
+        body: {
+          message: `the archive holds ${MAX_RULES} alert rules, its limit (ALERT_MAX_RULES); delete one first`,
+        },
+      });
+      const freed = created.pop()!;
+      await request(`${logyard.url}/api/alerts/${freed}`, { method: 'DELETE', headers: asQuery });
+      const again = await create(MAX_RULES);
+      expect(again.status).toBe(201);
+      created.push(again.body.id);
+    } finally {
+      for (const id of created) {
+        await request(`${logyard.url}/api/alerts/${id}`, { method: 'DELETE', headers: asQuery });
+      }
+    }
   });
 
   it('stays quiet below the threshold, notifies once on firing and once on resolving, with the count GET /api/logs gives', async () => {

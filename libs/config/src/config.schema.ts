@@ -204,4 +204,5 @@ export const envSchema = z.object({
   QUERY_MAX_RANGE: duration.default(31 * 86_400_000),
   RPC_MAX_REQUEST_BYTES: byteSize.default(16 * 1024),
   TAIL_MAX_SESSIONS: positiveInt.default(100),
+  ALERT_MAX_RULES: positiveInt.default(1000),
 });

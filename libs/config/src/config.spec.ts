@@ -49,6 +49,7 @@ describe(loadConfig.name, () => {
         rpcMaxRequestBytes: 16 * 1024,
       },
       tail: { maxSessions: 100 },
+      alerts: { maxRules: 1000 },
     };
     expect(loadConfig({})).toEqual(expected);
   });

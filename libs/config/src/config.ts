@@ -67,6 +67,11 @@ export interface LogyardConfig {
   };
   /** Live tails (GET /tail) one process serves at once. */
   tail: { maxSessions: number };
+  /**
+   * Alert rules the archive holds at most: each costs the evaluator two windows of counts (up to ~58 KB) and
+   * a check of every record, and every list answers them all.
+   */
+  alerts: { maxRules: number };
 }
 
 /** What parseLogRecord enforces; the same in every source and stage, so a record valid at one hop is at the next. */
@@ -171,6 +176,7 @@ function toConfig(env: z.infer<typeof envSchema>): LogyardConfig {
       rpcMaxRequestBytes: env.RPC_MAX_REQUEST_BYTES,
     },
     tail: { maxSessions: env.TAIL_MAX_SESSIONS },
+    alerts: { maxRules: env.ALERT_MAX_RULES },
   };
 }
 

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { Pool } from 'pg';
 import { AlertRuleSpec, LogRecord, makeRecord, SEVERITIES } from '@logyard/contracts';
 import { createMediumDatabase, MediumDatabase, propertyRuns } from '@logyard/testing';
-import { AlertEvaluationStore, AlertOutboxRepository, AlertRuleRepository } from './alert-rule.repository';
+import {
+  AlertEvaluationStore,
+  AlertOutboxRepository,
+  AlertRuleRepository,
+  TooManyRulesError,
+} from './alert-rule.repository';
 import { createArchivePool } from './database';
 import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
 import { LogFilters, whereForFilters } from './log-query';
@@ -120,7 +125,7 @@ describe('alert rules on PostgreSQL', () => {
     it('commits counts, a transition and its notifications together, and forgets a deleted rule', async () => {
       const store = await connect();
       const id = '0190f5d2-0000-7000-8000-0000000000a1';
-      await rules.create(id, 'store', spec, 60);
+      await rules.create(id, 'store', spec, 60, 1000);
       const at = new Date();
       const body = { id: 'n1' } as never;
       await store.commit(
@@ -162,7 +167,7 @@ describe('alert rules on PostgreSQL', () => {
     it('prunes notifications settled before the kept days, never one still owed', async () => {
       const rules = new AlertRuleRepository(pool);
       const id = '0190f5d2-0000-7000-8000-0000000000b1';
-      await rules.create(id, 'outbox', { name: 'outbox', threshold: 1, window: '1m' }, 60);
+      await rules.create(id, 'outbox', { name: 'outbox', threshold: 1, window: '1m' }, 60, 1000);
       const row = (age: string, attempts: number, delivered: boolean) =>
         pool.query(
           `INSERT INTO alert_outbox (rule_id, target, notification, attempts, delivered_at, created_at)
@@ -182,6 +187,26 @@ describe('alert rules on PostgreSQL', () => {
       );
       expect(left.rows.map((r) => r.id)).toEqual([owed.rows[0].id, recent.rows[0].id]);
       await rules.delete(id);
+    });
+  });
+
+  describe('the bound on rules', () => {
+    it('lets concurrent creations together store no more than maxRules', async () => {
+      const rules = new AlertRuleRepository(pool);
+      const held = (await rules.list()).length;
+      const spec = (i: number): AlertRuleSpec => ({ name: `bound ${i}`, threshold: 1, window: '1m' });
+      const ids = Array.from({ length: 5 }, (_, i) => `0190f5d2-0000-7000-8000-0000000000c${i}`);
+
+      const outcomes = await Promise.allSettled(
+        ids.map((id, i) => rules.create(id, `bound_${i}`, spec(i), 60, held + 2)),
+      );
+
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+      const refusals = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(refusals).toHaveLength(3);
+      expect(refusals.every((reason) => reason instanceof TooManyRulesError)).toBe(true);
+      await expect(rules.list()).resolves.toHaveLength(held + 2);
+      await Promise.all(ids.map((id) => rules.delete(id)));
     });
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, Pool } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import {
   AlertNotificationBody,
   AlertNotificationStatus,
@@ -47,6 +47,9 @@ export interface StoredAlertRule {
 /** Another rule already has this name's slug (its routing word on `logyard.alerts`). */
 export class DuplicateRuleError extends Error {}
 
+/** The archive already holds as many rules as it may (ALERT_MAX_RULES). */
+export class TooManyRulesError extends Error {}
+
 const COLUMNS =
   'id, slug, spec, window_seconds, state, since, last_count, last_notification, counting_since, created_at, updated_at';
 
@@ -55,18 +58,31 @@ const COLUMNS =
 export class AlertRuleRepository {
   constructor(@Inject(ARCHIVE_POOL) private readonly pool: Pool) {}
 
-  async create(id: string, slug: string, spec: AlertRuleSpec, windowSeconds: number): Promise<AlertRuleBody> {
-    try {
-      const { rows } = await this.pool.query<AlertRuleRow>(
-        `WITH created AS (INSERT INTO alert_rules (id, slug, spec, window_seconds) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS})
+  /**
+   * Stores a new rule unless `maxRules` are stored already (TooManyRulesError). Creations take turns on a
+   * table lock, so concurrent ones cannot together pass the bound; reads and the evaluator's updates of
+   * other rules wait on it no longer than one insert.
+   */
+  async create(
+    id: string,
+    slug: string,
+    spec: AlertRuleSpec,
+    windowSeconds: number,
+    maxRules: number,
+  ): Promise<AlertRuleBody> {
+    const created = await this.naming(slug, async (client) => {
+      await client.query('LOCK TABLE alert_rules IN SHARE ROW EXCLUSIVE MODE');
+      const { rows } = await client.query<AlertRuleRow>(
+        `WITH created AS (
+           INSERT INTO alert_rules (id, slug, spec, window_seconds)
+           SELECT $1, $2, $3, $4 WHERE (SELECT count(*) FROM alert_rules) < $5 RETURNING ${COLUMNS})
          SELECT created.*, pg_notify('${ALERT_RULES_CHANNEL}', created.id::text) FROM created`,
-        [id, slug, JSON.stringify(spec), windowSeconds],
+        [id, slug, JSON.stringify(spec), windowSeconds, maxRules],
       );
-      return toAlertRuleBody(rows[0]);
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateRuleError(slug);
-      throw error;
-    }
+      return rows[0];
+    });
+    if (!created) throw new TooManyRulesError(String(maxRules));
+    return toAlertRuleBody(created);
   }
 
   async list(): Promise<AlertRuleBody[]> {
@@ -94,9 +110,7 @@ export class AlertRuleRepository {
     windowSeconds: number,
     recount: boolean,
   ): Promise<AlertRuleBody | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const updated = await this.naming(slug, async (client) => {
       if (recount) await client.query('DELETE FROM alert_buckets WHERE rule_id = $1', [id]);
       const { rows } = await client.query<AlertRuleRow>(
         `UPDATE alert_rules SET slug = $2, spec = $3, window_seconds = $4, updated_at = now()
@@ -105,8 +119,19 @@ export class AlertRuleRepository {
         [id, slug, JSON.stringify(spec), windowSeconds],
       );
       await client.query(`SELECT pg_notify('${ALERT_RULES_CHANNEL}', $1)`, [id]);
+      return rows[0];
+    });
+    return updated && toAlertRuleBody(updated);
+  }
+
+  /** Runs `work` in one transaction that gives a rule the name `slug`: one taken already is a DuplicateRuleError. */
+  private async naming<T>(slug: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
       await client.query('COMMIT');
-      return rows[0] && toAlertRuleBody(rows[0]);
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateRuleError(slug);

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import {
   AlertRuleBody,
@@ -10,7 +10,8 @@ import {
   ruleFilterParams,
   ruleSlug,
 } from '@logyard/contracts';
-import { AlertRuleRepository, DuplicateRuleError, LogFilters } from '@logyard/db';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
+import { AlertRuleRepository, DuplicateRuleError, LogFilters, TooManyRulesError } from '@logyard/db';
 import { badParam } from '../query/log-query.service';
 import { parseAlertFilters } from '../query/log-query.parser';
 
@@ -20,12 +21,19 @@ const COUNTING_FIELDS = new Set(['window', 'service', 'host', 'severity', 'minSe
 /** POST/GET/PATCH/DELETE /api/alerts: validation, then the repository. */
 @Injectable()
 export class AlertRulesService {
-  constructor(private readonly rules: AlertRuleRepository) {}
+  private readonly maxRules: number;
+
+  constructor(
+    private readonly rules: AlertRuleRepository,
+    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
+  ) {
+    this.maxRules = config.alerts.maxRules;
+  }
 
   async create(body: unknown): Promise<AlertRuleBody> {
     const spec = validRule(body);
     try {
-      return await this.rules.create(uuidv7(), ruleSlug(spec.name), spec, windowSeconds(spec));
+      return await this.rules.create(uuidv7(), ruleSlug(spec.name), spec, windowSeconds(spec), this.maxRules);
     } catch (error) {
       throw conflictOr(error);
     }
@@ -103,6 +111,13 @@ function notFound(id: string): NotFoundException {
 }
 
 function conflictOr(error: unknown): unknown {
+  if (error instanceof TooManyRulesError) {
+    return new ConflictException({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `the archive holds ${error.message} alert rules, its limit (ALERT_MAX_RULES); delete one first`,
+    });
+  }
   if (!(error instanceof DuplicateRuleError)) return error;
   return new ConflictException({
     statusCode: 409,
