@@ -95,6 +95,27 @@ describe(SessionController.name, () => {
     await request(sut.getHttpServer()).get('/logs').set('Cookie', `other=${QUERY_TOKEN}`).expect(401);
   });
 
+  // Behind the TLS-terminating proxy SECURITY.md asks for, this process sees plain HTTP: request.secure was
+  // false and the cookie, which holds the query token, was sent over http:// too.
+  it('marks the cookie Secure when PUBLIC_URL is https, though the request reached it as plain HTTP', async () => {
+    const behindProxy = await startApp({ QUERY_TOKENS: QUERY_TOKEN, PUBLIC_URL: 'https://logs.example.com' });
+    try {
+      const login = await request(behindProxy.getHttpServer())
+        .post('/api/session')
+        .send({ token: QUERY_TOKEN })
+        .expect(204);
+      expect(login.headers['set-cookie']).toEqual([
+        `${SESSION_COOKIE}=${QUERY_TOKEN}; HttpOnly; SameSite=Strict; Path=/; Secure`,
+      ]);
+      const logout = await request(behindProxy.getHttpServer()).delete('/api/session').expect(204);
+      expect(logout.headers['set-cookie']).toEqual([
+        `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure`,
+      ]);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('clears the cookie on logout', async () => {
     const response = await request(sut.getHttpServer()).delete('/api/session').expect(204);
     expect(response.headers['set-cookie']).toEqual([

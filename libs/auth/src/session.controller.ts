@@ -35,9 +35,15 @@ const MAX_SESSION_BODY_BYTES = 4 * 1024;
 @ApiTags('Explorer')
 export class SessionController {
   private readonly tokens: TokenSet;
+  /**
+   * PUBLIC_URL is https: people reach Logyard through TLS, which a proxy in front ends, so the request this
+   * process sees is plain HTTP. The cookie holds a query token and must never travel without TLS.
+   */
+  private readonly behindTls: boolean;
 
   constructor(@Inject(LOGYARD_CONFIG) config: LogyardConfig) {
     this.tokens = new TokenSet(config.auth.queryTokens);
+    this.behindTls = config.http.publicUrl?.startsWith('https:') ?? false;
   }
 
   @Get()
@@ -73,14 +79,19 @@ export class SessionController {
         message: 'the token is not one of QUERY_TOKENS',
       });
     }
-    response.setHeader('Set-Cookie', sessionCookie(token, request.secure));
+    response.setHeader('Set-Cookie', sessionCookie(token, this.secure(request)));
   }
 
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: 'Clear the session cookie' })
   logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
-    response.setHeader('Set-Cookie', sessionCookie('', request.secure));
+    response.setHeader('Set-Cookie', sessionCookie('', this.secure(request)));
+  }
+
+  /** Whether the cookie is marked Secure: the request came over TLS, here or at the proxy PUBLIC_URL names. */
+  private secure(request: Request): boolean {
+    return request.secure || this.behindTls;
   }
 }
 
