@@ -1,10 +1,9 @@
 import { Pool } from 'pg';
-import { LogRecord, makeRecord, SEVERITIES, Severity } from '@logyard/contracts';
+import { LogFilters, LogRecord, makeRecord, SEVERITIES, Severity } from '@logyard/contracts';
 import {
   connectAndMigrate,
   createArchivePool,
   createQueryPool,
-  LogFilters,
   LogQueryRepository,
   LogRepository,
   PartitionRepository,

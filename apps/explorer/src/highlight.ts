@@ -67,12 +67,6 @@ export function highlight(
   return segments;
 }
 
-/** Whether every substring occurs in `message`, ignoring case (the API's contains=). */
-export function containsAll(message: string, substrings: readonly string[]): boolean {
-  const lower = message.toLowerCase();
-  return substrings.every((substring) => lower.includes(substring.toLowerCase()));
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -68,6 +68,15 @@ describe(liveFilter.name, () => {
     expect(liveFilter({ ...EMPTY_STATE, contains: ['ment', 'refund'] })(record())).toBe(false);
   });
 
+  // Live compared String(value), so it showed records the archive's search (jsonb @>) and the alerts leave out.
+  it('matches an attribute as the archive does: present, own, and exactly that string', () => {
+    const attr = (key: string, value: string) => liveFilter({ ...EMPTY_STATE, attributes: [[key, value]] });
+    expect(attr('n', '5')(record({ attributes: { n: 5 } }))).toBe(false);
+    expect(attr('n', '5')(record({ attributes: { n: '5' } }))).toBe(true);
+    expect(attr('k', '')(record({ attributes: {} }))).toBe(false);
+    expect(attr('toString', '')(record({ attributes: {} }))).toBe(false);
+  });
+
   // The words, phrases, `-word` and `or` themselves are the archive's full-text semantics: text-query.spec.
   it('finds by q as the archive does, and takes every record while q is blank', () => {
     expect(

@@ -1,8 +1,7 @@
 import type { LogRecord } from '@logyard/contracts';
+import { compileLogFilters, MatchableRecord } from '../../../libs/contracts/src/log-filter.matcher';
 import { MAX_TAIL_PATTERNS } from '../../../libs/contracts/src/query-limits';
 import { routingToken } from '../../../libs/contracts/src/routing';
-import { compileTextQuery, TextWords } from '../../../libs/contracts/src/text-query';
-import { containsAll } from './highlight';
 import { ExplorerState, severitiesOf } from './url-state';
 
 /**
@@ -24,23 +23,22 @@ export function tailPatterns(state: ExplorerState): string[] {
 /**
  * The page's check of a live record, built once per filter state, as records arrive by the thousand a second:
  * a routing token stands for many names, so host and service are checked exactly here, and so are the
- * filters no pattern can express (words, trace, attributes).
+ * filters no pattern can express (words, trace, attributes). It is the alert evaluator's matcher, the
+ * in-memory twin of the archive's query, so Live shows what the same search finds in the archive.
  */
 export function liveFilter(state: ExplorerState): (record: LogRecord) => boolean {
-  const severities = new Set<string>(severitiesOf(state));
-  const traceId = state.traceId.toLowerCase();
-  // The archive's own full-text semantics, so Live shows what the same search finds in the archive.
-  const text = state.q.trim() ? compileTextQuery(state.q) : undefined;
-  return (record) =>
-    (!state.hosts.length || state.hosts.includes(record.host)) &&
-    (!state.services.length || state.services.includes(record.service)) &&
-    !state.excludedHosts.includes(record.host) &&
-    !state.excludedServices.includes(record.service) &&
-    severities.has(record.severity) &&
-    (!traceId || record.traceId?.toLowerCase() === traceId) &&
-    state.attributes.every(([key, value]) => String(record.attributes[key] ?? '') === value) &&
-    (!text || text(new TextWords(record.message))) &&
-    (!state.contains.length || containsAll(record.message, state.contains));
+  const matches = compileLogFilters({
+    hosts: state.hosts,
+    services: state.services,
+    severities: [...severitiesOf(state)],
+    excludedHosts: state.excludedHosts,
+    excludedServices: state.excludedServices,
+    text: state.q.trim() ? state.q : undefined,
+    contains: state.contains,
+    attributes: Object.fromEntries(state.attributes),
+    traceId: state.traceId ? state.traceId.toLowerCase() : undefined,
+  });
+  return (record) => matches(new MatchableRecord(record));
 }
 
 /** Arrivals are counted per this many milliseconds: the meter's memory follows its window, not the rate. */

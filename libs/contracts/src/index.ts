@@ -16,3 +16,5 @@ export * from './decoded-message';
 export * from './describe-value';
 export * from './text-query';
 export * from './explorer-page';
+export * from './log-filters';
+export * from './log-filter.matcher';

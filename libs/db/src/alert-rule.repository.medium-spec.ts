@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { AlertRuleSpec, LogRecord, makeRecord, SEVERITIES } from '@logyard/contracts';
+import {
+  AlertRuleSpec,
+  compileLogFilters,
+  LogFilters,
+  LogRecord,
+  makeRecord,
+  MatchableRecord,
+  SEVERITIES,
+} from '@logyard/contracts';
 import { createMediumDatabase, MediumDatabase, propertyRuns } from '@logyard/testing';
 import {
   AlertEvaluationStore,
@@ -9,8 +17,7 @@ import {
   TooManyRulesError,
 } from './alert-rule.repository';
 import { createArchivePool } from './database';
-import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
-import { LogFilters, whereForFilters } from './log-query';
+import { whereForFilters } from './log-query';
 import { LogRepository } from './log.repository';
 
 const HOSTS = ['web-1', 'web-2', 'db-1'];

@@ -9,5 +9,4 @@ export * from './partition.repository';
 export * from './partitions';
 export * from './log-query.repository';
 export * from './alert-rule.repository';
-export * from './log-filter.matcher';
 export * from './substring-sketch';

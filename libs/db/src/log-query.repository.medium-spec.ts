@@ -1,7 +1,6 @@
-import { LogRecord, makeRecord } from '@logyard/contracts';
+import { LogQuery, LogRecord, makeRecord } from '@logyard/contracts';
 import { createMediumArchive, logQuery as query, MediumArchive } from '@logyard/testing';
 import { createQueryPool, isQueryCancelled } from './database';
-import { LogQuery } from './log-query';
 import { LogQueryRepository, QueryBusyError } from './log-query.repository';
 import { LogRepository } from './log.repository';
 

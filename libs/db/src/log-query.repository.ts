@@ -1,5 +1,5 @@
 import { Pool, QueryResultRow } from 'pg';
-import { LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
+import { LogFilters, LogQuery, LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
 import { isQueryCancelled } from './database';
 import {
   buildAttributeFacetQuery,
@@ -9,8 +9,6 @@ import {
   buildSketchSpanQuery,
   FacetName,
   fullTextWindows,
-  LogFilters,
-  LogQuery,
   MAX_SKETCH_SPANS,
   sketchWindows,
 } from './log-query';

@@ -1,3 +1,4 @@
+import { LogFilters } from '@logyard/contracts';
 import { logQuery } from '@logyard/testing';
 import {
   buildFacetQuery,
@@ -5,7 +6,6 @@ import {
   buildLogQuery,
   countSegments,
   fullTextWindows,
-  LogFilters,
 } from './log-query';
 
 /** The SQL holds every fragment, and its parameters are exactly these, in order. */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { makeRecord } from '@logyard/contracts';
+import { LogQuery, makeRecord } from '@logyard/contracts';
 import { createMediumArchive, logQuery, MediumArchive, propertyRuns } from '@logyard/testing';
-import { buildSketchSpanQuery, likePattern, LogQuery } from './log-query';
+import { buildSketchSpanQuery, likePattern } from './log-query';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';

@@ -1,5 +1,6 @@
+import { LogQuery } from '@logyard/contracts';
 import { Pool } from 'pg';
-import { createArchivePool, createQueryPool, LogQuery, LogQueryRepository } from '@logyard/db';
+import { createArchivePool, createQueryPool, LogQueryRepository } from '@logyard/db';
 import { createMediumDatabase, MediumDatabase } from './medium-database';
 
 /** A query with no filter at all; a spec passes only the fields its case is about. */

@@ -7,19 +7,14 @@ import {
   AlertRuleSpec,
   AlertState,
   AlertTarget,
+  compileLogFilters,
+  LogFilterMatcher,
   LogRecord,
+  MatchableRecord,
   MAX_ALERT_SAMPLES,
   windowBucketSeconds,
 } from '@logyard/contracts';
-import {
-  AlertEvaluationStore,
-  AlertTransition,
-  BucketDelta,
-  compileLogFilters,
-  LogFilterMatcher,
-  MatchableRecord,
-  StoredAlertRule,
-} from '@logyard/db';
+import { AlertEvaluationStore, AlertTransition, BucketDelta, StoredAlertRule } from '@logyard/db';
 import { BackgroundWorker } from '@logyard/runtime';
 import { loadExplorerBuild } from '../explorer/explorer-build';
 import { AlertDelivery } from './alert-delivery';

@@ -5,13 +5,14 @@ import {
   alertRuleCreateSchema,
   alertRulePatchSchema,
   AlertRuleSpec,
+  LogFilters,
   parseAlertBody,
   parseWindow,
   ruleFilterParams,
   ruleSlug,
 } from '@logyard/contracts';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { AlertRuleRepository, DuplicateRuleError, LogFilters, TooManyRulesError } from '@logyard/db';
+import { AlertRuleRepository, DuplicateRuleError, TooManyRulesError } from '@logyard/db';
 import { badParam } from '../query/log-query.service';
 import { parseAlertFilters } from '../query/log-query.parser';
 

@@ -1,6 +1,5 @@
-import { LogQuery } from '@logyard/db';
 import { encodeCursor } from './cursor';
-import { ParamError, QueryParams } from '@logyard/contracts';
+import { LogQuery, ParamError, QueryParams } from '@logyard/contracts';
 import {
   HistogramQuery,
   parseFacetQuery,

@@ -5,8 +5,10 @@ import {
   formatEpochMicros,
   histogramRequest,
   Interval,
-  logQueryRequest,
+  LogFilters,
+  LogQuery,
   LogQueryRequest,
+  logQueryRequest,
   ParamError,
   parseRequest,
   parseTimestamp,
@@ -17,7 +19,6 @@ import {
   toEpochMicros,
 } from '@logyard/contracts';
 import { formatDuration } from '@logyard/config';
-import { LogFilters, LogQuery } from '@logyard/db';
 import { z } from 'zod';
 import { decodeCursor } from './cursor';
 import { bucketCount, chooseInterval, isInterval, MAX_BUCKETS } from './histogram';

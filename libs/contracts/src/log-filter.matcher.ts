@@ -1,5 +1,6 @@
-import { LogFilters } from './log-query';
-import { compileTextQuery, LogRecord, TextWords } from '@logyard/contracts';
+import type { LogFilters } from './log-filters';
+import type { LogRecord } from './record';
+import { compileTextQuery, TextWords } from './text-query';
 
 /**
  * A record seen by many compiled filters: what more than one filter needs
@@ -23,7 +24,7 @@ export class MatchableRecord {
 export type LogFilterMatcher = (record: MatchableRecord) => boolean;
 
 /**
- * The in-memory twin of {@link whereForFilters}: true exactly for the records
+ * The in-memory twin of whereForFilters (libs/db): true exactly for the records
  * that query's WHERE clause selects, apart from the time range (the caller
  * windows by `ts`) and the full-text caveat of compileTextQuery. Each check
  * is linear in the record; `contains` is ILIKE's case-insensitive substring.

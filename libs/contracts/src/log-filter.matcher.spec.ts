@@ -1,6 +1,6 @@
-import { makeRecord } from '@logyard/contracts';
 import { compileLogFilters, MatchableRecord } from './log-filter.matcher';
-import { LogFilters } from './log-query';
+import { LogFilters } from './log-filters';
+import { makeRecord } from './record.factory';
 
 const none: LogFilters = { hosts: [], services: [], severities: [], attributes: {} };
 const matches = (filters: Partial<LogFilters>, overrides: Parameters<typeof makeRecord>[0]) =>
