@@ -3,7 +3,7 @@ import { AmqpConnection, ConfirmPublisher } from '@logyard/amqp';
 import { ALERT_SIGNATURE_HEADER } from '@logyard/contracts';
 import { AlertOutboxRepository, PendingNotification } from '@logyard/db';
 import { backoffDelayMs } from '@logyard/pipeline';
-import { alertmanagerPayload, signature } from './alert-notification';
+import { alertmanagerAlertsUrl, alertmanagerPayload, signature } from './alert-notification';
 
 /** A webhook or Alertmanager that has not answered by then has failed this attempt. */
 export const DELIVERY_TIMEOUT_MS = 5_000;
@@ -149,10 +149,13 @@ export class AlertDelivery {
       return;
     }
     if (!spec.alertmanager) throw new Error('the rule has no alertmanager any more');
-    const url = `${spec.alertmanager.replace(/\/+$/, '')}/api/v2/alerts`;
-    await post(url, Buffer.from(JSON.stringify(alertmanagerPayload(body))), {
-      'content-type': 'application/json',
-    });
+    await post(
+      alertmanagerAlertsUrl(spec.alertmanager),
+      Buffer.from(JSON.stringify(alertmanagerPayload(body))),
+      {
+        'content-type': 'application/json',
+      },
+    );
   }
 }
 

@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { makeRecord } from '@logyard/contracts';
-import { alertmanagerPayload, notificationBody, signature, TransitionFacts } from './alert-notification';
+import {
+  alertmanagerAlertsUrl,
+  alertmanagerPayload,
+  notificationBody,
+  signature,
+  TransitionFacts,
+} from './alert-notification';
 
 const at = new Date('2026-11-30T18:00:10.000Z');
 const facts: TransitionFacts = {
@@ -52,6 +58,17 @@ describe(notificationBody.name, () => {
     expect(notificationBody(facts, 'http://localhost:3000', false).url).toMatch(
       /^http:\/\/localhost:3000\/api\/logs\?/,
     );
+  });
+});
+
+describe(alertmanagerAlertsUrl.name, () => {
+  it.each([
+    ['http://alertmanager:9093', 'http://alertmanager:9093/api/v2/alerts'],
+    ['http://alertmanager:9093/', 'http://alertmanager:9093/api/v2/alerts'],
+    ['https://proxy.example/am//', 'https://proxy.example/am/api/v2/alerts'],
+    ['https://proxy.example/am?tenant=a#top', 'https://proxy.example/am/api/v2/alerts?tenant=a'],
+  ])('posts for the base %j to %j', (base, url) => {
+    expect(alertmanagerAlertsUrl(base)).toBe(url);
   });
 });
 

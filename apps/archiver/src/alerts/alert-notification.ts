@@ -66,6 +66,17 @@ export function notificationBody(
 }
 
 /**
+ * Where alerts are posted on an Alertmanager whose base URL a rule gives: its API v2 under the base's path,
+ * the base's query kept (a proxy in front may need it). Appending to the text put the path after a query.
+ */
+export function alertmanagerAlertsUrl(base: string): string {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v2/alerts`;
+  url.hash = '';
+  return url.toString();
+}
+
+/**
  * Alertmanager's API v2 payload for a transition: one alert, identified by
  * its labels (the rule), resolved by sending it again with `endsAt` set. A
  * firing alert carries no `endsAt`: Alertmanager then keeps it active for its
