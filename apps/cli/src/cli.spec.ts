@@ -118,6 +118,13 @@ describe(runCli.name, () => {
       expect(JSON.parse(result.stdout)).toEqual({ items: [record], nextCursor: 'next' });
     });
 
+    // A carriage return is JSON whitespace: printed as it came, a server's answer could redraw the line.
+    it('prints --json as one line whatever whitespace the answer holds between its tokens', async () => {
+      fetchSpy.mockResolvedValue(new Response('{\r"items":\r\n[],\t"nextCursor":null}\r', { status: 200 }));
+      const result = await run('query', '--url', 'http://x', '--json');
+      expect(result.stdout).toBe('{"items":[],"nextCursor":null}\n');
+    });
+
     it("turns the API's 400 into a usage error naming the field", async () => {
       answer(400, {
         statusCode: 400,

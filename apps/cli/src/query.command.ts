@@ -40,7 +40,9 @@ export async function queryLogs(
   if (!Array.isArray(page?.items))
     throw failure(`Logyard answered ${status} without a page: ${body.slice(0, 200)}`);
   if (options.json) {
-    process.stdout.write(`${escapeJson(body.trim())}\n`);
+    // Written again from the parsed page: what the answer held between tokens (a carriage return is JSON
+    // whitespace) never reaches the terminal.
+    process.stdout.write(`${escapeJson(JSON.stringify(page))}\n`);
     return;
   }
   process.stdout.write(page.items.map((record) => `${formatQueryLine(record)}\n`).join(''));
