@@ -134,6 +134,7 @@ describe('alert rules on PostgreSQL', () => {
       const id = '0190f5d2-0000-7000-8000-0000000000a1';
       await rules.create(id, 'store', spec, 60, 1000);
       const at = new Date();
+      await store.markCounting(id, at);
       const body = { id: 'n1' } as never;
       await store.commit(
         [
@@ -146,8 +147,7 @@ describe('alert rules on PostgreSQL', () => {
       await store.commit([{ ruleId: id, bucket: 101, delta: 4 }], [], new Map());
       await expect(store.loadBuckets(id, 101)).resolves.toEqual([{ bucket: 101, count: 5 }]);
       const [loaded] = await store.loadRules();
-      expect(loaded).toMatchObject({ id, state: 'firing', since: at, countingSince: null });
-      await store.markCounting(id, at);
+      expect(loaded).toMatchObject({ id, state: 'firing', since: at, countingSince: at });
       await expect(rules.list()).resolves.toEqual([
         expect.objectContaining({ id, state: 'firing', lastCount: 3, countingSince: at.toISOString() }),
       ]);
@@ -158,6 +158,15 @@ describe('alert rules on PostgreSQL', () => {
 
       await store.pruneBuckets(new Map([[id, 101]]));
       await expect(store.loadBuckets(id, 0)).resolves.toEqual([{ bucket: 101, count: 5 }]);
+
+      // A change that restarts the window: counts of the old filters still in flight are dropped, until
+      // the evaluator has loaded the rule again and counts anew.
+      await rules.update(id, 'store', { ...spec, window: '2m' }, 120, true);
+      await store.commit([{ ruleId: id, bucket: 102, delta: 7 }], [], new Map());
+      await expect(store.loadBuckets(id, 0)).resolves.toEqual([]);
+      await store.markCounting(id, new Date());
+      await store.commit([{ ruleId: id, bucket: 103, delta: 1 }], [], new Map());
+      await expect(store.loadBuckets(id, 0)).resolves.toEqual([{ bucket: 103, count: 1 }]);
 
       await rules.delete(id);
       // A rule deleted while its counts were in flight: they are dropped, not an error.

@@ -258,7 +258,10 @@ export class AlertEvaluationStore {
   /**
    * One transaction: the counts, the rules' new states and the notifications
    * they owe. The caller acks the records it counted only once this resolved.
-   * A rule deleted meanwhile takes its counts and notifications with it.
+   * A rule deleted meanwhile takes its counts and notifications with it, and
+   * one whose window a change restarted (counting_since NULL until the
+   * evaluator loads it again) its counts: they were of its old filters, and
+   * would have been read into its new window.
    */
   commit(
     deltas: readonly BucketDelta[],
@@ -280,6 +283,7 @@ export class AlertEvaluationStore {
           `INSERT INTO alert_buckets (rule_id, bucket, count)
            SELECT d.rule_id, d.bucket, d.delta FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d(rule_id, bucket, delta)
            JOIN alert_rules r ON r.id = d.rule_id
+           WHERE r.counting_since IS NOT NULL
            ON CONFLICT (rule_id, bucket) DO UPDATE SET count = alert_buckets.count + excluded.count`,
           [deltas.map((d) => d.ruleId), deltas.map((d) => d.bucket), deltas.map((d) => d.delta)],
         );
