@@ -16,6 +16,8 @@ import {
   takeDeadLetters,
 } from '../support/poison';
 
+const WIRE_TS = '2026-11-30T10:00:00.000000Z';
+
 /** Issue 11: records nested or sized to break a later hop are each that record's error, never a stall or a 500. */
 describe('hostile records: refused one by one, at every edge', () => {
   let logyard: IsolatedLogyard;
@@ -149,47 +151,54 @@ describe('hostile records: refused one by one, at every edge', () => {
     expect(await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)).toBe(0);
   });
 
-  // Issue 17: the collector's records skip the router, so the archiver is the check for whatever reaches
-  // logyard.logs; a broker user allowed to write there (SECURITY.md says none should) must not get past it.
-  it('re-checks records published straight to the logs exchange: each bad one dead-lettered, the rest stored', async () => {
-    const now = '2026-11-30T10:00:00.000000Z';
-    const wire = (fields: Record<string, unknown>) =>
-      JSON.stringify([
-        {
-          v: 1,
-          id: uuidv7(),
-          ts: now,
-          observedTs: now,
-          host: 'h',
-          service: 's',
-          severity: 'info',
-          ...fields,
-        },
-      ]);
+  /** One record as Logyard's publishers put it on the logs exchange, `fields` over a valid one. */
+  const wireRecord = (fields: Record<string, unknown>) =>
+    JSON.stringify([
+      {
+        v: 1,
+        id: uuidv7(),
+        ts: WIRE_TS,
+        observedTs: WIRE_TS,
+        host: 'h',
+        service: 's',
+        severity: 'info',
+        ...fields,
+      },
+    ]);
+
+  /** Publishes `poisons` and then a good record straight to the logs exchange; the reasons of the `letters` dead letters. */
+  async function onLogsThenGood(poisons: string[], letters: number): Promise<string[]> {
     const good = uuidv7();
     await publishJson(
       logyard.world.amqpUrl,
       topologyNames(logyard.world.prefix).logs,
-      [
-        // The COPY text writes ts unescaped: a newline in it would be a second row.
-        wire({ message: 'injected', ts: `${now}\n${uuidv7()}\t${now}` }),
-        `[{"v":1,"id":"${uuidv7()}","ts":"${now}","observedTs":"${now}","host":"h","service":"s","severity":"info","message":"deep","attributes":${nestedJson(20_000)}}]`,
-        '[{"v":1, "message": "unterminated',
-        wire({ message: 'no such severity', severity: 'loud' }),
-        wire({ id: good, message: 'kept' }),
-      ],
+      [...poisons, wireRecord({ id: good, message: 'kept' })],
       'h.s.info',
     );
-
     await waitFor(
       'the good record stored',
       async () => (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = $1', [good])) === 1,
     );
     await waitFor(
-      'four dead letters',
-      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) === 4,
+      `${letters} dead letters`,
+      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) === letters,
     );
-    const reasons = await takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix);
+    return takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix);
+  }
+
+  // Issue 17: the collector's records skip the router, so the archiver is the check for whatever reaches
+  // logyard.logs; a broker user allowed to write there (SECURITY.md says none should) must not get past it.
+  it('re-checks records published straight to the logs exchange: each bad one dead-lettered, the rest stored', async () => {
+    const reasons = await onLogsThenGood(
+      [
+        // The COPY text writes ts unescaped: a newline in it would be a second row.
+        wireRecord({ message: 'injected', ts: `${WIRE_TS}\n${uuidv7()}\t${WIRE_TS}` }),
+        `[{"v":1,"id":"${uuidv7()}","ts":"${WIRE_TS}","observedTs":"${WIRE_TS}","host":"h","service":"s","severity":"info","message":"deep","attributes":${nestedJson(20_000)}}]`,
+        '[{"v":1, "message": "unterminated',
+        wireRecord({ message: 'no such severity', severity: 'loud' }),
+      ],
+      4,
+    );
     expect(reasons.sort()).toEqual([
       'attributes: nested deeper than 32 levels',
       expect.stringMatching(/^body is not valid JSON/),
@@ -204,29 +213,7 @@ describe('hostile records: refused one by one, at every edge', () => {
   it('dead-letters a message over BODY_LIMIT on the logs exchange whole and unread, and stores what follows', async () => {
     const line = 'x'.repeat(50_000);
     const oversized = JSON.stringify(Array.from({ length: 220 }, () => ({ id: uuidv7(), message: line })));
-    const good = uuidv7();
-    const ts = '2026-11-30T10:00:00.000000Z';
-    await publishJson(
-      logyard.world.amqpUrl,
-      topologyNames(logyard.world.prefix).logs,
-      [
-        oversized,
-        JSON.stringify([
-          { v: 1, id: good, ts, observedTs: ts, host: 'h', service: 's', severity: 'info', message: 'kept' },
-        ]),
-      ],
-      'h.s.info',
-    );
-
-    await waitFor(
-      'the record behind it stored',
-      async () => (await logyard.db.scalar('SELECT count(*) FROM logs WHERE id = $1', [good])) === 1,
-    );
-    await waitFor(
-      'the message dead-lettered',
-      async () => (await deadLetterCount(logyard.world.amqpUrl, logyard.world.prefix)) > 0,
-    );
-    await expect(takeDeadLetterReasons(logyard.world.amqpUrl, logyard.world.prefix)).resolves.toEqual([
+    await expect(onLogsThenGood([oversized], 1)).resolves.toEqual([
       `message of ${oversized.length} bytes is over BODY_LIMIT (10485760 bytes); publish fewer records per message`,
     ]);
   });

@@ -9,7 +9,7 @@ import {
   AlertTarget,
   ruleFilterParams,
 } from '@logyard/contracts';
-import { ARCHIVE_POOL } from './database';
+import { ARCHIVE_POOL, inTransaction } from './database';
 import { jsonbText } from './jsonb-text';
 
 /** Channel of the NOTIFY sent on every change of a rule, so the evaluator reloads at once rather than on its next poll. */
@@ -126,18 +126,11 @@ export class AlertRuleRepository {
 
   /** Runs `work` in one transaction that gives a rule the name `slug`: one taken already is a DuplicateRuleError. */
   private async naming<T>(slug: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await inTransaction(this.pool, work);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateRuleError(slug);
       throw error;
-    } finally {
-      client.release();
     }
   }
 

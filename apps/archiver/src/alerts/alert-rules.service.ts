@@ -22,19 +22,21 @@ const COUNTING_FIELDS = new Set(['window', 'service', 'host', 'severity', 'minSe
 /** POST/GET/PATCH/DELETE /api/alerts: validation, then the repository. */
 @Injectable()
 export class AlertRulesService {
-  private readonly maxRules: number;
-
   constructor(
     private readonly rules: AlertRuleRepository,
-    @Inject(LOGYARD_CONFIG) config: LogyardConfig,
-  ) {
-    this.maxRules = config.alerts.maxRules;
-  }
+    @Inject(LOGYARD_CONFIG) private readonly config: LogyardConfig,
+  ) {}
 
   async create(body: unknown): Promise<AlertRuleBody> {
     const spec = validRule(body);
     try {
-      return await this.rules.create(uuidv7(), ruleSlug(spec.name), spec, windowSeconds(spec), this.maxRules);
+      return await this.rules.create(
+        uuidv7(),
+        ruleSlug(spec.name),
+        spec,
+        windowSeconds(spec),
+        this.config.alerts.maxRules,
+      );
     } catch (error) {
       throw conflictOr(error);
     }
