@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AlertNotificationBody } from '@logyard/contracts';
 import { BenchService, percentile, progress } from './environment';
-import { EndToEndRun, measureEndToEnd, post } from './ingest.bench';
+import { EndToEndRun, IngestWorkload, measureEndToEnd, post } from './ingest.bench';
 import { makeHostBatch, SERVICES } from './workload';
 
 /** Rules in the alerts part: most watch the workload itself, the rest are the crossings that are timed. */
@@ -33,7 +33,8 @@ export interface AlertsRun {
  */
 export async function measureAlerts(
   service: BenchService,
-  records: number,
+  /** Two workloads of the same shape and size: one service stores both, so their ids must differ. */
+  workloads: { withoutRules: IngestWorkload; withRules: IngestWorkload },
   rate: number,
   seconds: number,
 ): Promise<AlertsRun> {
@@ -56,8 +57,9 @@ export async function measureAlerts(
   await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
   const hook = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
   try {
+    const { records } = workloads.withoutRules;
     progress(`alerts: ${records} records through POST /ingest without rules`);
-    const without = await measureEndToEnd(service, records, 'agent');
+    const without = await measureEndToEnd(service, workloads.withoutRules);
     for (let i = 0; i < ALERT_RULES - TIMED_RULES; i++) await createRule(service, backgroundRule(i, hook));
     for (let i = 0; i < TIMED_RULES; i++) {
       await createRule(service, {
@@ -70,7 +72,7 @@ export async function measureAlerts(
     }
     await waitForLoaded(service);
     progress(`alerts: ${records} records through POST /ingest with ${ALERT_RULES} rules`);
-    const withRules = await measureEndToEnd(service, records, 'agent');
+    const withRules = await measureEndToEnd(service, workloads.withRules);
 
     progress(`alerts: notification latency at ${rate} records/s for ${seconds} s`);
     const intervalMs = (REQUEST_RECORDS / rate) * 1000;

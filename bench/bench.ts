@@ -7,7 +7,7 @@ import { checkMachine, MachineCheck } from './machine-check';
 import { BenchService, progress, startService } from './environment';
 import { ALERT_RULES, measureAlerts } from './alerts.bench';
 import { COMPONENTS, CpuSample } from './cpu-usage';
-import { EndToEndRun, measureEndToEnd, measureLatency } from './ingest.bench';
+import { EndToEndRun, ingestWorkload, measureEndToEnd, measureLatency } from './ingest.bench';
 import { measureQueries, QueryLatency, withSeededArchiver } from './queries.bench';
 import { measureDeepLinks } from './explorer.bench';
 import { SERVICES } from './workload';
@@ -83,6 +83,12 @@ async function main(): Promise<void> {
     throw new Error(`the explorer part needs a browser: ${noBrowser}; or leave it out with --parts`);
   const rows: Row[] = [];
   const n = options.records;
+  // Every workload is built here, before any service starts (see ingestWorkload).
+  const agent = ingestWorkload(n, 'agent');
+  const relay = run('relay') ? ingestWorkload(n, 'relay') : undefined;
+  const alertWorkloads = run('alerts')
+    ? { withoutRules: agent, withRules: ingestWorkload(n, 'agent') }
+    : undefined;
 
   // Raw and ingest alternate, each ingest round on a fresh service and database, so a slow stretch of this
   // shared machine's CPU lands on both sides of the ratio rather than on one of them.
@@ -101,11 +107,11 @@ async function main(): Promise<void> {
     }
     if (run('ingest')) {
       progress(`end to end, agent-shaped: ${fmt(n)} records through POST /ingest, ${of}`);
-      ingestRuns.push(await withService({}, (service) => measureEndToEnd(service, n, 'agent')));
+      ingestRuns.push(await withService({}, (service) => measureEndToEnd(service, agent)));
     }
-    if (run('relay')) {
+    if (relay) {
       progress(`end to end, relay-shaped: ${fmt(n)} records through POST /ingest, ${of}`);
-      relayRuns.push(await withService({}, (service) => measureEndToEnd(service, n, 'relay')));
+      relayRuns.push(await withService({}, (service) => measureEndToEnd(service, relay)));
     }
   }
   const rawRates = rawRuns.map((r) => r.rowsPerSecond);
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
           // agent-shaped median, or measured here first when (2) was not run.
           if (ingestRate === undefined)
             progress(`latency: measuring the maximum rate with ${fmt(n)} records`);
-          const max = ingestRate ?? (await measureEndToEnd(service, n, 'agent')).recordsPerSecond;
+          const max = ingestRate ?? (await measureEndToEnd(service, agent)).recordsPerSecond;
           const rate = Math.max(100, Math.round(max * LATENCY_LOAD));
           progress(`latency: ${rate} records/s (80 % of ${fmt(max)}) for ${options.latencySeconds} s`);
           const result = await measureLatency(service, rate, options.latencySeconds);
@@ -238,11 +244,11 @@ async function main(): Promise<void> {
     );
   }
 
-  if (run('alerts'))
+  if (alertWorkloads)
     await unlessFailed(rows, '7. and 8. alerts', async () => {
       const rate = 5_000;
       const result = await withService({}, (service) =>
-        measureAlerts(service, n, rate, options.latencySeconds),
+        measureAlerts(service, alertWorkloads, rate, options.latencySeconds),
       );
       rows.push({
         measure: `7. alerts: crossing record accepted → webhook received, ${ALERT_RULES} rules at ${fmt(rate)} records/s (${result.samples} samples)`,
@@ -281,7 +287,9 @@ async function unlessFailed(rows: Row[], measure: string, part: () => Promise<vo
   try {
     await part();
   } catch (error) {
-    const reason = (error as Error).message;
+    // fetch's own message is only "fetch failed": what failed is its cause.
+    const { message, cause } = error as Error & { cause?: Error };
+    const reason = cause?.message ? `${message} (${cause.message})` : message;
     progress(`${measure}: not measured: ${reason}`);
     // One line in the table: a table cell ends at the first line break.
     const cell = reason.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');

@@ -25,24 +25,37 @@ export interface EndToEndRun extends TimedRun {
   peakRssMb: number;
 }
 
+/** The request bodies of an end-to-end run: `records` records of `shape`, 1,000 a request. */
+export interface IngestWorkload {
+  shape: WorkloadShape;
+  records: number;
+  bodies: string[];
+}
+
 /**
- * Logyard end to end: N records of the given shape through POST /ingest
- * (1,000 per request, 4 requests in flight) until every one is committed in
- * `logs`; also the peak RSS of the process and each component's CPU per
- * record over the run.
+ * Builds a run's request bodies before any service is started: the load generator's JSON encoding is not
+ * Logyard's work (the raw reference builds its CSV first too), and building takes seconds on a slow machine.
+ * Built while a service was up, past its 5 s keep-alive, the connection idle meanwhile was closed under the
+ * first request that reused it ("fetch failed: other side closed").
+ */
+export function ingestWorkload(records: number, shape: WorkloadShape): IngestWorkload {
+  const bodies: string[] = [];
+  for (let sent = 0; sent < records; sent += REQUEST_RECORDS) {
+    const batch = makeBatch(shape, sent / REQUEST_RECORDS, Math.min(REQUEST_RECORDS, records - sent), sent);
+    bodies.push(JSON.stringify(batch));
+  }
+  return { shape, records, bodies };
+}
+
+/**
+ * Logyard end to end: the workload's records through POST /ingest (4 requests
+ * in flight) until every one is committed in `logs`; also the peak RSS of the
+ * process and each component's CPU per record over the run.
  */
 export async function measureEndToEnd(
   service: BenchService,
-  records: number,
-  shape: WorkloadShape = 'agent',
+  { shape, records, bodies: requests }: IngestWorkload,
 ): Promise<EndToEndRun> {
-  // Bodies are built before the clock starts, as the raw reference builds its CSV: the load generator's
-  // JSON encoding is not Logyard's work.
-  const requests: string[] = [];
-  for (let sent = 0; sent < records; sent += REQUEST_RECORDS) {
-    const batch = makeBatch(shape, sent / REQUEST_RECORDS, Math.min(REQUEST_RECORDS, records - sent), sent);
-    requests.push(JSON.stringify(batch));
-  }
   let next = 0;
   const run = await timeUntilStored(service, records, async () => {
     await Promise.all(
