@@ -19,6 +19,8 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
   readonly topology: Topology;
   /** Shown in the broker's connection list and in this process's log lines; a subclass names its own. */
   protected readonly connectionName: string = 'logyard';
+  /** Whether a channel the broker closes over a fault forces a reconnect (see createChannel). */
+  protected readonly reconnectsOnChannelFault: boolean = true;
   private readonly logger = new Logger(AmqpConnection.name);
   private manager?: AmqpConnectionManagerClass;
   private lastError?: Error;
@@ -59,7 +61,8 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * A channel whose setup re-runs on every reconnect; it always asserts the topology first. A fault that
-   * makes the broker close the channel forces a reconnect (reconnectOnChannelFault).
+   * makes the broker close the channel forces a reconnect (reconnectOnChannelFault), unless the subclass
+   * handles such faults per channel.
    */
   createChannel(name: string, confirm: boolean, setup?: (channel: Channel) => Promise<void>): ChannelWrapper {
     const manager = this.manager;
@@ -69,11 +72,13 @@ export class AmqpConnection implements OnModuleInit, OnApplicationShutdown {
       confirm,
       json: false,
       setup: async (channel: Channel) => {
-        reconnectOnChannelFault(manager, channel, (reason) =>
-          this.logger.warn(
-            `RabbitMQ closed channel ${name} of ${this.connectionName}: ${reason}; reconnecting`,
-          ),
-        );
+        if (this.reconnectsOnChannelFault) {
+          reconnectOnChannelFault(manager, channel, (reason) =>
+            this.logger.warn(
+              `RabbitMQ closed channel ${name} of ${this.connectionName}: ${reason}; reconnecting`,
+            ),
+          );
+        }
         await assertTopology(channel, this.topology);
         await setup?.(channel);
       },

@@ -7,9 +7,11 @@ import { AmqpConnection } from '@logyard/amqp';
  * main one carries publishing and consuming, so tails must never be able to
  * take those channels (or stall that connection's flow control) however
  * many clients come. It reconnects, and re-runs each tail's setup, like the
- * main connection.
+ * main connection. A fault on one tail's channel ends that tail alone
+ * (TailSession): forcing a reconnect would resubscribe every other tail.
  */
 @Injectable()
 export class TailAmqpConnection extends AmqpConnection {
   protected override readonly connectionName = 'logyard tail';
+  protected override readonly reconnectsOnChannelFault = false;
 }
