@@ -4,8 +4,7 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   LogRecord,
   MAX_RECORDS_PER_MESSAGE,
-  oversizedMessage,
-  parseJsonBody,
+  parseBusJson,
 } from '@logyard/contracts';
 import { COUNT_HEADER } from './topology';
 
@@ -63,8 +62,7 @@ export function recordsIn(message: {
   const counted = message.properties.headers?.[COUNT_HEADER];
   if (typeof counted === 'number' && Number.isInteger(counted) && counted > 0)
     return Math.min(counted, MAX_RECORDS_PER_MESSAGE);
-  if (oversizedMessage(message.content, DEFAULT_BODY_LIMIT_BYTES)) return 1;
-  const items = parseJsonBody(message.content);
+  const items = parseBusJson(message.content, DEFAULT_BODY_LIMIT_BYTES);
   return items.ok ? Math.min(Math.max(items.value.length, 1), MAX_RECORDS_PER_MESSAGE) : 1;
 }
 
@@ -75,8 +73,7 @@ export function recordsIn(message: {
  * (the archiver dead-letters all three); messages are never truncated again.
  */
 export function decodeTailMessage(content: Buffer, maxBodyBytes = DEFAULT_BODY_LIMIT_BYTES): LogRecord[] {
-  if (oversizedMessage(content, maxBodyBytes)) return [];
-  const items = parseJsonBody(content);
+  const items = parseBusJson(content, maxBodyBytes);
   return items.ok
     ? decodeRecords(items.value.slice(0, MAX_RECORDS_PER_MESSAGE), { maxMessageBytes: Infinity }).records
     : [];

@@ -1,4 +1,4 @@
-import { decodeRecords } from './batch';
+import { decodeRecords, parseJsonBody } from './batch';
 import { LogRecord, ParseOptions } from './record';
 import { err, ok, Result } from './result';
 
@@ -46,6 +46,12 @@ export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 export function oversizedMessage(body: Buffer, maxBodyBytes: number): string | undefined {
   if (body.length <= maxBodyBytes) return undefined;
   return `message of ${body.length} bytes is over BODY_LIMIT (${maxBodyBytes} bytes); publish fewer records per message`;
+}
+
+/** A bus message's JSON items (parseJsonBody), or its refusal unread when it is over `maxBodyBytes`. */
+export function parseBusJson(body: Buffer, maxBodyBytes: number): Result<unknown[]> {
+  const oversized = oversizedMessage(body, maxBodyBytes);
+  return oversized ? err(oversized) : parseJsonBody(body);
 }
 
 /**

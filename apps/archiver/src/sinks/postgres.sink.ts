@@ -9,15 +9,7 @@ import {
 } from '@logyard/amqp';
 import type { ConsumeMessage } from 'amqplib';
 import { LOGYARD_CONFIG, LogyardConfig, RecordLimits, recordLimits } from '@logyard/config';
-import {
-  DecodedMessage,
-  decodeJsonItems,
-  err,
-  LogRecord,
-  oversizedMessage,
-  parseJsonBody,
-  SEVERITIES,
-} from '@logyard/contracts';
+import { DecodedMessage, decodeJsonItems, LogRecord, parseBusJson, SEVERITIES } from '@logyard/contracts';
 import { isRefusedData, LogRepository } from '@logyard/db';
 import { MetricsService } from '@logyard/observability';
 import { BackgroundWorker } from '@logyard/runtime';
@@ -67,8 +59,7 @@ export class PostgresSink implements BatchStage, BackgroundWorker {
   }
 
   decode(message: ConsumeMessage): DecodedMessage {
-    const refused = oversizedMessage(message.content, this.maxBodyBytes);
-    const items = refused ? err(refused) : parseJsonBody(message.content);
+    const items = parseBusJson(message.content, this.maxBodyBytes);
     if (!items.ok) return { records: [], rejects: [{ reason: items.error, body: message.content }] };
     return decodeJsonItems({ items: items.value, body: message.content }, this.limits);
   }
