@@ -1,7 +1,10 @@
 import { err, ok, Result } from '@logyard/contracts';
+import { closingQuote } from '../quoted-text';
 
-// One `name="value"` pair with the spaces around it; values use Go/PromQL escapes (\" \\ \n \t).
-const PAIR = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*/y;
+// What comes before a pair's value: `name="`, with the spaces around the `=`. Values use Go/PromQL escapes
+// (\" \\ \n \t) and end at their closing quote (closingQuote).
+const NAME = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"/y;
+const SPACES = /\s*/y;
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
 
 /** Parses a stream's labels as Loki's protobuf push writes them: `{job="api", host="web-1"}`. */
@@ -13,16 +16,20 @@ export function parseLokiLabels(text: string): Result<Record<string, string>> {
   let at = open[0].length;
   if (text[at] !== '}') {
     for (;;) {
-      PAIR.lastIndex = at;
-      const pair = PAIR.exec(text);
-      if (!pair) return refuse();
-      Object.defineProperty(labels, pair[1], {
-        value: pair[2].replace(/\\(.)/gs, (_, c: string) => ESCAPES[c] ?? c),
+      NAME.lastIndex = at;
+      const name = NAME.exec(text);
+      if (!name) return refuse();
+      const end = closingQuote(text, NAME.lastIndex);
+      if (end === undefined) return refuse();
+      Object.defineProperty(labels, name[1], {
+        value: text.slice(NAME.lastIndex, end).replace(/\\(.)/gs, (_, c: string) => ESCAPES[c] ?? c),
         enumerable: true,
         writable: true,
         configurable: true,
       });
-      at = PAIR.lastIndex;
+      SPACES.lastIndex = end + 1;
+      SPACES.exec(text);
+      at = SPACES.lastIndex;
       if (text[at] !== ',') break;
       at++;
     }

@@ -95,6 +95,24 @@ describe(parseSyslogMessage.name, () => {
         message: '[unterminated k="v" rest',
       });
     });
+
+    it('reads a param value with an escaped quote before a line end, and refuses one never closed', () => {
+      expect(parseSyslogMessage('<14>1 - h a - - [x k="say \\"hi\\"\nok"] m').structuredData).toEqual([
+        { id: 'x', params: [['k', 'say "hi"\nok']] },
+      ]);
+      expect(parseSyslogMessage('<14>1 - h a - - [x k="v\\"] m')).toMatchObject({
+        structuredData: [],
+        message: '[x k="v\\"] m',
+      });
+    });
+
+    // The value regex /"((?:[^"\\]|\\.)*)"/ threw a RangeError past ~8 million characters, which a
+    // SYSLOG_TCP_BUFFER_BYTES of 10 MB lets in: an uncaught exception in the socket's data handler.
+    it('reads a param value of 9 million characters', () => {
+      const value = 'x'.repeat(9_000_000);
+      const [element] = parseSyslogMessage(`<14>1 - h a - - [x k="${value}"] m`).structuredData;
+      expect(element.params[0][1]).toHaveLength(value.length);
+    });
   });
 
   describe('RFC 3164', () => {

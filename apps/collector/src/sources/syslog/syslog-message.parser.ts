@@ -1,3 +1,5 @@
+import { closingQuote } from '../quoted-text';
+
 /** One syslog message, whichever format it came in. Absent fields were absent (or NILVALUE) in the message. */
 export interface SyslogMessage {
   format: 'rfc5424' | 'rfc3164';
@@ -29,7 +31,8 @@ const PRI = /^<(\d{1,3})>/;
 const RFC5424_HEADER = /^[1-9]\d{0,2} (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const NILVALUE = '-';
 const SD_ID = /[^ =\]"]+/y;
-const SD_PARAM = / ([^ =\]"]+)="((?:[^"\\]|\\.)*)"/y;
+// A param's name and opening quote; its value ends at its closing quote (closingQuote).
+const SD_PARAM_NAME = / ([^ =\]"]+)="/y;
 const BOM = '\uFEFF';
 
 // RFC 3164: "Mmm dd hh:mm:ss" (day space-padded), though many senders write an RFC 3339 time instead.
@@ -97,11 +100,14 @@ function parseStructuredData(
       const element: SyslogStructuredData = { id: id[0], params: [] };
       at = SD_ID.lastIndex;
       for (;;) {
-        SD_PARAM.lastIndex = at;
-        const param = SD_PARAM.exec(text);
-        if (!param) break;
-        element.params.push([param[1], param[2].replace(/\\(["\\\]])/g, '$1')]);
-        at = SD_PARAM.lastIndex;
+        SD_PARAM_NAME.lastIndex = at;
+        const name = SD_PARAM_NAME.exec(text);
+        if (!name) break;
+        const end = closingQuote(text, SD_PARAM_NAME.lastIndex);
+        if (end === undefined) break;
+        const value = text.slice(SD_PARAM_NAME.lastIndex, end);
+        element.params.push([name[1], value.replace(/\\(["\\\]])/g, '$1')]);
+        at = end + 1;
       }
       if (text[at] !== ']') return undefined;
       elements.push(element);
