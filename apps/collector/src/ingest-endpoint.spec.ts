@@ -1,5 +1,7 @@
 import { Body, Controller, Get, INestApplication, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ConfigModule, loadConfig } from '@logyard/config';
@@ -45,6 +47,21 @@ function send(
   headers: Record<string, string>,
 ) {
   return request(app.getHttpServer())[method](path).set(headers).send(body);
+}
+
+/** Posts `body` to /ingest chunked, so without a Content-Length; resolves with the status. */
+function postChunked(app: INestApplication, body: Buffer, headers: Record<string, string>): Promise<number> {
+  const { port } = (app.getHttpServer() as { address(): AddressInfo }).address();
+  return new Promise((resolve, reject) => {
+    const post = httpRequest({ port, method: 'POST', path: '/ingest', headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    post.on('error', reject);
+    // A write before end(): Node sends the body chunked instead of declaring its length.
+    post.write(body);
+    post.end();
+  });
 }
 
 describe(IngestEndpoint.name, () => {
@@ -151,6 +168,19 @@ describe(IngestEndpoint.name, () => {
         error: 'Too Many Requests',
         message: `this sender posted more than INGEST_RATE_LIMIT allows; retry after ${retryAfter} s`,
       });
+    });
+
+    it('charges a gzip body that fails to inflate the whole BODY_LIMIT, though it came chunked', async () => {
+      const app = await startApp({ INGEST_RATE_LIMIT: '1kb', INGEST_RATE_BURST: '1kb', BODY_LIMIT: '1kb' });
+      try {
+        await app.listen(0, '127.0.0.1');
+        const withoutTrailer = gzipSync(Buffer.alloc(900)).subarray(0, -8);
+        const headers = { 'Content-Type': BODY_TYPE, 'Content-Encoding': 'gzip' };
+        expect(await postChunked(app, withoutTrailer, headers)).toBe(400);
+        await send(app, 'post', '/ingest', '{}', { 'Content-Type': BODY_TYPE }).expect(429);
+      } finally {
+        await app.close();
+      }
     });
   });
 });

@@ -16,7 +16,7 @@ import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 import { bearerToken, RequiresToken } from '@logyard/auth';
 import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
-import { readRequestBody } from '@logyard/http';
+import { BodyRefusal, contentEncodingOf, readRequestBody } from '@logyard/http';
 import { ApiRefusals } from '@logyard/runtime';
 import { IngestRateLimiter } from './ingest-rate-limiter';
 import { mediaTypeOf } from './request-body';
@@ -90,14 +90,10 @@ class IngestBodyInterceptor implements NestInterceptor {
 
     const limit = this.config.http.bodyLimitBytes;
     const body = await readRequestBody(request, { limit, limitName: 'BODY_LIMIT', inflate: true });
-    // A refused body is charged too, so refusals are no free way to burn CPU: one over BODY_LIMIT was
-    // inflated up to the limit, any other is charged its declared length.
-    const spent = body.ok
-      ? body.value.length
-      : body.error.statusCode === HttpStatus.PAYLOAD_TOO_LARGE
-        ? limit
-        : Number(request.headers['content-length']) || 0;
-    await this.limiter.charge(sender, spent);
+    await this.limiter.charge(
+      sender,
+      body.ok ? body.value.length : refusedBodyCost(request, body.error, limit),
+    );
     if (!body.ok) throw new HttpException(body.error, body.error.statusCode);
     request.body = body.value;
     return next.handle();
@@ -112,4 +108,16 @@ class IngestBodyInterceptor implements NestInterceptor {
       return `token:${bearerToken(request.headers.authorization)}`;
     return `address:${request.socket.remoteAddress ?? 'unknown'}`;
   }
+}
+
+/**
+ * What a refused body is charged, so that refusals are no free way to burn CPU. One over BODY_LIMIT was
+ * inflated up to the limit; so may one that failed to inflate (a gzip stream cut before its trailer fails
+ * only at its end), whatever length it declared, or none when it came chunked. Any other is charged the
+ * length it declared.
+ */
+function refusedBodyCost(request: Request, refusal: BodyRefusal, limit: number): number {
+  if (refusal.statusCode === HttpStatus.PAYLOAD_TOO_LARGE) return limit;
+  if (refusal.statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return 0;
+  return contentEncodingOf(request) === 'identity' ? Number(request.headers['content-length']) || 0 : limit;
 }

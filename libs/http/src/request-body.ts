@@ -34,7 +34,7 @@ export async function readRequestBody(
   request: Request,
   options: BodyOptions,
 ): Promise<Result<Buffer, BodyRefusal>> {
-  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = contentEncodingOf(request);
   const accepted = options.inflate ? BODY_ENCODINGS : ['identity'];
   if (!accepted.includes(encoding)) {
     const allowed = options.inflate ? 'gzip or deflate (or none)' : 'none (identity)';
@@ -48,6 +48,11 @@ export async function readRequestBody(
   if (failure) return refusal(failure, encoding, options);
   const body: unknown = request.body;
   return { ok: true, value: Buffer.isBuffer(body) ? body : Buffer.alloc(0) };
+}
+
+/** The request's Content-Encoding, lower case; 'identity' when it names none. */
+export function contentEncodingOf(request: Request): string {
+  return (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
 }
 
 /** What body-parser and raw-body hand back: a status and a type of theirs, or zlib's error with its code. */
