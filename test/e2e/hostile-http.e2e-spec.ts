@@ -293,5 +293,23 @@ describe('hostile HTTP input', () => {
       expect(answer.json.errors).toHaveLength(10);
       await expect(ready()).resolves.toMatchObject({ status: 200 });
     });
+
+    it('accepts no more of 60,000 tiny POST /ingest records than the output budget pays for', async () => {
+      const body = Buffer.from(JSON.stringify(Array(60_000).fill({ message: 'm' })));
+      const answer = await post('/ingest', 'application/json', body);
+      // 4 × BODY_LIMIT at 150 bytes a record: its stamp, and no shared attributes.
+      const accepted = Math.floor((4 * 1024 * 1024) / 150);
+      expect(answer).toMatchObject({
+        status: 202,
+        json: { accepted, rejected: 60_000 - accepted, errorsOmitted: 60_000 - accepted - 100 },
+      });
+      expect(answer.json.errors[0]).toEqual({
+        index: accepted,
+        error: expect.stringContaining('send fewer records per request'),
+      });
+      await expect(metricValue(logyard.url, 'logyard_records_accepted_total', 'source="http"')).resolves.toBe(
+        accepted,
+      );
+    });
   });
 });

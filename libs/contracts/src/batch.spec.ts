@@ -1,4 +1,4 @@
-import { decodeRecords, encodeBatch, parseJsonBody, parseNdjson } from './batch';
+import { decodeRecords, encodeBatch, forEachNdjsonLine, parseJsonBody } from './batch';
 import { toWire } from './record';
 import { makeRecord } from './record.factory';
 
@@ -64,20 +64,33 @@ describe(parseJsonBody.name, () => {
   });
 });
 
-describe(parseNdjson.name, () => {
+describe(forEachNdjsonLine.name, () => {
+  function lines(body: Buffer | string): [number, unknown][] {
+    const read: [number, unknown][] = [];
+    forEachNdjsonLine(body, (line, index) => read.push([index, line()]));
+    return read;
+  }
+
   it('reads one value per non-blank line, indexed among non-blank lines', () => {
-    const body = '{"message":"a"}\n\n  \r\n{"message":"b"}\r\nnot json\n{"message":"c"}\n';
-    expect(parseNdjson(Buffer.from(body))).toEqual({
-      items: [
-        { index: 0, value: { message: 'a' } },
-        { index: 1, value: { message: 'b' } },
-        { index: 3, value: { message: 'c' } },
-      ],
-      errors: [{ index: 2, error: expect.stringMatching(/^line is not valid JSON: .+/) }],
-    });
+    const body = '{"message":"a"}\n\n  \r\n{"message":"b"}\r\nnot json\n{"message":"c"}\n \t';
+    expect(lines(Buffer.from(body))).toEqual([
+      [0, { ok: true, value: { message: 'a' } }],
+      [1, { ok: true, value: { message: 'b' } }],
+      [2, { ok: false, error: expect.stringMatching(/^line is not valid JSON: .+/) }],
+      [3, { ok: true, value: { message: 'c' } }],
+    ]);
   });
 
-  it('reads an empty body as no items', () => {
-    expect(parseNdjson('')).toEqual({ items: [], errors: [] });
+  it('reads an empty body, or one of blank lines, as no lines', () => {
+    expect(lines('')).toEqual([]);
+    expect(lines('\n \r\n\t\n')).toEqual([]);
+  });
+
+  it('parses only the lines that are read', () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    let count = 0;
+    forEachNdjsonLine('{}\n'.repeat(1000), () => count++);
+    expect([count, parse.mock.calls.length]).toEqual([1000, 0]);
+    parse.mockRestore();
   });
 });

@@ -59,24 +59,40 @@ export function parseJsonBody(body: Buffer | string): Result<unknown[]> {
   return err('body must be a JSON object or an array of objects');
 }
 
+/** A blank NDJSON line: white space only, up to its line end or the body's end. */
+const BLANK_LINE = /[^\S\n]*(?:\n|$)/y;
+
 /**
- * Newline-delimited JSON: one value per non-blank line. Indexes count non-blank lines from 0, so they line up
- * with the item indexes reported for records; a line that is not JSON is an error of its own.
+ * Newline-delimited JSON: one value per non-blank line. `each` gets every non-blank line as a `read` that
+ * parses it (a line that is not JSON is an error of its own) and its index among the non-blank lines, so
+ * indexes line up with the item indexes reported for records. A line is only sliced and parsed when read: a
+ * caller that has refused the rest of a body counts its lines for the price of finding their ends.
  */
-export function parseNdjson(body: Buffer | string): {
-  items: { index: number; value: unknown }[];
-  errors: { index: number; error: string }[];
-} {
-  const result: ReturnType<typeof parseNdjson> = { items: [], errors: [] };
+export function forEachNdjsonLine(
+  body: Buffer | string,
+  each: (read: () => Result<unknown>, index: number) => void,
+): void {
+  const text = utf8Text(body);
   let index = 0;
-  for (const line of utf8Text(body).split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      result.items.push({ index, value: JSON.parse(line) });
-    } catch (error) {
-      result.errors.push({ index, error: `line is not valid JSON: ${errorMessage(error)}` });
+  let at = 0;
+  while (at < text.length) {
+    BLANK_LINE.lastIndex = at;
+    if (BLANK_LINE.test(text)) {
+      at = BLANK_LINE.lastIndex;
+      continue;
     }
-    index++;
+    const lineEnd = text.indexOf('\n', at);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    const start = at;
+    each(() => parseLine(text.slice(start, end)), index++);
+    at = end + 1;
   }
-  return result;
+}
+
+function parseLine(line: string): Result<unknown> {
+  try {
+    return ok(JSON.parse(line));
+  } catch (error) {
+    return err(`line is not valid JSON: ${errorMessage(error)}`);
+  }
 }

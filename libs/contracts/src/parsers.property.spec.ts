@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth } from '@logyard/testing';
-import { parseJsonBody, parseNdjson, tryEncodeBatch } from './batch';
+import { forEachNdjsonLine, parseJsonBody, tryEncodeBatch } from './batch';
 import { decodeJsonItems, MAX_RECORDS_PER_MESSAGE, SEPARATE_REJECTS } from './decoded-message';
+import { utf8Text } from './json';
 import { matchesPattern, validatePattern } from './pattern';
 import { LogRecord, parseLogRecord, ParseOptions, toWire } from './record';
-import { Result } from './result';
+import { err, ok, Result } from './result';
 import { parseRoutingKey, routingKey } from './routing';
 import { parseSeverity, SEVERITIES, SeverityScale } from './severity';
 import { isCanonicalTimestamp, parseTimestamp } from './timestamp';
@@ -126,14 +127,37 @@ describe('body parsers property', () => {
         ),
         (body) => {
           expect(isResult(parseJsonBody(body))).toBe(true);
-          const ndjson = parseNdjson(body);
-          expect(ndjson.items.length + ndjson.errors.length).toBeGreaterThanOrEqual(0);
+          forEachNdjsonLine(body, (read) => expect(isResult(read())).toBe(true));
         },
       ),
       { numRuns: RUNS },
     );
   });
+
+  it('read NDJSON as its non-blank lines, in order, each one parsed as a whole', () => {
+    const unit = fc.constantFrom('1', '"', '{', '}', ' ', '\t', '\r', '\n', '\u00a0', '\ufeff');
+    fc.assert(
+      fc.property(fc.string({ unit }), (text) => {
+        const read: unknown[] = [];
+        forEachNdjsonLine(text, (line) => read.push(line()));
+        const model = utf8Text(text)
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => parseNdjsonLineModel(line));
+        expect(read).toEqual(model);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });
+
+function parseNdjsonLineModel(line: string): Result<unknown> {
+  try {
+    return ok(JSON.parse(line));
+  } catch (error) {
+    return err(`line is not valid JSON: ${(error as Error).message}`);
+  }
+}
 
 describe(`${decodeJsonItems.name} property`, () => {
   function expectEveryItemAccountedFor(items: unknown[]): void {

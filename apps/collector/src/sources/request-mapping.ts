@@ -12,8 +12,11 @@ import {
 } from '@logyard/contracts';
 import { REFUSALS_KEPT, SourceOutput } from '../source-runner';
 
-/** A push request's records, and each refused item with its place in the request, e.g. `streams[0].values[3]`. */
-export type RequestMapping = SourceOutput<{ path: string; error: string }>;
+/**
+ * A request's records, and each refused item with its place in the request: a path such as
+ * `streams[0].values[3]` in a push format, an index in POST /ingest's array or lines.
+ */
+export type RequestMapping<Path = string> = SourceOutput<{ path: Path; error: string }>;
 
 /** What a format says of one record, each field still to be checked by parseLogRecord. */
 export type RecordFields = { [field in keyof LogRecord]?: unknown };
@@ -53,6 +56,9 @@ export function sharedAttributes(attributes: Record<string, unknown>): SharedAtt
   return { attributes, bytes: Buffer.byteLength(JSON.stringify(attributes)) };
 }
 
+/** What items that state every field themselves share: nothing (POST /ingest's records). */
+export const NOTHING_SHARED: Result<SharedAttributes> = ok({ attributes: {}, bytes: 0 });
+
 /**
  * What a request's records may still come to downstream. The push formats state much once for many records
  * and so multiply: a 10 MB body of 3-byte records under 60 KB of shared labels would become 200 GB of
@@ -90,12 +96,14 @@ class OutputBudget {
 }
 
 /**
- * Maps one push request item by item, so that one bad item costs only itself. Every item is parsed with the
+ * Maps one request item by item, so that one bad item costs only itself. Every item is parsed with the
  * same options, observed at one time taken once for the request, and paid for from the request's one
- * OutputBudget. Only the first REFUSALS_KEPT refusals are kept in full.
+ * OutputBudget, whether it becomes a record or not: reading an item that is refused (a line that is not
+ * JSON throws inside JSON.parse) costs as much as one that is kept. Only the first REFUSALS_KEPT refusals
+ * are kept in full.
  */
-export class RequestMapper {
-  readonly mapping: RequestMapping = { records: [], errors: [], refused: 0 };
+export class RequestMapper<Path = string> {
+  readonly mapping: RequestMapping<Path> = { records: [], errors: [], refused: 0 };
   private readonly parseOptions: ParseOptions;
   private readonly budget: OutputBudget;
 
@@ -114,14 +122,14 @@ export class RequestMapper {
   }
 
   /**
-   * Adds the record parsed from the fields `read` takes out of an item that copies `shared`; an item whose
-   * shared attributes were refused, or that is past the budget, is refused without being read. `path` is
-   * only worked out for a refusal that is kept.
+   * Adds the record parsed from what `read` takes out of an item that copies `shared` (RecordFields, or a
+   * record as its sender wrote it); an item whose shared attributes were refused, or that is past the
+   * budget, is refused without being read. `path` is only worked out for a refusal that is kept.
    */
   add(
     shared: Result<SharedAttributes>,
-    read: (shared: SharedAttributes) => Result<RecordFields>,
-    path: () => string,
+    read: (shared: SharedAttributes) => Result<unknown>,
+    path: () => Path,
   ): void {
     const fields = shared.ok ? (this.budget.spend(shared.value) ?? read(shared.value)) : shared;
     const record = fields.ok ? parseLogRecord(fields.value, this.parseOptions) : fields;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGYARD_CONFIG, LogyardConfig, recordLimits } from '@logyard/config';
-import { nowIso } from '@logyard/contracts';
+import { LOGYARD_CONFIG, LogyardConfig } from '@logyard/config';
 import { SourceRunner } from '../../source-runner';
+import { mappingOptions } from '../request-mapping';
 import { IngestOutcome, parseIngestBody } from './ingest-body';
 
 export interface IngestResult {
@@ -24,7 +24,7 @@ export class HttpSource {
   async ingest(body: Buffer, contentType: string | undefined): Promise<IngestResult> {
     const outcome: IngestOutcome = await this.runner.run(
       'http',
-      parseIngestBody(body, contentType, { observedTs: nowIso(), ...recordLimits(this.config) }),
+      parseIngestBody(body, contentType, mappingOptions(this.config)),
     );
     // `rejected` counts every refusal and `errorsOmitted` the ones not named, so an answer stays small.
     const omitted = outcome.refused - outcome.errors.length;

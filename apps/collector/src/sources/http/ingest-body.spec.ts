@@ -1,5 +1,6 @@
 import { ParseOptions } from '@logyard/contracts';
 import { REFUSALS_KEPT } from '../../source-runner';
+import { RECORD_STAMP_BYTES } from '../request-mapping';
 import { parseIngestBody } from './ingest-body';
 
 const OBSERVED = '2026-11-24T23:49:27.123456Z';
@@ -91,6 +92,18 @@ describe(parseIngestBody.name, () => {
       });
     });
 
+    it("refuses the items of an array past the request's output budget, as the push formats do", () => {
+      const sut = parseIngestBody(body(JSON.stringify(Array(5).fill({ message: 'm' }))), 'application/json', {
+        ...OPTIONS,
+        maxOutputBytes: 2 * RECORD_STAMP_BYTES,
+      });
+      expect([sut.records.length, sut.refused]).toEqual([2, 3]);
+      expect(sut.errors[0]).toEqual({
+        index: 2,
+        error: expect.stringMatching(/send fewer records per request$/),
+      });
+    });
+
     it('accepts an empty array as nothing at all', () => {
       expect(parseIngestBody(body('[]'), 'application/json', OPTIONS)).toEqual({
         records: [],
@@ -135,7 +148,7 @@ describe(parseIngestBody.name, () => {
     });
 
     it('keeps the first REFUSALS_KEPT refusals in index order, and counts them all', () => {
-      // Unparsable lines and invalid records are refused in two passes; the kept ones are still the first.
+      // Unparsable lines and invalid records alike: the kept ones are the first.
       const lines = Array.from({ length: REFUSALS_KEPT + 10 }, (_, i) => (i % 2 ? '{"ts":1}' : 'junk'));
       const sut = parseIngestBody(
         body(['{"message":"a"}', ...lines].join('\n')),
@@ -147,6 +160,18 @@ describe(parseIngestBody.name, () => {
       expect(sut.errors.map(({ index }) => index)).toEqual(
         Array.from({ length: REFUSALS_KEPT }, (_, i) => i + 1),
       );
+    });
+
+    // A gzipped body of 5 million such lines was 5 million thrown SyntaxErrors: 34 s of one event loop.
+    it('pays for every line, JSON or not, and refuses the lines past the output budget unparsed', () => {
+      const parse = jest.spyOn(JSON, 'parse');
+      const sut = parseIngestBody(body('{\n'.repeat(100_000)), 'application/x-ndjson', {
+        ...OPTIONS,
+        maxOutputBytes: 1_000 * RECORD_STAMP_BYTES,
+      });
+      expect(parse).toHaveBeenCalledTimes(1_000);
+      parse.mockRestore();
+      expect([sut.records.length, sut.refused, sut.errors.length]).toEqual([0, 100_000, REFUSALS_KEPT]);
     });
 
     it.each([

@@ -1,6 +1,7 @@
-import { decodeRecords, LogRecord, parseJsonBody, parseNdjson, ParseOptions } from '@logyard/contracts';
+import { forEachNdjsonLine, ok, parseJsonBody } from '@logyard/contracts';
 import { mediaTypeOf } from '../../request-body';
-import { REFUSALS_KEPT, SourceOutput } from '../../source-runner';
+import { SourceOutput } from '../../source-runner';
+import { MappingOptions, NOTHING_SHARED, RequestMapper } from '../request-mapping';
 
 /** The first REFUSALS_KEPT refusals, in index order, and the count of all. */
 export type IngestOutcome = SourceOutput<{ index: number; error: string }>;
@@ -21,38 +22,30 @@ export const INGEST_MEDIA_TYPES: readonly string[] = ['application/json', ...NDJ
 /**
  * Turns a POST /ingest body into records and per-record errors. One record,
  * an array, or NDJSON (by Content-Type); indexes in errors are positions in
- * the array, or among the non-blank lines of NDJSON.
+ * the array, or among the non-blank lines of NDJSON. Items are paid for from
+ * the request's output budget as the push formats' are (RequestMapper), so a
+ * body of millions of tiny items, records or not, builds and parses no more
+ * of them than a body of full-sized records would.
  */
 export function parseIngestBody(
   body: Buffer,
   contentType: string | undefined,
-  options: ParseOptions,
+  options: MappingOptions,
 ): IngestOutcome {
+  const mapper = new RequestMapper<number>(options);
   if (NDJSON_TYPES.includes(mediaTypeOf(contentType))) {
-    const lines = parseNdjson(body);
-    const decoded = decodeRecords(
-      lines.items.map((item) => item.value),
-      options,
-    );
-    return outcome(
-      decoded.records,
-      [
-        ...lines.errors,
-        ...decoded.errors.map((e) => ({ index: lines.items[e.index].index, error: e.error })),
-      ].sort((a, b) => a.index - b.index),
+    forEachNdjsonLine(body, (read, index) => mapper.add(NOTHING_SHARED, read, () => index));
+  } else {
+    const items = parseJsonBody(body);
+    if (!items.ok) return { records: [], errors: [{ index: 0, error: items.error }], refused: 1 };
+    items.value.forEach((item, index) =>
+      mapper.add(
+        NOTHING_SHARED,
+        () => ok(item),
+        () => index,
+      ),
     );
   }
-  const items = parseJsonBody(body);
-  if (!items.ok) return outcome([], [{ index: 0, error: items.error }]);
-  const decoded = decodeRecords(items.value, options);
-  return outcome(decoded.records, decoded.errors);
-}
-
-/**
- * Keeps the first REFUSALS_KEPT of `errors`, which are in index order, as `{index, error}`: a 10 MB body of
- * 2-byte items would otherwise hold 5 million of them for as long as its records wait for the broker.
- */
-function outcome(records: LogRecord[], errors: readonly { index: number; error: string }[]): IngestOutcome {
-  const kept = errors.slice(0, REFUSALS_KEPT).map(({ index, error }) => ({ index, error }));
-  return { records, errors: kept, refused: errors.length };
+  const { records, errors, refused } = mapper.mapping;
+  return { records, errors: errors.map(({ path, error }) => ({ index: path, error })), refused };
 }
