@@ -250,9 +250,9 @@ describe('hostile HTTP input', () => {
       await world?.dispose();
     });
 
-    it('publishes no more of 500,000 empty OTLP log records, 2 bytes each, than the output budget pays for', async () => {
+    it('publishes no more of 100,000 empty OTLP log records, 2 bytes each, than the output budget pays for', async () => {
       const answer = await postOtlp({
-        resourceLogs: [{ scopeLogs: [{ logRecords: Array(500_000).fill({}) }] }],
+        resourceLogs: [{ scopeLogs: [{ logRecords: Array(100_000).fill({}) }] }],
       });
       // 4 × BODY_LIMIT, at 152 bytes a record: its stamp and the `{}` of its shared attributes.
       const accepted = Math.floor((4 * 1024 * 1024) / 152);
@@ -260,7 +260,7 @@ describe('hostile HTTP input', () => {
         status: 200,
         body: {
           partialSuccess: {
-            rejectedLogRecords: 500_000 - accepted,
+            rejectedLogRecords: 100_000 - accepted,
             errorMessage: expect.stringContaining('send fewer records per request'),
           },
         },
@@ -271,12 +271,24 @@ describe('hostile HTTP input', () => {
       await expect(ready()).resolves.toMatchObject({ status: 200 });
     });
 
-    it('answers 70,000 resource attributes over 70,000 empty scopes at once', async () => {
+    it('refuses 500,000 empty OTLP log records unread: more protobuf messages than BODY_LIMIT pays for', async () => {
+      const body = ExportLogsServiceRequest.encode(
+        ExportLogsServiceRequest.fromObject({
+          resourceLogs: [{ scopeLogs: [{ logRecords: Array(500_000).fill({}) }] }],
+        }),
+      ).finish();
+      const answer = await post('/v1/logs', 'application/x-protobuf', Buffer.from(body));
+      expect(answer.status).toBe(400);
+      expect(answer.text).toContain('body holds over 131072 protobuf messages');
+      await expect(ready()).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('answers 60,000 resource attributes over 60,000 empty scopes at once', async () => {
       const answer = await postOtlp({
         resourceLogs: [
           {
-            resource: { attributes: Array.from({ length: 70_000 }, (_, i) => ({ key: `a${i}` })) },
-            scopeLogs: Array(70_000).fill({}),
+            resource: { attributes: Array.from({ length: 60_000 }, (_, i) => ({ key: `a${i}` })) },
+            scopeLogs: Array(60_000).fill({}),
           },
         ],
       });

@@ -69,6 +69,15 @@ describe(decodeLokiProtobuf.name, () => {
     });
   });
 
+  it('refuses, unread, a push of more messages than the limit pays for: one per 8 bytes', () => {
+    const body = encode({ streams: [{ labels: '{}', entries: Array(1000).fill({}) }] });
+    expect(decodeLokiProtobuf(body, 8 * 1001).ok).toBe(true);
+    expect(decodeLokiProtobuf(body, 8 * 1000)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^body holds over 1000 protobuf messages/),
+    });
+  });
+
   it('still inflates the densest snappy blocks, which write 64 bytes for 3', () => {
     const line = 'x'.repeat(100_000);
     const body = encode({ streams: [{ labels: '{}', entries: [{ line }] }] });

@@ -1,5 +1,6 @@
 import { parse } from 'protobufjs';
 import { err, ok, Result } from '@logyard/contracts';
+import { withinMessageLimit } from '../protobuf-messages';
 import { parseLokiLabels } from './loki-labels.parser';
 import { LokiPushRequest, LokiStream } from './loki-push';
 import { inflateSnappyBlock } from './snappy-block';
@@ -43,6 +44,8 @@ interface DecodedPush {
 export function decodeLokiProtobuf(body: Buffer, maxBytes: number): Result<LokiPushRequest> {
   const bytes = inflateSnappyBlock(body, maxBytes);
   if (!bytes.ok) return err(`body is not a snappy-compressed Loki PushRequest: ${bytes.error}`);
+  const bounded = withinMessageLimit(bytes.value, PushRequest, maxBytes);
+  if (!bounded.ok) return bounded;
   let push: DecodedPush;
   try {
     push = PushRequest.toObject(PushRequest.decode(bytes.value), {

@@ -31,8 +31,11 @@ export interface OtlpPartialSuccess {
 /** One OTLP/HTTP encoding: requests are decoded from it and answers encoded in it (the same Content-Type). */
 export interface OtlpCodec {
   readonly contentType: string;
-  /** Fails with a message for the sender when the body is not an ExportLogsServiceRequest. */
-  decodeRequest(body: Buffer): Result<OtlpLogsRequest>;
+  /**
+   * Fails with a message for the sender when the body is not an ExportLogsServiceRequest, or unpacks to
+   * more than BODY_LIMIT (`bodyLimitBytes`) can pay for.
+   */
+  decodeRequest(body: Buffer, bodyLimitBytes: number): Result<OtlpLogsRequest>;
   encodeResponse(partialSuccess?: OtlpPartialSuccess): Buffer;
   /** The body of a 400 for an undecodable request, in this encoding. */
   encodeBadRequest(message: string): Buffer;

@@ -1,12 +1,14 @@
+import { DEFAULT_BODY_LIMIT_BYTES } from '@logyard/contracts';
 import { OTLP_JSON_CODEC } from './otlp-json.codec';
 
+const decodeJson = (body: Buffer) => OTLP_JSON_CODEC.decodeRequest(body, DEFAULT_BODY_LIMIT_BYTES);
 const json = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
 describe('OTLP_JSON_CODEC', () => {
   it('decodes an export request, treating missing and null lists as empty', () => {
     const logRecord = { body: { stringValue: 'a' } };
     expect(
-      OTLP_JSON_CODEC.decodeRequest(
+      decodeJson(
         json({
           resourceLogs: [
             { resource: { attributes: [] }, scopeLogs: [{ scope: { name: 's' }, logRecords: [logRecord] }] },
@@ -28,7 +30,7 @@ describe('OTLP_JSON_CODEC', () => {
   });
 
   it('accepts a leading byte-order mark', () => {
-    expect(OTLP_JSON_CODEC.decodeRequest(json('\uFEFF{"resourceLogs":[]}'))).toEqual({
+    expect(decodeJson(json('\uFEFF{"resourceLogs":[]}'))).toEqual({
       ok: true,
       value: { resourceLogs: [] },
     });
@@ -47,7 +49,7 @@ describe('OTLP_JSON_CODEC', () => {
       /^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[1\]: must be an object$/,
     ],
   ])('refuses %s', (body, message) => {
-    expect(OTLP_JSON_CODEC.decodeRequest(json(body))).toEqual({
+    expect(decodeJson(json(body))).toEqual({
       ok: false,
       error: expect.stringMatching(message),
     });

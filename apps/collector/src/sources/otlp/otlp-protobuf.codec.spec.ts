@@ -9,7 +9,9 @@ import {
   ReadableLogRecord,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
-import { Field, Root, Type } from 'protobufjs';
+import { Field, INamespace, Root, Type } from 'protobufjs';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@logyard/contracts';
+import { countProtobufMessages } from '../protobuf-messages';
 import { OtlpLogsRequest } from './otlp-codec';
 import { OTLP_JSON_CODEC } from './otlp-json.codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
@@ -19,6 +21,11 @@ import descriptor from './proto/otlp-logs.descriptor.json';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
 const OBSERVED = '2026-11-24T23:49:27.123000Z';
+const ExportLogsServiceRequest = Root.fromJSON(descriptor as INamespace).lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+);
+const decodeProtobuf = (body: Buffer) => OTLP_PROTOBUF_CODEC.decodeRequest(body, DEFAULT_BODY_LIMIT_BYTES);
+const decodeJson = (body: Buffer) => OTLP_JSON_CODEC.decodeRequest(body, DEFAULT_BODY_LIMIT_BYTES);
 
 /** Log records as the OpenTelemetry JS SDK hands them to an exporter. */
 async function sdkLogRecords(): Promise<ReadableLogRecord[]> {
@@ -64,13 +71,11 @@ describe('OTLP_PROTOBUF_CODEC', () => {
   it('decodes what the OpenTelemetry SDK encodes into the same records as its JSON encoding', async () => {
     const records = await sdkLogRecords();
     const fromProtobuf = mapOtlpLogs(
-      unwrap(
-        OTLP_PROTOBUF_CODEC.decodeRequest(Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!)),
-      ),
+      unwrap(decodeProtobuf(Buffer.from(ProtobufLogsSerializer.serializeRequest(records)!))),
       { observedTs: OBSERVED },
     );
     const fromJson = mapOtlpLogs(
-      unwrap(OTLP_JSON_CODEC.decodeRequest(Buffer.from(JsonLogsSerializer.serializeRequest(records)!))),
+      unwrap(decodeJson(Buffer.from(JsonLogsSerializer.serializeRequest(records)!))),
       { observedTs: OBSERVED },
     );
     const withoutIds = (mapping: typeof fromJson) => mapping.records.map(({ id: _id, ...rest }) => rest);
@@ -102,7 +107,7 @@ describe('OTLP_PROTOBUF_CODEC', () => {
   });
 
   it('decodes an empty body as an empty request', () => {
-    expect(OTLP_PROTOBUF_CODEC.decodeRequest(Buffer.alloc(0))).toEqual({
+    expect(decodeProtobuf(Buffer.alloc(0))).toEqual({
       ok: true,
       value: { resourceLogs: [] },
     });
@@ -110,11 +115,23 @@ describe('OTLP_PROTOBUF_CODEC', () => {
 
   it('refuses a truncated body, saying what it expected', async () => {
     const body = Buffer.from(ProtobufLogsSerializer.serializeRequest(await sdkLogRecords())!);
-    expect(OTLP_PROTOBUF_CODEC.decodeRequest(body.subarray(0, body.length - 7))).toEqual({
+    expect(decodeProtobuf(body.subarray(0, body.length - 7))).toEqual({
       ok: false,
       error: expect.stringMatching(
         /^body is not an OTLP ExportLogsServiceRequest in protobuf: index out of range/,
       ),
+    });
+  });
+
+  it('refuses, unread, a body of more messages than BODY_LIMIT pays for', async () => {
+    const body = Buffer.from(ProtobufLogsSerializer.serializeRequest(await sdkLogRecords())!);
+    const messages = countProtobufMessages(body, ExportLogsServiceRequest, Infinity);
+    // The containers, the resource and scope, two records, and every attribute and value of theirs.
+    expect(messages).toBe(28);
+    expect(OTLP_PROTOBUF_CODEC.decodeRequest(body, messages * 8).ok).toBe(true);
+    expect(OTLP_PROTOBUF_CODEC.decodeRequest(body, messages * 8 - 1)).toEqual({
+      ok: false,
+      error: `body holds over ${messages - 1} protobuf messages (one per 8 bytes of BODY_LIMIT); send fewer records per request`,
     });
   });
 

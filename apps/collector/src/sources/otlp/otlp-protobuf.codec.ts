@@ -1,5 +1,6 @@
 import { Field, INamespace, Root, Type } from 'protobufjs';
 import { err, ok, Result } from '@logyard/contracts';
+import { withinMessageLimit } from '../protobuf-messages';
 import { OtlpCodec, OtlpLogsRequest, OtlpPartialSuccess } from './otlp-codec';
 // Generated from the vendored opentelemetry-proto files in proto/vendor (see README "Sources"); a spec keeps them equal.
 import descriptor from './proto/otlp-logs.descriptor.json';
@@ -23,7 +24,9 @@ export const OTLP_PROTOBUF_CODEC: OtlpCodec = {
   encodeBadRequest: (message: string) => encode(Status, { code: INVALID_ARGUMENT, message }),
 };
 
-function decodeRequest(body: Buffer): Result<OtlpLogsRequest> {
+function decodeRequest(body: Buffer, bodyLimitBytes: number): Result<OtlpLogsRequest> {
+  const bounded = withinMessageLimit(body, ExportLogsServiceRequest, bodyLimitBytes);
+  if (!bounded.ok) return bounded;
   let request: OtlpLogsRequest;
   try {
     // To the OTLP/JSON shape: 64-bit integers as decimal strings, bytes as base64, enums as numbers.

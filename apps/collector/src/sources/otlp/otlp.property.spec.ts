@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { INamespace, Root } from 'protobufjs';
+import { INamespace, Message, Root, Type } from 'protobufjs';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@logyard/contracts';
 import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth, timeRatio } from '@logyard/testing';
 import { OtlpCodec, OtlpLogsRequest } from './otlp-codec';
 import { OTLP_JSON_CODEC } from './otlp-json.codec';
 import { mapOtlpLogs } from './otlp-logs.mapper';
 import { OTLP_PROTOBUF_CODEC } from './otlp-protobuf.codec';
+import { countProtobufMessages } from '../protobuf-messages';
 import { OUTPUT_BYTES_PER_BODY_LIMIT } from '../request-mapping';
 import { REFUSALS_KEPT } from '../../source-runner';
 import descriptor from './proto/otlp-logs.descriptor.json';
@@ -81,6 +83,18 @@ function otlpShapes(valid: boolean) {
   return { value, request };
 }
 
+/** The messages nested in a decoded `message` of `type`, as protobufjs built them: the count's model. */
+function messagesIn(message: Message, type: Type): number {
+  let count = 0;
+  for (const field of type.fieldsArray) {
+    const nested = field.resolve().resolvedType;
+    const value = (message as unknown as Record<string, Message | Message[] | null | undefined>)[field.name];
+    if (!(nested instanceof Type) || !value) continue;
+    for (const element of Array.isArray(value) ? value : [value]) count += 1 + messagesIn(element, nested);
+  }
+  return count;
+}
+
 const anyJson = otlpShapes(false);
 const protobufValid = otlpShapes(true);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -102,7 +116,7 @@ const logRecordCount = (request: OtlpLogsRequest) =>
 
 /** Decodes and maps a body as the OTLP source does; asserts every log record is accepted or refused. */
 function ingest(codec: OtlpCodec, body: Buffer): void {
-  const request = codec.decodeRequest(body);
+  const request = codec.decodeRequest(body, DEFAULT_BODY_LIMIT_BYTES);
   if (!request.ok) {
     expect(typeof request.error).toBe('string');
     return;
@@ -202,6 +216,19 @@ describe('OTLP decoding and mapping (property)', () => {
         { numRuns: TIMING_RUNS },
       );
     }, 60_000);
+  });
+
+  it('protobuf: counts every message of a request without decoding it, as many as protobufjs decodes', () => {
+    fc.assert(
+      fc.property(protobufValid.request, (value) => {
+        const body = toProtobuf(value);
+        const decoded = ExportLogsServiceRequest.decode(body);
+        expect(countProtobufMessages(body, ExportLogsServiceRequest, Infinity)).toBe(
+          messagesIn(decoded, ExportLogsServiceRequest),
+        );
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('JSON: refuses a timestamp of a million digits as cheaply as a body of a million characters', () => {

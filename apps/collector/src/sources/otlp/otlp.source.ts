@@ -22,7 +22,7 @@ export class OtlpSource {
    * some were refused. Fails, publishing nothing, when the body is not an export request at all.
    */
   async export(body: Buffer, codec: OtlpCodec): Promise<Result<OtlpPartialSuccess | undefined>> {
-    const request = codec.decodeRequest(body);
+    const request = codec.decodeRequest(body, this.config.http.bodyLimitBytes);
     if (!request.ok) return request;
     const mapping = await this.runner.run('otlp', mapOtlpLogs(request.value, mappingOptions(this.config)));
     return ok(mapping.refused > 0 ? partialSuccess(mapping) : undefined);
