@@ -1,26 +1,35 @@
 /**
  * timeRatio for a parser and its inputs: how many times more CPU `run` takes on an input `factor` (10) times
- * larger than on one of `size`, built by `build`. Linear code answers about `factor`, quadratic `factor`²,
- * every time; so a ratio over twice linear is measured again, up to `attempts` times, and the lowest
- * counts — a shared machine's noise can inflate one measurement, never every one.
+ * larger than on one of `size`, built by `build`, measured as lowestTimeRatio does.
  */
 export function timeGrowth<T>(
   build: (size: number) => T,
   run: (input: T) => unknown,
   options: { size: number; factor?: number; attempts?: number },
 ): number {
-  const { size, factor = 10, attempts = 5 } = options;
+  const { size, factor = 10, attempts } = options;
   const smallInput = build(size);
   const largeInput = build(size * factor);
+  return lowestTimeRatio(
+    () => run(smallInput),
+    () => run(largeInput),
+    { factor, attempts },
+  );
+}
+
+/**
+ * timeRatio of `large`, doing `factor` (10) times the work of `small`. Linear code answers about `factor`,
+ * quadratic `factor`², every time; so a ratio over twice linear is measured again, up to `attempts` (5)
+ * times, and the lowest counts: a shared machine's noise can inflate one measurement, never every one.
+ */
+export function lowestTimeRatio(
+  small: () => unknown,
+  large: () => unknown,
+  { factor = 10, attempts = 5 }: { factor?: number; attempts?: number } = {},
+): number {
   let lowest = Infinity;
   for (let attempt = 0; attempt < attempts && lowest > 2 * factor; attempt++) {
-    lowest = Math.min(
-      lowest,
-      timeRatio(
-        () => run(smallInput),
-        () => run(largeInput),
-      ),
-    );
+    lowest = Math.min(lowest, timeRatio(small, large));
   }
   return lowest;
 }
