@@ -21,6 +21,11 @@ class ExampleController {
     return { bytes: body.length, text: body.toString('utf8') };
   }
 
+  /** As Loki's protobuf push: a body that inflates, inside, to 1 KiB. */
+  @Post('inflating')
+  @IngestEndpoint([BODY_TYPE], () => 1024)
+  inflating(): void {}
+
   @Get('open')
   open(): string {
     return 'open';
@@ -168,6 +173,16 @@ describe(IngestEndpoint.name, () => {
         error: 'Too Many Requests',
         message: `this sender posted more than INGEST_RATE_LIMIT allows; retry after ${retryAfter} s`,
       });
+    });
+
+    it('charges a body that inflates inside what it inflates to', async () => {
+      const app = await startApp({ INGEST_RATE_LIMIT: '1kb', INGEST_RATE_BURST: '1kb' });
+      try {
+        await send(app, 'post', '/inflating', 'x', { 'Content-Type': BODY_TYPE }).expect(201);
+        await send(app, 'post', '/ingest', '{}', { 'Content-Type': BODY_TYPE }).expect(429);
+      } finally {
+        await app.close();
+      }
     });
 
     it('charges a gzip body that fails to inflate the whole BODY_LIMIT, though it came chunked', async () => {

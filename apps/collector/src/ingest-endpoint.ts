@@ -22,16 +22,27 @@ import { IngestRateLimiter } from './ingest-rate-limiter';
 import { mediaTypeOf } from './request-body';
 
 const MEDIA_TYPES = Symbol('ingest media types');
+const INFLATED_LENGTH = Symbol('ingest inflated length');
+
+/**
+ * What a body of a format that compresses itself inside (Loki's snappy protobuf) inflates to, by its media
+ * type: its sender is charged that, not the smaller body, as a gzip sender is charged what gzip inflates to.
+ */
+export type InflatedLength = (body: Buffer, mediaType: string) => number;
 
 /**
  * Marks a route as one that takes a body from senders: behind an ingest token, then only the given
  * Content-Types (415 otherwise), then the sender's rate limit (429 + Retry-After), and only then is the body
- * read, inflated and capped at BODY_LIMIT, arriving in the handler as `@Body() body: Buffer`. Nothing else in
+ * read, inflated and capped at BODY_LIMIT, arriving in the handler as `@Body() body: Buffer`, and charged
+ * to the sender at what it inflated to (`inflatedLength` for a format compressed inside). Nothing else in
  * Logyard reads a request body, so no other route or method can be made to inflate one. The OpenAPI document
  * gets the same Content-Types and every refusal answered here or by the broker filter, so each source's
  * controller documents only its own answers.
  */
-export function IngestEndpoint(mediaTypes: readonly string[]): MethodDecorator {
+export function IngestEndpoint(
+  mediaTypes: readonly string[],
+  inflatedLength: InflatedLength = (body) => body.length,
+): MethodDecorator {
   return applyDecorators(
     ApiConsumes(...mediaTypes),
     ApiRefusals({
@@ -43,6 +54,7 @@ export function IngestEndpoint(mediaTypes: readonly string[]): MethodDecorator {
     }),
     RequiresToken('ingest'),
     SetMetadata(MEDIA_TYPES, mediaTypes),
+    SetMetadata(INFLATED_LENGTH, inflatedLength),
     UseInterceptors(IngestBodyInterceptor),
   );
 }
@@ -90,10 +102,11 @@ class IngestBodyInterceptor implements NestInterceptor {
 
     const limit = this.config.http.bodyLimitBytes;
     const body = await readRequestBody(request, { limit, limitName: 'BODY_LIMIT', inflate: true });
-    await this.limiter.charge(
-      sender,
-      body.ok ? body.value.length : refusedBodyCost(request, body.error, limit),
-    );
+    const inflatedLength = this.reflector.get<InflatedLength>(INFLATED_LENGTH, context.getHandler());
+    const spent = body.ok
+      ? Math.min(limit, Math.max(body.value.length, inflatedLength(body.value, mediaTypeOf(contentType))))
+      : refusedBodyCost(request, body.error, limit);
+    await this.limiter.charge(sender, spent);
     if (!body.ok) throw new HttpException(body.error, body.error.statusCode);
     request.body = body.value;
     return next.handle();

@@ -4,6 +4,7 @@ import { ApiRefusals } from '@logyard/runtime';
 import { IngestEndpoint } from '../../ingest-endpoint';
 import { mediaTypeOf } from '../../request-body';
 import { LokiEncoding, LokiSource } from './loki.source';
+import { snappyBlockLength } from './snappy-block';
 
 const ENCODINGS: Readonly<Record<string, LokiEncoding>> = {
   'application/json': 'json',
@@ -11,6 +12,14 @@ const ENCODINGS: Readonly<Record<string, LokiEncoding>> = {
 };
 /** How many refused entries a 400 names; the count covers them all. */
 const ERRORS_SHOWN = 10;
+
+/**
+ * A protobuf push is snappy-compressed inside: it is charged the length its block declares (the decoder
+ * refuses, unread, one that declares more than it can hold or than BODY_LIMIT), up to 21 times its body.
+ */
+function inflatedLength(body: Buffer, mediaType: string): number {
+  return ENCODINGS[mediaType] === 'protobuf' ? snappyBlockLength(body) : body.length;
+}
 
 @Controller()
 @ApiTags('Ingest')
@@ -43,7 +52,7 @@ export class LokiController {
   })
   @ApiNoContentResponse({ description: 'every entry is durable in the broker' })
   @ApiRefusals({ 400: 'no streams, or some entries refused (the others were accepted)' })
-  @IngestEndpoint(Object.keys(ENCODINGS))
+  @IngestEndpoint(Object.keys(ENCODINGS), inflatedLength)
   @HttpCode(HttpStatus.NO_CONTENT)
   async push(@Body() body: Buffer, @Headers('content-type') contentType: string | undefined): Promise<void> {
     // IngestEndpoint answered 415 to any other Content-Type.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compress } from 'snappyjs';
 import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth } from '@logyard/testing';
-import { inflateSnappyBlock } from './snappy-block';
+import { inflateSnappyBlock, snappyBlockLength } from './snappy-block';
 
 const RUNS = propertyRuns(300);
 const LIMIT = 10 * 1024 * 1024;
@@ -149,4 +149,12 @@ describe(inflateSnappyBlock.name, () => {
       { numRuns: 3 },
     );
   }, 60_000);
+});
+
+describe(snappyBlockLength.name, () => {
+  it('reads the length a block declares, and 0 from one that declares none', () => {
+    expect(snappyBlockLength(compress(Buffer.alloc(100_000)))).toBe(100_000);
+    expect(snappyBlockLength(Buffer.alloc(0))).toBe(0);
+    expect(snappyBlockLength(Buffer.from([0xff, 0xff]))).toBe(0);
+  });
 });

@@ -70,6 +70,12 @@ export function inflateSnappyBlock(body: Uint8Array, maxBytes: number): Result<B
   return ok(out);
 }
 
+/** The length a snappy block declares it inflates to, read from its preamble; 0 when it declares none. */
+export function snappyBlockLength(body: Uint8Array): number {
+  const preamble = readLength(body);
+  return preamble.ok ? preamble.value.length : 0;
+}
+
 function readLength(body: Uint8Array): Result<{ length: number; start: number }> {
   let length = 0;
   for (let i = 0; i < MAX_LENGTH_BYTES && i < body.length; i++) {
