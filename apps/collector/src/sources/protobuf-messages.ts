@@ -5,10 +5,8 @@ import { Type } from 'protobufjs';
 const BODY_BYTES_PER_MESSAGE = 8;
 /** Levels of nesting the count follows; protobufjs's own decoder stops at 100 too. */
 const MAX_DEPTH = 100;
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-const FIXED32 = 5;
+/** The wire types (a tag's low 3 bits) a count steps over; the deprecated groups (3, 4) end it. */
+const WIRE_TYPE = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
 
 /**
  * Refuses, unread, a protobuf body that holds more than one message per 8 bytes of BODY_LIMIT. protobufjs
@@ -53,16 +51,16 @@ class WireWalk {
       const tag = this.varint(end);
       if (tag === undefined) return false;
       switch (tag % 8) {
-        case VARINT:
+        case WIRE_TYPE.varint:
           if (this.varint(end) === undefined) return false;
           break;
-        case FIXED64:
+        case WIRE_TYPE.fixed64:
           this.at += 8;
           break;
-        case FIXED32:
+        case WIRE_TYPE.fixed32:
           this.at += 4;
           break;
-        case LENGTH_DELIMITED: {
+        case WIRE_TYPE.lengthDelimited: {
           const length = this.varint(end);
           if (length === undefined || length > end - this.at) return false;
           const fieldEnd = this.at + length;
