@@ -1,7 +1,7 @@
 import { err, ok, Result } from '@logyard/contracts';
 import { Type } from 'protobufjs';
 
-/** Bytes of BODY_LIMIT per message that a protobuf request may hold (see protobufMessageLimit). */
+/** Bytes of BODY_LIMIT per message that a protobuf request may hold (see withinMessageLimit). */
 const BODY_BYTES_PER_MESSAGE = 8;
 /** Levels of nesting the count follows; protobufjs's own decoder stops at 100 too. */
 const MAX_DEPTH = 100;
