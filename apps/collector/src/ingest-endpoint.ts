@@ -126,8 +126,8 @@ class IngestBodyInterceptor implements NestInterceptor {
 /**
  * What a refused body is charged, so that refusals are no free way to burn CPU. One over BODY_LIMIT was
  * inflated up to the limit; so may one that failed to inflate (a gzip stream cut before its trailer fails
- * only at its end), whatever length it declared, or none when it came chunked. Any other is charged the
- * length it declared.
+ * only at its end), whatever length it declared, or none when it came chunked. One refused for its
+ * Content-Encoding (415) was never read and costs nothing; any other is charged the length it declared.
  */
 function refusedBodyCost(request: Request, refusal: BodyRefusal, limit: number): number {
   if (refusal.statusCode === HttpStatus.PAYLOAD_TOO_LARGE) return limit;

@@ -29,15 +29,29 @@ describe(countProtobufMessages.name, () => {
     expect(countProtobufMessages(body, ExportLogsServiceRequest, 100)).toBe(9);
   });
 
+  // Each reads as 1,000 ResourceLogs to protobufjs's decoder, which picks a field by its number alone.
+  it.each([
+    ['a message field sent as a varint', '0800'.repeat(1000)],
+    ['after an unknown group', `7b7c${'0a00'.repeat(1000)}`],
+    ['after an 11-byte varint', `78${'80'.repeat(10)}00${'0a00'.repeat(1000)}`],
+    ['with a length whose fifth byte is over 4 bits', `0a8080808010${'0a00'.repeat(999)}`],
+    ['with a tag over 32 bits', '8a8080801000'.repeat(1000)],
+  ])('counts what protobufjs decodes from %s', (_, hex) => {
+    const body = Buffer.from(hex, 'hex');
+    expect(ExportLogsServiceRequest.decode(body).toJSON().resourceLogs).toHaveLength(1000);
+    expect(countProtobufMessages(body, ExportLogsServiceRequest, Infinity)).toBe(1000);
+  });
+
   it('counts no further than one past the limit', () => {
     expect(countProtobufMessages(emptyRecords(1000), ExportLogsServiceRequest, 10)).toBe(11);
   });
 
+  // A message takes a tag and a length, a byte each at the least; a last one may be cut short after its tag.
   it('counts any bytes without throwing, at most one message per 2 bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(50), (bytes, limit) => {
         const count = countProtobufMessages(bytes, ExportLogsServiceRequest, limit);
-        expect(count).toBeLessThanOrEqual(Math.min(limit + 1, bytes.length / 2));
+        expect(count).toBeLessThanOrEqual(Math.min(limit + 1, Math.ceil(bytes.length / 2)));
       }),
       { numRuns: propertyRuns(500) },
     );

@@ -14,8 +14,9 @@ const ENCODINGS: Readonly<Record<string, LokiEncoding>> = {
 const ERRORS_SHOWN = 10;
 
 /**
- * A protobuf push is snappy-compressed inside: it is charged the length its block declares (the decoder
- * refuses, unread, one that declares more than it can hold or than BODY_LIMIT), up to 21 times its body.
+ * A protobuf push is snappy-compressed inside: it is charged the length its block declares, at most
+ * BODY_LIMIT. A block declaring more than its body can hold is refused unread by the decoder, and its sender
+ * is still charged what it declared: only a forged block pays more than it sent.
  */
 function inflatedLength(body: Buffer, mediaType: string): number {
   return ENCODINGS[mediaType] === 'protobuf' ? snappyBlockLength(body) : body.length;

@@ -231,6 +231,44 @@ describe('OTLP decoding and mapping (property)', () => {
     );
   });
 
+  // Bytes built from pieces where a reader that trusted wire types or lengths would part from protobufjs's.
+  it('protobuf: counts at least as many messages as protobufjs decodes from any bytes it accepts', () => {
+    const piece = fc.constantFrom(
+      '0a00',
+      '0800',
+      '1200',
+      '2a00',
+      '7b7c',
+      `78${'80'.repeat(10)}00`,
+      '0a8080808010',
+      '8a8080801000',
+      '0a02',
+      '1202',
+      '0a041202',
+      '1001',
+      '19',
+      '2d',
+      '0a0a',
+      'ff',
+      '00',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const body = Buffer.from(pieces.join(''), 'hex');
+        let decoded: Message;
+        try {
+          decoded = ExportLogsServiceRequest.decode(body);
+        } catch {
+          return;
+        }
+        expect(countProtobufMessages(body, ExportLogsServiceRequest, Infinity)).toBeGreaterThanOrEqual(
+          messagesIn(decoded, ExportLogsServiceRequest),
+        );
+      }),
+      { numRuns: propertyRuns(2000) },
+    );
+  });
+
   it('JSON: refuses a timestamp of a million digits as cheaply as a body of a million characters', () => {
     const body = (logRecord: object) =>
       json({ resourceLogs: [{ scopeLogs: [{ logRecords: [logRecord] }] }] });
