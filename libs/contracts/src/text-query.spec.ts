@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LINEAR_TIME_RATIO, lowestTimeRatio, propertyRuns } from '@logyard/testing';
-import { compileTextQuery, TextWords } from './text-query';
+import { compileTextHighlighter, compileTextQuery, TextWords } from './text-query';
 
 describe(compileTextQuery.name, () => {
   const q = (query: string, message: string) => compileTextQuery(query)(new TextWords(message));
@@ -69,5 +69,36 @@ describe(compileTextQuery.name, () => {
       return () => matcher(words);
     };
     expect(lowestTimeRatio(run(500), run(5000))).toBeLessThan(LINEAR_TIME_RATIO);
+  });
+
+  it('takes linear time in a query of many phrases, each of them almost in the message', () => {
+    const run = (size: number) => {
+      // Every word of every phrase is in the message, never in the phrase's order: each is looked for.
+      const phrases = Array.from({ length: size }, (_, i) => `z${i}.a`);
+      const matcher = compileTextQuery(phrases.join(' or '));
+      const words = new TextWords(
+        `${'a '.repeat(size * 10)}${Array.from({ length: size }, (_, i) => `z${i}`).join(' ')}`,
+      );
+      return () => matcher(words);
+    };
+    expect(lowestTimeRatio(run(50), run(500))).toBeLessThan(LINEAR_TIME_RATIO);
+  });
+});
+
+describe(compileTextHighlighter.name, () => {
+  const marked = (query: string, text: string) =>
+    compileTextHighlighter(query)(text).map(([start, end]) => text.slice(start, end));
+
+  it('finds where the words and phrases of the query stand in the text, not the excluded ones', () => {
+    expect(marked('Timeout "card declined" -retry', 'TIMEOUT: card, declined; retry')).toEqual([
+      'TIMEOUT',
+      'card, declined',
+    ]);
+    expect(marked('"disk retry" eu', 'eu disk-retry')).toEqual(['eu', 'disk-retry']);
+  });
+
+  it('finds the words where lower-casing changes the length of the text', () => {
+    expect(marked('istanbul', 'İİ x istanbul')).toEqual(['istanbul']);
+    expect(marked('İstanbul', 'go to İstanbul')).toEqual(['İstanbul']);
   });
 });

@@ -1,3 +1,5 @@
+import { SequenceFinder } from './sequence-search';
+
 /**
  * The full-text filter `q` of GET /api/logs evaluated on one record in
  * memory, for the alert evaluator (issue 15), which must count what the
@@ -13,7 +15,7 @@
  *
  * Untrusted input on both sides (the rule's `q`, the record's message):
  * compiling is linear in the query, matching linear in message plus query
- * (phrases are found with Knuth–Morris–Pratt over the words).
+ * (all the phrases are found in one pass over the words, with Aho–Corasick).
  */
 export type TextMatcher = (words: TextWords) => boolean;
 
@@ -49,31 +51,116 @@ export class TextWords {
 }
 
 /**
- * The lower-cased words of a text, in order. A hyphenated word whose parts
- * all hold a letter (`disk-retry`, `a1-b2`) is, as PostgreSQL's parser has
- * it, the whole word followed by its parts, each taking a position: so
- * `"eu disk retry"` is not a phrase of `eu disk-retry`, as in PostgreSQL.
+ * The text a text's words are read from: lower-cased whole, which nearly always keeps every character in
+ * place; where it does not (`İ` is two characters lower-cased), the text itself, each word lower-cased as it
+ * is read, as PostgreSQL splits first and lower-cases after. Either way a word starts where it stands in
+ * `text`.
  */
+function wordSource(text: string): { source: string; lowered: boolean } {
+  const lowered = text.toLowerCase();
+  return lowered.length === text.length
+    ? { source: lowered, lowered: true }
+    : { source: text, lowered: false };
+}
+
+/**
+ * Calls `visit` with the words one run stands for, and where each starts in the run. A hyphenated word
+ * whose parts all hold a letter (`disk-retry`, `a1-b2`) is, as PostgreSQL's parser has it, the whole word
+ * followed by its parts, each taking a position: so `"eu disk retry"` is not a phrase of `eu disk-retry`,
+ * as in PostgreSQL.
+ */
+function forEachWordOfRun(run: string, visit: (word: string, offset: number) => void): void {
+  if (!run.includes('-')) return visit(run, 0);
+  const parts = run.split('-');
+  if (parts.every((part) => LETTER.test(part))) visit(run, 0);
+  // One by one: spreading a run of 100,000 parts into push() overflows the stack.
+  let offset = 0;
+  for (const part of parts) {
+    visit(part, offset);
+    offset += part.length + 1;
+  }
+}
+
+/** The lower-cased words of a text, in order. */
 function wordList(text: string): string[] {
   const words: string[] = [];
-  for (const run of text.toLowerCase().match(WORD_RUN) ?? []) {
-    if (!run.includes('-')) {
-      words.push(run);
-      continue;
-    }
-    const parts = run.split('-');
-    if (parts.every((part) => LETTER.test(part))) words.push(run);
-    // One by one: spreading a run of 100,000 parts into push() overflows the stack.
-    for (const part of parts) words.push(part);
-  }
+  const push = (word: string) => words.push(word);
+  const { source, lowered } = wordSource(text);
+  const visit = lowered ? push : (word: string) => push(word.toLowerCase());
+  for (const run of source.match(WORD_RUN) ?? []) forEachWordOfRun(run, visit);
   return words;
 }
 
-/** Compiles `q`; a query without a single word matches nothing, as PostgreSQL's empty tsquery does. */
+/** The lower-cased words of a text, in order, with where each starts and ends in `text`. */
+function forEachWord(text: string, visit: (word: string, start: number, end: number) => void): void {
+  const { source, lowered } = wordSource(text);
+  for (const { 0: run, index } of source.matchAll(WORD_RUN)) {
+    forEachWordOfRun(run, (word, offset) =>
+      visit(lowered ? word : word.toLowerCase(), index + offset, index + offset + word.length),
+    );
+  }
+}
+
+/**
+ * Compiles `q`; a query without a single word matches nothing, as PostgreSQL's empty tsquery does. A word is
+ * looked up in the message's set of words; the phrases are all found in one pass over its words, and only
+ * once one of them has every word in the message.
+ */
 export function compileTextQuery(query: string): TextMatcher {
   const groups = parseWebSearch(query).filter((group) => group.length > 0);
   if (groups.length === 0) return () => false;
-  return (words) => groups.some((group) => group.every((term) => termOccurs(term, words) !== term.negated));
+  const phrases = groups.flat().filter((term) => term.words.length > 1);
+  const phraseIndex = new Map(phrases.map((term, index) => [term, index]));
+  const finder = new SequenceFinder(phrases.map((term) => term.words));
+  return (words) => {
+    let occurring: Set<number> | undefined;
+    const occurs = (term: Term) => {
+      if (term.words.length === 1) return words.has(term.words[0]);
+      if (!term.words.every((word) => words.has(word))) return false;
+      occurring ??= finder.occurring(words.list);
+      return occurring.has(phraseIndex.get(term)!);
+    };
+    return groups.some((group) => group.every((term) => occurs(term) !== term.negated));
+  };
+}
+
+/** Where a text holds what a query searches for: [start, end) ranges. */
+export type TextHighlighter = (text: string) => [number, number][];
+
+/**
+ * A viewer marks this many of a query's terms at most, however many a hand-made link holds: each position
+ * of a text can end one occurrence of each term.
+ */
+const HIGHLIGHTED_TERMS = 32;
+
+/**
+ * Compiles `q` into where a text holds its words and phrases, for a viewer to mark them: the terms of every
+ * group but the `-excluded`, which a matching text does not hold. Linear in the text and the query.
+ */
+export function compileTextHighlighter(query: string): TextHighlighter {
+  const terms = parseWebSearch(query)
+    .flat()
+    .filter((term) => !term.negated)
+    .slice(0, HIGHLIGHTED_TERMS)
+    .map((term) => term.words);
+  const finder = new SequenceFinder(terms);
+  return (text) => {
+    const ranges: [number, number][] = [];
+    if (terms.length === 0) return ranges;
+    const words: string[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    forEachWord(text, (word, start, end) => {
+      words.push(word);
+      starts.push(start);
+      ends.push(end);
+    });
+    finder.forEachMatch(words, (term, end) => {
+      ranges.push([starts[end - terms[term].length], ends[end - 1]]);
+      return true;
+    });
+    return ranges;
+  };
 }
 
 /**
@@ -116,26 +203,4 @@ function parseWebSearch(query: string): Term[][] {
     afterTerm = true;
   }
   return groups;
-}
-
-function termOccurs(term: Term, words: TextWords): boolean {
-  if (term.words.length === 1) return words.has(term.words[0]);
-  if (!term.words.every((word) => words.has(word))) return false;
-  return containsSequence(words.list, term.words);
-}
-
-/** Knuth–Morris–Pratt: whether `needle` occurs as consecutive items of `haystack`. */
-function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
-  const failure = new Array<number>(needle.length).fill(0);
-  for (let i = 1, k = 0; i < needle.length; i++) {
-    while (k > 0 && needle[i] !== needle[k]) k = failure[k - 1];
-    if (needle[i] === needle[k]) k++;
-    failure[i] = k;
-  }
-  for (let i = 0, k = 0; i < haystack.length; i++) {
-    while (k > 0 && haystack[i] !== needle[k]) k = failure[k - 1];
-    if (haystack[i] === needle[k]) k++;
-    if (k === needle.length) return true;
-  }
-  return false;
 }
