@@ -11,6 +11,8 @@ const moduleNameMapper = {
   // A lib's Nest-free entry for clients (the CLI, the SDK): docs/design.md §9.
   '^@logyard/amqp/client$': '<rootDir>/libs/amqp/src/client',
   '^@logyard/config/env$': '<rootDir>/libs/config/src/env',
+  // The testing lib's helpers for specs of browser code (the explorer's), free of the server libs.
+  '^@logyard/testing/client$': '<rootDir>/libs/testing/src/client',
   '^@logyard/(.*)$': '<rootDir>/libs/$1/src',
 };
 const base = {

@@ -316,6 +316,23 @@ describe('web explorer in Chromium', () => {
     expect(await page().locator('.live-status').textContent()).toMatch(/records\/s · 0 dropped/);
   });
 
+  it('shows the first 1,000 characters of a long message in its row, 100 of its marks, and all of it opened', async () => {
+    const service = `long-${randomBytes(3).toString('hex')}`;
+    const message = 'retry '.repeat(2_000);
+    await ingest([{ host: 'web-9', service, message }]);
+    await waitFor('the long record', async () => {
+      await page().goto(`/?service=${service}&q=retry`);
+      await page().locator('button.row, .empty').first().waitFor();
+      return (await rows().count()) === 1 || undefined;
+    });
+
+    expect(await messages()).toEqual([`${message.slice(0, 1_000)}…`]);
+    expect(await page().locator('button.row mark').count()).toBe(100);
+    await rows().first().click();
+    const detail = page().getByRole('complementary', { name: 'Record' });
+    expect(await detail.locator('pre.message-full').textContent()).toBe(message);
+  });
+
   it('fits a phone screen without sideways scrolling, in the dark scheme too', async () => {
     await pages.reopen({ viewport: PHONE, colorScheme: 'dark' });
     await page().goto('/?from=now-1h');

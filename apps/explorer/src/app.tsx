@@ -11,7 +11,7 @@ import { api, failureHandler } from './api';
 import { SearchForm, TimeRange } from './controls';
 import { Detail } from './detail';
 import { Facets } from './facets';
-import { searchTerms } from './highlight';
+import { compileHighlighter } from './highlight';
 import { HistogramChart } from './histogram';
 import { useLiveTail } from './live-tail';
 import { Results } from './results';
@@ -79,7 +79,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
   // Responses of an earlier query are dropped: the filters may have changed while they were in flight.
   const current = useRef(filters);
   current.current = filters;
-  const terms = useMemo(() => searchTerms(state.q), [state.q]);
+  const highlighter = useMemo(() => compileHighlighter(state.q, state.contains), [state.q, state.contains]);
 
   const navigate = useCallback((next: ExplorerState) => {
     const search = stateToSearch(next);
@@ -171,8 +171,7 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
           )}
           <Results
             records={records}
-            terms={terms}
-            substrings={state.contains}
+            highlighter={highlighter}
             openId={state.id}
             hasMore={!live && page.nextCursor !== null}
             loading={!live && page.loading}

@@ -1,19 +1,21 @@
-import { highlight, searchTerms } from './highlight';
+import fc from 'fast-check';
+import { LINEAR_TIME_RATIO, lowestTimeRatio, propertyRuns } from '@logyard/testing/client';
+import { compileHighlighter } from './highlight';
 
-const marked = (text: string, q: string) =>
-  highlight(text, searchTerms(q))
+const marked = (text: string, q: string, contains: string[] = []) =>
+  compileHighlighter(q, contains)(text, text.length)
     .filter((segment) => segment.match)
     .map((segment) => segment.text);
 
-describe('search highlighting', () => {
-  it('reads the positive terms of web-search syntax', () => {
-    expect(searchTerms('payment "card declined" -refund or timeout')).toEqual([
-      'payment',
-      'card declined',
-      'timeout',
+describe(compileHighlighter.name, () => {
+  it('marks the positive terms of web-search syntax, not the excluded ones', () => {
+    expect(
+      marked('payment: card declined, refund, timeout', 'payment "card declined" -refund or timeout'),
+    ).toEqual(['payment', 'card declined', 'timeout']);
+    expect(marked('not this; an unclosed phrase', '-"not this" "unclosed phrase')).toEqual([
+      'unclosed phrase',
     ]);
-    expect(searchTerms('-"not this" "unclosed phrase')).toEqual(['unclosed phrase']);
-    expect(searchTerms('   ')).toEqual([]);
+    expect(marked('anything', '   ')).toEqual([]);
   });
 
   it('marks whole words in any case, as the simple text search configuration matches them', () => {
@@ -24,40 +26,74 @@ describe('search highlighting', () => {
     expect(marked('Zürich café closed', 'café')).toEqual(['café']);
   });
 
-  it('marks a phrase across any punctuation between its words', () => {
+  it('marks a phrase across any punctuation between its words, and a hyphenated word whole', () => {
     expect(marked('card declined; card: declined; card accepted', '"card declined"')).toEqual([
       'card declined',
       'card: declined',
     ]);
+    expect(marked('eu disk-retry failed', 'disk-retry')).toEqual(['disk-retry']);
+    expect(marked('eu disk-retry failed', '"disk retry"')).toEqual(['disk-retry']);
   });
 
   it('keeps every character of the text, merging overlapping marks', () => {
-    const segments = highlight('a payment declined', ['payment declined', 'declined']);
-    expect(segments).toEqual([
+    expect(compileHighlighter('"payment declined" declined', [])('a payment declined', 18)).toEqual([
       { text: 'a ', match: false },
       { text: 'payment declined', match: true },
     ]);
-    expect(highlight('', ['x'])).toEqual([{ text: '', match: false }]);
+    expect(compileHighlighter('x', [])('', 0)).toEqual([{ text: '', match: false }]);
+    expect(marked('ababa', '', ['aba'])).toEqual(['ababa']);
   });
 
   it('marks substrings anywhere, in any case, beside whole words', () => {
-    const segments = highlight('ConnectTimeoutException: timeout', ['exception'], ['TIMEOUT']);
-    expect(segments.filter((s) => s.match).map((s) => s.text)).toEqual(['Timeout', 'timeout']);
-    expect(
-      highlight('50% done', [], ['0%'])
-        .filter((s) => s.match)
-        .map((s) => s.text),
-    ).toEqual(['0%']);
+    expect(marked('ConnectTimeoutException: timeout', 'exception', ['TIMEOUT'])).toEqual([
+      'Timeout',
+      'timeout',
+    ]);
+    expect(marked('50% done', '', ['0%'])).toEqual(['0%']);
+    // Lower-cased, İ is two characters: the marks still fall on the text's own characters.
+    expect(marked('İİ x İstanbul', '', ['stan'])).toEqual(['stan']);
   });
 
   it('treats regular-expression characters in a term as text', () => {
     expect(marked('cost (usd) is 1.5', '(usd) 1.5')).toEqual(['usd', '1.5']);
-    expect(marked('a+b', '.*')).toEqual([]);
+    expect(marked('a+b', '.*', ['.*'])).toEqual([]);
   });
 
-  it('takes linear time on hostile input', () => {
-    const started = performance.now();
-    highlight('a'.repeat(100_000), ['a'.repeat(50) + 'b']);
-    expect(performance.now() - started).toBeLessThan(1_000);
+  it('cuts the text at the length asked for, and leaves marks past the hundredth unmarked', () => {
+    expect(compileHighlighter('timeout', [])('timeout then timeout', 10)).toEqual([
+      { text: 'timeout', match: true },
+      { text: ' th', match: false },
+    ]);
+    const segments = compileHighlighter('a', [])('a '.repeat(500), 1_000);
+    expect(segments.filter((segment) => segment.match)).toHaveLength(100);
+    expect(segments.map((segment) => segment.text).join('')).toBe('a '.repeat(500));
+  });
+
+  it('property: the segments are the text, cut where marks begin and end', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        fc.string({ maxLength: 40 }),
+        fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+        fc.nat(250),
+        (text, q, contains, length) => {
+          const segments = compileHighlighter(q, contains)(text, length);
+          expect(segments.map((segment) => segment.text).join('')).toBe(text.slice(0, length));
+          segments.slice(1).forEach((segment, i) => {
+            if (segment.match) expect(segments[i].match).toBe(false);
+          });
+        },
+      ),
+      { numRuns: propertyRuns(500) },
+    );
+  });
+
+  it('takes linear time in a hostile message and a hostile linked query', () => {
+    const run = (size: number) => {
+      const highlighter = compileHighlighter(`b "${'a '.repeat(size)}c"`, ['a'.repeat(size) + 'c']);
+      const message = `b ${'a '.repeat(size * 10)}${'a'.repeat(size * 10)}`;
+      return () => highlighter(message, 1_000);
+    };
+    expect(lowestTimeRatio(run(200), run(2_000))).toBeLessThan(LINEAR_TIME_RATIO);
   });
 });

@@ -1,72 +1,89 @@
+import { SequenceFinder } from '../../../libs/contracts/src/sequence-search';
+import { compileTextHighlighter } from '../../../libs/contracts/src/text-query';
+
 /** A run of a message: matched by the search, or not. */
 export interface Segment {
   text: string;
   match: boolean;
 }
 
-/**
- * The positive terms of a web-search query (`q`): words and "quoted phrases", without `-excluded` words and
- * the `or` keyword, as PostgreSQL's websearch_to_tsquery reads them.
- */
-export function searchTerms(q: string): string[] {
-  const terms: string[] = [];
-  for (const [, phrase, word] of q.matchAll(/(-?"[^"]*"?)|(\S+)/g)) {
-    const term = phrase ?? word;
-    if (term.startsWith('-') || term.toLowerCase() === 'or') continue;
-    const text = term.replace(/"/g, '').trim();
-    if (text) terms.push(text);
-  }
-  return terms;
-}
-
-const LETTER_OR_DIGIT = '[\\p{L}\\p{N}]';
+/** Marks the search in the first `length` characters of a text. */
+export type Highlighter = (text: string, length: number) => Segment[];
 
 /**
- * A pattern matching a term the way the `simple` text search configuration does: whole words, case
- * insensitive, the words of a phrase separated by anything that is not a letter or digit. So `timeout`
- * matches "Timeout:" but not "ConnectTimeoutException".
+ * Past this many marks a text's later matches are left unmarked: a message of one word repeated, searched
+ * for that word, would otherwise be thousands of elements in every row.
  */
-export function termPattern(term: string): RegExp {
-  const words = term
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .map(escapeRegExp);
-  const body = words.length ? words.join(`[^\\p{L}\\p{N}]+`) : escapeRegExp(term);
-  return new RegExp(`(?<!${LETTER_OR_DIGIT})${body}(?!${LETTER_OR_DIGIT})`, 'giu');
-}
+const MARKS_SHOWN = 100;
 
 /**
- * Splits `text` into runs, marking every match of the search: whole-word `terms` (q) and case-insensitive
- * `substrings` (contains); overlapping matches merge.
+ * Compiles the search of a page into a highlighter: the whole words and phrases of `q`, as the full-text
+ * filter reads them (compileTextHighlighter), and the case-insensitive `contains` substrings; overlapping
+ * matches merge. Untrusted on both sides, as the message is an outsider's and the query may come from a
+ * link: linear in the text and the search.
  */
-export function highlight(
-  text: string,
-  terms: readonly string[],
-  substrings: readonly string[] = [],
-): Segment[] {
-  const patterns = [
-    ...terms.map(termPattern),
-    ...substrings.filter(Boolean).map((substring) => new RegExp(escapeRegExp(substring), 'giu')),
-  ];
-  const ranges: [number, number][] = [];
-  for (const pattern of patterns) {
-    for (const match of text.matchAll(pattern)) {
-      if (match[0].length) ranges.push([match.index, match.index + match[0].length]);
+export function compileHighlighter(q: string, substrings: readonly string[]): Highlighter {
+  const terms = compileTextHighlighter(q);
+  const needles = substrings.filter(Boolean).map((substring) => substring.toLowerCase());
+  const finder = new SequenceFinder(needles);
+  return (text, length) => {
+    const ranges = terms(text);
+    if (needles.length) {
+      const { folded, origin } = foldCase(text);
+      const at = (index: number) => origin?.[index] ?? index;
+      finder.forEachMatch(folded, (needle, end) => {
+        ranges.push([at(end - needles[needle].length), at(end)]);
+        return true;
+      });
     }
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  const segments: Segment[] = [];
-  let at = 0;
-  for (const [start, end] of ranges) {
-    if (end <= at) continue;
-    if (start > at) segments.push({ text: text.slice(at, start), match: false });
-    segments.push({ text: text.slice(Math.max(start, at), end), match: true });
-    at = end;
-  }
-  if (at < text.length || segments.length === 0) segments.push({ text: text.slice(at), match: false });
-  return segments;
+    return segments(text, ranges, Math.min(length, text.length));
+  };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The first `length` characters of `text` cut into runs at the ranges' edges, in one pass over each. */
+function segments(text: string, ranges: readonly [number, number][], length: number): Segment[] {
+  // How many ranges open (+) and close (-) at each position: where the count leaves or reaches 0, a mark ends.
+  const opened = new Int32Array(length + 1);
+  for (const [start, end] of ranges) {
+    if (start >= length || end <= start) continue;
+    opened[start]++;
+    opened[Math.min(end, length)]--;
+  }
+  const result: Segment[] = [];
+  let marks = 0;
+  let depth = 0;
+  let runStart = 0;
+  for (let i = 0; i <= length; i++) {
+    const next = depth + opened[i];
+    if (i === length || (depth === 0) !== (next === 0)) {
+      if (i > runStart) {
+        const match = depth > 0 && marks < MARKS_SHOWN;
+        if (match) marks++;
+        result.push({ text: text.slice(runStart, i), match });
+      }
+      runStart = i;
+    }
+    depth = next;
+  }
+  return result.length ? result : [{ text: '', match: false }];
+}
+
+/**
+ * `text` lower-cased for a case-insensitive search, and, where lower-casing changed its length (`İ` is two
+ * characters lower-cased), where each folded character came from.
+ */
+function foldCase(text: string): { folded: string; origin?: number[] } {
+  const lowered = text.toLowerCase();
+  if (lowered.length === text.length) return { folded: lowered };
+  let folded = '';
+  const origin: number[] = [];
+  let from = 0;
+  for (const char of text) {
+    const lower = char.toLowerCase();
+    for (let i = 0; i < lower.length; i++) origin.push(from);
+    folded += lower;
+    from += char.length;
+  }
+  origin.push(text.length);
+  return { folded, origin };
 }

@@ -60,13 +60,24 @@ export function useLiveTail(enabled: boolean, paused: boolean, state: ExplorerSt
       (status = source.readyState === EventSource.CLOSED ? 'unavailable' : 'reconnecting');
     const timer = setInterval(() => {
       const batch = pausedRef.current ? [] : pending.splice(0).reverse();
-      setTail((previous) => ({
-        records: batch.length ? [...batch, ...previous.records].slice(0, LIVE_LIMIT) : previous.records,
-        rate: meter.perSecond(Date.now()),
-        dropped,
-        waiting: pending.length,
-        status,
-      }));
+      setTail((previous) => {
+        // Rounded as it is shown, so that a quiet stream draws nothing.
+        const rate = Math.round(meter.perSecond(Date.now()) * 10) / 10;
+        const unchanged =
+          batch.length === 0 &&
+          rate === previous.rate &&
+          dropped === previous.dropped &&
+          pending.length === previous.waiting &&
+          status === previous.status;
+        if (unchanged) return previous;
+        return {
+          records: batch.length ? [...batch, ...previous.records].slice(0, LIVE_LIMIT) : previous.records,
+          rate,
+          dropped,
+          waiting: pending.length,
+          status,
+        };
+      });
     }, REFRESH_MS);
     return () => {
       clearInterval(timer);

@@ -1,13 +1,13 @@
 import type { LogRecord } from '@logyard/contracts';
+import { memo } from 'preact/compat';
 import { useEffect, useRef } from 'preact/hooks';
 import { shortTime } from './format';
-import { highlight } from './highlight';
+import { Highlighter } from './highlight';
 import { SEVERITY_COLOURS } from './severity';
 
 interface ResultsProps {
   records: LogRecord[];
-  terms: string[];
-  substrings: string[];
+  highlighter: Highlighter;
   openId: string;
   /** More pages exist (infinite scroll), or undefined in live mode. */
   hasMore: boolean;
@@ -17,16 +17,7 @@ interface ResultsProps {
 }
 
 /** The records, newest first; scrolling to the end loads the next page on the keyset cursor. */
-export function Results({
-  records,
-  terms,
-  substrings,
-  openId,
-  hasMore,
-  loading,
-  onOpen,
-  onMore,
-}: ResultsProps) {
+export function Results({ records, highlighter, openId, hasMore, loading, onOpen, onMore }: ResultsProps) {
   const sentinel = useRef<HTMLButtonElement>(null);
   const more = useRef(onMore);
   more.current = onMore;
@@ -47,28 +38,14 @@ export function Results({
   return (
     <>
       <ol class="rows" aria-label="Records, newest first">
-        {records.map((record, index) => (
-          <li key={record.id}>
-            <button
-              type="button"
-              class="row"
-              data-index={index}
-              aria-current={record.id === openId ? 'true' : undefined}
-              style={{ borderInlineStartColor: SEVERITY_COLOURS[record.severity] }}
-              onClick={() => onOpen(record)}
-            >
-              <time dateTime={record.ts}>{shortTime(record.ts)}</time>
-              <span class="severity">{record.severity}</span>
-              <span class="origin">
-                {record.host} · {record.service}
-              </span>
-              <span class="message">
-                {highlight(record.message, terms, substrings).map((segment, i) =>
-                  segment.match ? <mark key={i}>{segment.text}</mark> : segment.text,
-                )}
-              </span>
-            </button>
-          </li>
+        {records.map((record) => (
+          <Row
+            key={record.id}
+            record={record}
+            highlighter={highlighter}
+            open={record.id === openId}
+            onOpen={onOpen}
+          />
         ))}
       </ol>
       {!loading && records.length === 0 && <p class="muted empty">No records match.</p>}
@@ -80,3 +57,43 @@ export function Results({
     </>
   );
 }
+
+/**
+ * What a row shows of a message: the list clips rows to a few lines (style.css `.row .message`), and the
+ * detail shows the whole of it.
+ */
+const MESSAGE_SHOWN = 1_000;
+
+interface RowProps {
+  record: LogRecord;
+  highlighter: Highlighter;
+  open: boolean;
+  onOpen(record: LogRecord): void;
+}
+
+// Memoised: the live tail draws a batch every 250 ms, and a row already drawn stays as it is.
+const Row = memo(function Row({ record, highlighter, open, onOpen }: RowProps) {
+  return (
+    <li>
+      <button
+        type="button"
+        class="row"
+        aria-current={open ? 'true' : undefined}
+        style={{ borderInlineStartColor: SEVERITY_COLOURS[record.severity] }}
+        onClick={() => onOpen(record)}
+      >
+        <time dateTime={record.ts}>{shortTime(record.ts)}</time>
+        <span class="severity">{record.severity}</span>
+        <span class="origin">
+          {record.host} · {record.service}
+        </span>
+        <span class="message">
+          {highlighter(record.message, MESSAGE_SHOWN).map((segment, i) =>
+            segment.match ? <mark key={i}>{segment.text}</mark> : segment.text,
+          )}
+          {record.message.length > MESSAGE_SHOWN && '…'}
+        </span>
+      </button>
+    </li>
+  );
+});
