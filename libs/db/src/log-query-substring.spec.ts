@@ -65,7 +65,8 @@ describe(buildSketchSpanQuery.name, () => {
     expect(sut.text).toContain('WHERE last_ts >= $1::timestamptz AND first_ts < $2::timestamptz AND ');
     expect(sut.text).toContain(
       '(grams IS NULL OR NOT EXISTS (SELECT 1 FROM unnest($3::bigint[]) AS gram ' +
-        'WHERE get_bit(grams, gram & (length(grams)::bigint * 8 - 1)) = 0))',
+        'WHERE get_byte(substring(grams FROM ((gram >> 3) & (length(grams) - 1))::int + 1 FOR 1), 0) ' +
+        '& (1 << (gram & 7)::int) = 0))',
     );
     expect(sut.text).toMatch(/ORDER BY last_ts DESC LIMIT 65$/);
     expect(sut.values).toEqual(['2026-01-01T00:00:00.000000Z', 'T', [7, 9]]);

@@ -153,10 +153,13 @@ export function buildSketchSpanQuery(query: LogFilters, probe: readonly number[]
   const where = new WhereBuilder();
   if (query.from) where.add((p) => `last_ts >= ${p(query.from)}::timestamptz`);
   if (query.to) where.add((p) => `first_ts < ${p(query.to)}::timestamptz`);
+  // A sketch is a power of two bytes, stored out of line uncompressed: each gram reads its one byte as a
+  // slice, which fetches one chunk of it, where get_bit would fetch the whole sketch again for every gram.
   where.add(
     (p) =>
       `(grams IS NULL OR NOT EXISTS (SELECT 1 FROM unnest(${p(probe)}::bigint[]) AS gram ` +
-      `WHERE get_bit(grams, gram & (length(grams)::bigint * 8 - 1)) = 0))`,
+      `WHERE get_byte(substring(grams FROM ((gram >> 3) & (length(grams) - 1))::int + 1 FOR 1), 0) ` +
+      `& (1 << (gram & 7)::int) = 0))`,
   );
   return {
     text:

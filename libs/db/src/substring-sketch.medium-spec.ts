@@ -134,6 +134,26 @@ describe('substring sketches on PostgreSQL', () => {
     );
   }, 120_000);
 
+  it('reads one chunk of a large sketch per gram, not the whole sketch', async () => {
+    // The largest sketch, every bit set, so that every gram of the probe is looked at.
+    await writes.query(
+      `INSERT INTO log_sketches (first_ts, last_ts, grams) VALUES ($1, $1, decode(repeat('ff', 1048576), 'hex'))`,
+      [at(1)],
+    );
+    // The most grams a query can probe: MAX_CONTAINS substrings of MAX_CONTAINS_LENGTH characters.
+    const probe = Array.from({ length: 2_016 }, (_, i) => i * 2_654_435_761);
+    const spans = buildSketchSpanQuery(query({}), probe);
+
+    const { rows } = await writes.query<{ 'QUERY PLAN': [{ Plan: Record<string, number> }] }>(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${spans.text}`,
+      spans.values,
+    );
+    const plan = rows[0]['QUERY PLAN'][0].Plan;
+    expect(plan['Actual Rows']).toBe(1);
+    // A few index and heap pages of the TOAST table a gram; the whole sketch is 526 chunks.
+    expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(probe.length * 10);
+  });
+
   it('forgets the spans older than every row left after retention', async () => {
     const logs = new LogRepository(writes);
     await logs.insertBatch([makeRecord({ ts: at(1) })]);
