@@ -52,6 +52,29 @@ describe('web explorer with QUERY_TOKENS', () => {
     await page.getByText('posted while live').waitFor();
   });
 
+  it('knows a signed-in browser arriving by a link from another site, and signs it out', async () => {
+    const { page } = pages.current();
+    await page.goto('/');
+    await page.getByRole('textbox', { name: 'Query token' }).fill(QUERY_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // A link in a chat message or a ticket: the page itself is asked for without the SameSite=Strict cookie.
+    const elsewhere = 'http://elsewhere.test/';
+    await page.route(elsewhere, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<a href="${logyard.url}/?service=vault">open</a>` }),
+    );
+    await page.goto(elsewhere);
+    await page.getByRole('link', { name: 'open' }).click();
+    await page.getByText('archived before sign-in').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Query token' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('textbox', { name: 'Query token' }).waitFor();
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Query token' }).waitFor();
+  });
+
   it('asks again in a browser that has not signed in', async () => {
     await pages.current().page.goto('/');
     await pages.current().page.getByRole('textbox', { name: 'Query token' }).waitFor();

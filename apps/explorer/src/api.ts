@@ -60,6 +60,11 @@ export const api = {
     });
     if (!response.ok) throw await failure(response);
   },
+  /** Clears the session cookie: the next request needs the token again. */
+  logout: async (): Promise<void> => {
+    const response = await fetch('/api/session', { method: 'DELETE' });
+    if (!response.ok) throw await failure(response);
+  },
 };
 
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {

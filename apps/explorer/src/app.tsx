@@ -16,7 +16,7 @@ import { HistogramChart } from './histogram';
 import { useLiveTail } from './live-tail';
 import { Results } from './results';
 import { TokenPrompt } from './token-prompt';
-import { TopBar } from './top-bar';
+import { SignOut, TopBar } from './top-bar';
 import {
   apiParams,
   ExplorerState,
@@ -26,29 +26,33 @@ import {
   toggleFilter,
 } from './url-state';
 
-type Session = 'checking' | 'prompt' | 'ready';
-
-const sessionOf = (status: SessionStatus): Session =>
-  status.tokenRequired && !status.signedIn ? 'prompt' : 'ready';
-
 /**
  * Asks for a query token first when the API needs one and the browser holds none. The archiver writes the
- * session status into the page, so the first queries wait for nothing; served without it, the page asks.
+ * session status into the page, so the first queries wait for nothing. A page served without it, or that it
+ * says is signed out, asks the API: a page opened by a link on another site was requested without the
+ * SameSite=Strict cookie, which the page's own requests carry.
  */
 export function App({ session: embedded }: { session: SessionStatus | undefined }) {
-  const [session, setSession] = useState<Session>(embedded ? sessionOf(embedded) : 'checking');
+  const [session, setSession] = useState(embedded?.signedIn ? embedded : undefined);
   const [error, setError] = useState('');
   useEffect(() => {
-    if (embedded) return;
-    api.session().then(
-      (status) => setSession(sessionOf(status)),
-      (failure: Error) => setError(failure.message),
-    );
+    if (session) return;
+    api.session().then(setSession, (failure: Error) => setError(failure.message));
   }, []);
   if (error) return <p role="alert">{error}</p>;
-  if (session === 'prompt') return <TokenPrompt onSignedIn={() => setSession('ready')} />;
-  if (session === 'checking') return null;
-  return <View onSignedOut={() => setSession('prompt')} />;
+  if (!session) return null;
+  const setSignedIn = (signedIn: boolean) => setSession({ ...session, signedIn });
+  if (!session.signedIn) return <TokenPrompt onSignedIn={() => setSignedIn(true)} />;
+  const signOut = () =>
+    api.logout().then(
+      () => setSignedIn(false),
+      (failure: Error) => setError(failure.message),
+    );
+  return (
+    <SignOut.Provider value={session.tokenRequired ? signOut : undefined}>
+      <View onSignedOut={() => setSignedIn(false)} />
+    </SignOut.Provider>
+  );
 }
 
 /** The log explorer, or the Alerts view at `/#alerts`; the query string stays the explorer's own. */

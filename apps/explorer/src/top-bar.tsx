@@ -1,4 +1,5 @@
-import type { ComponentChildren } from 'preact';
+import { ComponentChildren, createContext } from 'preact';
+import { useContext } from 'preact/hooks';
 
 const VIEWS = [
   { view: 'logs', label: 'Logs', href: '/' },
@@ -7,8 +8,15 @@ const VIEWS = [
 
 type View = (typeof VIEWS)[number]['view'];
 
-/** The header every view shares: the name (home), the view switcher marking this view, then its own controls. */
+/** Signs the browser out where the API needs a query token; undefined where it needs none. */
+export const SignOut = createContext<(() => void) | undefined>(undefined);
+
+/**
+ * The header every view shares: the name (home), the view switcher marking this view, its own controls,
+ * and Sign out where there is a session to end.
+ */
 export function TopBar({ current, children }: { current: View; children?: ComponentChildren }) {
+  const signOut = useContext(SignOut);
   return (
     <header class="top">
       <h1>
@@ -22,6 +30,11 @@ export function TopBar({ current, children }: { current: View; children?: Compon
         ))}
       </nav>
       {children}
+      {signOut && (
+        <button type="button" class="sign-out" onClick={signOut}>
+          Sign out
+        </button>
+      )}
     </header>
   );
 }
