@@ -3,7 +3,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Response } from 'express';
 import { encodeBatch, makeRecord } from '@logyard/contracts';
 import { TailAmqpConnection } from './tail-amqp.connection';
-import { TailSession, TailUnavailableError } from './tail.session';
+import { TAIL_STALLED_MS, TailSession, TailUnavailableError } from './tail.session';
 
 /** What the session writes to its client, as the client would see it. */
 class FakeResponse extends EventEmitter {
@@ -29,6 +29,11 @@ class FakeResponse extends EventEmitter {
   }
   /** The client closed the connection. */
   leave(): void {
+    this.emit('close');
+  }
+  destroyed = false;
+  destroy(): void {
+    this.destroyed = true;
     this.emit('close');
   }
 }
@@ -266,6 +271,35 @@ describe(TailSession.name, () => {
       response.writableNeedDrain = true;
       jest.advanceTimersByTime(15_000);
       expect(response.body.match(/: heartbeat/g)).toHaveLength(1);
+    });
+
+    it('→ ended when the socket stays full for a minute: the connection closed, queues deleted', async () => {
+      jest.useFakeTimers();
+      const { sut, channel, response } = await streaming();
+      response.accepts = false;
+      channel.deliver(encodeBatch([makeRecord({ message: 'never read' })]));
+      response.writableNeedDrain = true;
+      jest.advanceTimersByTime(TAIL_STALLED_MS - 1);
+      expect(sut.phase).toBe('streaming');
+      jest.advanceTimersByTime(15_000);
+      expect(response.destroyed).toBe(true);
+      await sut.end();
+      expect(channel.deleted).toHaveLength(2);
+    });
+
+    it('stays streaming for a reader that is behind but drains', async () => {
+      jest.useFakeTimers();
+      const { sut, channel, response } = await streaming();
+      for (let minute = 0; minute < 3; minute++) {
+        response.accepts = false;
+        channel.deliver(encodeBatch([makeRecord({ message: 'slow' })]));
+        jest.advanceTimersByTime(TAIL_STALLED_MS - 15_000);
+        response.accepts = true;
+        response.emit('drain');
+      }
+      jest.advanceTimersByTime(TAIL_STALLED_MS);
+      expect(response.destroyed).toBe(false);
+      expect(sut.phase).toBe('streaming');
     });
 
     it('→ ended when the client leaves: nothing more written, queues deleted, channel closed', async () => {

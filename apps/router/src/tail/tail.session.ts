@@ -9,6 +9,11 @@ import { TailAmqpConnection } from './tail-amqp.connection';
 const HEARTBEAT_MS = 15_000;
 /** How long a new tail may wait for its queue before it is answered 503. */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
+/**
+ * A reader whose socket has stayed full this long reads nothing (a paused pager, a frozen tab): its
+ * connection is closed, so that it does not hold one of TAIL_MAX_SESSIONS for ever.
+ */
+export const TAIL_STALLED_MS = 60_000;
 
 /** The tail could not subscribe (broker away, channel refused); nothing was written to the client yet. */
 export class TailUnavailableError extends Error {}
@@ -31,6 +36,7 @@ export interface TailSessionOptions {
  * | streaming     | connection lost                         | streaming   | a comment saying so                      |
  * | streaming     | queue bound again (after a reconnect)   | streaming   | another `event: subscribed`              |
  * | streaming     | client left                             | ended       | nothing more written                     |
+ * | streaming     | socket full for TAIL_STALLED_MS         | ended       | the connection closed                    |
  * | streaming     | end(reason), broker cancel, chan. error | ended       | a last comment, end of response          |
  * | created       | end(reason)                             | ended       | nothing                                  |
  * | ended         | anything                                | ended       | nothing; a subscription made late is deleted |
@@ -71,6 +77,8 @@ export class TailSession {
   private consumer?: TailConsumer;
   /** The channel setup in progress; a release waits for it, or its queues would outlive the client. */
   private subscribing?: Promise<void>;
+  /** When a write last found the client's socket full, until it drains. */
+  private fullSince?: number;
 
   private readonly output: TailOutput = {
     records: (records) =>
@@ -106,7 +114,10 @@ export class TailSession {
       (resolve, reject) => (this.state = { kind: 'subscribing', settleStart: { resolve, reject } }),
     );
     this.response.once('close', () => void this.finish({ clientLeft: true }));
-    this.response.on('drain', () => this.consumer?.resume());
+    this.response.on('drain', () => {
+      this.fullSince = undefined;
+      this.consumer?.resume();
+    });
     this.channel = this.connection.createChannel('tail', false, (channel) => this.subscribe(channel));
     // Without a listener a failed setup would be an unhandled 'error' event.
     this.channel.on('error', (error: Error) => void this.end(`cannot subscribe: ${error.message}`));
@@ -194,6 +205,10 @@ export class TailSession {
     });
     this.response.flushHeaders();
     const heartbeat = setInterval(() => {
+      // Destroyed, not ended: a reader that reads nothing would not read a last comment either.
+      if (this.fullSince !== undefined && Date.now() - this.fullSince >= TAIL_STALLED_MS) {
+        return void this.response.destroy();
+      }
       // A reader that is behind has bytes in flight already; a heartbeat would only add to them.
       if (!this.response.writableNeedDrain) this.write(sseComment('heartbeat'));
     }, HEARTBEAT_MS);
@@ -203,6 +218,8 @@ export class TailSession {
   /** Writes to the client while streaming; false when its socket is full (or not streaming), which pauses the consumer. */
   private write(chunk: string): boolean {
     if (this.state.kind !== 'streaming') return false;
-    return this.response.write(chunk);
+    const accepted = this.response.write(chunk);
+    if (!accepted) this.fullSince ??= Date.now();
+    return accepted;
   }
 }
