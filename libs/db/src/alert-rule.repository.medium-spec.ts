@@ -14,6 +14,8 @@ import {
   AlertEvaluationStore,
   AlertOutboxRepository,
   AlertRuleRepository,
+  AlertTransition,
+  MAX_WAITING_NOTIFICATIONS,
   TooManyRulesError,
 } from './alert-rule.repository';
 import { createArchivePool } from './database';
@@ -180,6 +182,50 @@ describe('alert rules on PostgreSQL', () => {
   });
 
   describe(AlertOutboxRepository.name, () => {
+    it('keeps the newest MAX_WAITING_NOTIFICATIONS waiting per rule and target, and what was delivered', async () => {
+      const rules = new AlertRuleRepository(pool);
+      const store = await AlertEvaluationStore.connect(
+        database.url,
+        () => undefined,
+        () => undefined,
+      );
+      const id = '0190f5d2-0000-7000-8000-0000000000b2';
+      await rules.create(id, 'flapping', { name: 'flapping', threshold: 1, window: '1m' }, 60, 1000);
+      const transition = (n: number): AlertTransition => ({
+        ruleId: id,
+        state: n % 2 ? 'firing' : 'ok',
+        at: new Date(),
+        count: n,
+        notifications: [
+          { target: 'amqp', body: { id: `n${n}` } as never },
+          { target: 'webhook', body: { id: `n${n}` } as never },
+        ],
+      });
+      await store.commit([], [transition(0)], new Map());
+      const outbox = new AlertOutboxRepository(pool);
+      const [first] = (await outbox.due(10, 12)).filter((due) => due.target === 'amqp');
+      await outbox.delivered(first);
+      // A target away for 25 transitions.
+      for (let n = 1; n <= 25; n++) await store.commit([], [transition(n)], new Map());
+
+      const waiting = await pool.query<{ target: string; ids: string[] }>(
+        `SELECT target, array_agg(notification->>'id' ORDER BY id) AS ids FROM alert_outbox
+          WHERE rule_id = $1 AND delivered_at IS NULL GROUP BY target ORDER BY target`,
+        [id],
+      );
+      const newest = Array.from({ length: MAX_WAITING_NOTIFICATIONS }, (_, i) => `n${16 + i}`);
+      expect(waiting.rows).toEqual([
+        { target: 'amqp', ids: newest },
+        { target: 'webhook', ids: newest },
+      ]);
+      const delivered = await pool.query(
+        'SELECT count(*)::int AS n FROM alert_outbox WHERE delivered_at IS NOT NULL',
+      );
+      expect(delivered.rows).toEqual([{ n: 1 }]);
+      await store.close();
+      await rules.delete(id);
+    });
+
     it('prunes notifications settled before the kept days, never one still owed', async () => {
       const rules = new AlertRuleRepository(pool);
       const id = '0190f5d2-0000-7000-8000-0000000000b1';

@@ -292,6 +292,12 @@ export class AlertEvaluationStore {
             'INSERT INTO alert_outbox (rule_id, target, notification) VALUES ($1, $2, $3)',
             [transition.ruleId, target, jsonbText(body)],
           );
+          await this.client.query(
+            `DELETE FROM alert_outbox WHERE id IN (
+               SELECT id FROM alert_outbox WHERE rule_id = $1 AND target = $2 AND delivered_at IS NULL
+                ORDER BY id DESC OFFSET $3)`,
+            [transition.ruleId, target, MAX_WAITING_NOTIFICATIONS],
+          );
         }
       }
       if (counts.size) {
@@ -324,6 +330,13 @@ export class AlertEvaluationStore {
     await this.client.end().catch(() => undefined);
   }
 }
+
+/**
+ * Notifications that wait for one (rule, target) at most: past them a transition drops the oldest waiting.
+ * A target away for days would otherwise be owed every transition of those days, delivered one by one
+ * when it is back, and every read of the outbox would scan them all.
+ */
+export const MAX_WAITING_NOTIFICATIONS = 10;
 
 /** A notification owed to one target, as the deliverer reads it. */
 export interface PendingNotification {

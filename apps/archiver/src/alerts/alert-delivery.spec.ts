@@ -72,6 +72,44 @@ describe(AlertDelivery.name, () => {
     sut.stop();
   });
 
+  it("sends a rule's notifications to a target one at a time, even when the one in flight left the outbox", async () => {
+    const reads: PendingNotification[][] = [[notification]];
+    const outbox = {
+      due: jest.fn(() => Promise.resolve(reads.shift() ?? [])),
+      delivered: jest.fn(() => Promise.resolve()),
+      prune: jest.fn(() => Promise.resolve(0)),
+    };
+    const publishes = [deferred<void>(), deferred<void>()];
+    let sent = 0;
+    const publisher = { publish: jest.fn(() => publishes[sent++].promise) };
+    const connection = { topology: { names: { alerts: 'logyard.alerts' } } };
+    const sut = new AlertDelivery(
+      outbox as unknown as AlertOutboxRepository,
+      publisher as unknown as ConfirmPublisher,
+      connection as unknown as AmqpConnection,
+    );
+
+    sut.start();
+    await settle();
+    expect(publisher.publish).toHaveBeenCalledTimes(1);
+    // Newer transitions dropped the one being sent (MAX_WAITING_NOTIFICATIONS): the next is read as due.
+    const next = { ...notification, id: 'n-2', body: { ...notification.body, id: 'n-2', state: 'resolved' } };
+    reads.push([next as PendingNotification]);
+    sut.kick();
+    await settle();
+    expect(publisher.publish).toHaveBeenCalledTimes(1);
+
+    publishes[0].resolve();
+    await settle();
+    reads.push([next as PendingNotification]);
+    sut.kick();
+    await settle();
+    expect(publisher.publish).toHaveBeenCalledTimes(2);
+    publishes[1].resolve();
+    await settle();
+    sut.stop();
+  });
+
   it('prunes settled notifications when it starts and every hour after, while it runs', async () => {
     const outbox = { due: jest.fn(() => Promise.resolve([])), prune: jest.fn(() => Promise.resolve(3)) };
     const sut = new AlertDelivery(

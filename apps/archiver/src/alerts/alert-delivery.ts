@@ -30,6 +30,10 @@ const PRUNE_EVERY_MS = 3_600_000;
 @Injectable()
 export class AlertDelivery {
   private readonly logger = new Logger(AlertDelivery.name);
+  /**
+   * The (rule, target) pairs with a notification in flight: one at a time each, in order, even when the
+   * one in flight was dropped from the outbox (MAX_WAITING_NOTIFICATIONS) and the next is read as due.
+   */
   private readonly inFlight = new Set<string>();
   /**
    * Notifications settled (delivered or failed) since the running poll read the outbox: that read may
@@ -98,11 +102,12 @@ export class AlertDelivery {
     const due = await this.outbox.due(free + this.inFlight.size, MAX_DELIVERY_ATTEMPTS);
     for (const notification of due) {
       const { id } = notification;
-      if (this.inFlight.has(id) || this.settledSinceRead.has(id) || this.inFlight.size >= MAX_IN_FLIGHT)
+      const pair = `${notification.ruleId} ${notification.target}`;
+      if (this.inFlight.has(pair) || this.settledSinceRead.has(id) || this.inFlight.size >= MAX_IN_FLIGHT)
         continue;
-      this.inFlight.add(id);
+      this.inFlight.add(pair);
       void this.deliver(notification).finally(() => {
-        this.inFlight.delete(id);
+        this.inFlight.delete(pair);
         // The kick below polls again once this poll is done, and that read sees the outcome.
         if (this.polling) this.settledSinceRead.add(id);
         this.kick();
