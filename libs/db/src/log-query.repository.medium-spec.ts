@@ -110,6 +110,19 @@ describe('archive reads: LogQueryRepository', () => {
     }
   });
 
+  it("gives a read's connection back with the pool's statement_timeout, whatever its statements had", async () => {
+    const pool = createQueryPool({ url: archive.database.url, poolSize: 1, timeoutMs: 10_000 });
+    const one = new LogQueryRepository(pool, 10_000, 1);
+    try {
+      // A word no record holds: every window is read, each after the first with a shorter statement_timeout.
+      await one.findPage(query({ text: 'nowhere', limit: 1 }));
+      const { rows } = await pool.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect(rows).toEqual([{ statement_timeout: '10s' }]);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('reports no replica lag on a primary, and finds the archive at once', async () => {
     expect(await sut.replicaLagSeconds()).toBe(0);
     await sut.waitForArchive(1_000);

@@ -1,11 +1,16 @@
 import { Pool } from 'pg';
 import { MetricsService } from '@logyard/observability';
 import { MAX_SKETCH_SPANS } from './log-query';
-import { LogQueryRepository } from './log-query.repository';
+import { LogQueryRepository, QueryTimeoutError } from './log-query.repository';
 
-/** A pool stand-in: its counts, and what its one query answers. */
+/** A pool stand-in: its counts, and what its one query answers, on the pool or a connection of it. */
 function fakePool(state: { idleCount: number; totalCount: number; answer: () => Promise<unknown> }): Pool {
-  return { ...state, query: jest.fn(state.answer) } as unknown as Pool;
+  // Setting statement_timeout answers nothing: it takes none of the answers meant for statements.
+  const query = jest.fn((sql: string) =>
+    /statement_timeout/.test(sql) ? Promise.resolve({ rows: [] }) : state.answer(),
+  );
+  const release = jest.fn();
+  return { ...state, query, release, connect: () => Promise.resolve({ query, release }) } as unknown as Pool;
 }
 
 const lagRow = (lag: string | null) => () => Promise.resolve({ rows: [{ lag }] });
@@ -82,8 +87,12 @@ describe(LogQueryRepository.prototype.findPage.name, () => {
   const emptyPool = () =>
     fakePool({ idleCount: 1, totalCount: 1, answer: () => Promise.resolve({ rows: [] }) });
 
+  const calls = (pool: Pool) => (pool.query as jest.Mock).mock.calls as [string, unknown[]?][];
+  // The statements of the read, without the statement_timeout it sets between them.
   const statementsOf = (pool: Pool) =>
-    (pool.query as jest.Mock).mock.calls.map(([sql, values]: [string, unknown[]]) => ({ sql, values }));
+    calls(pool)
+      .filter(([sql]) => !/statement_timeout/.test(sql))
+      .map(([sql, values]) => ({ sql, values: values ?? [] }));
 
   it('reads only the windows of the spans whose sketch may hold a substring, newest first', async () => {
     const spans = [
@@ -118,6 +127,33 @@ describe(LogQueryRepository.prototype.findPage.name, () => {
     const windows = statementsOf(frequent).slice(1);
     expect(windows.length).toBeGreaterThan(1);
     expect(windows.some(({ values }) => values.includes(span.from))).toBe(false);
+  });
+
+  it("gives each statement after a read's first only what is left of its time, and resets it after", async () => {
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const answers = [
+      () => (clock.mockReturnValue(1_007_500), { rows: [] }),
+      () => (clock.mockReturnValue(1_010_000), { rows: [] }),
+    ];
+    const pool = fakePool({
+      idleCount: 1,
+      totalCount: 1,
+      answer: () => Promise.resolve(answers.shift()?.() ?? { rows: [] }),
+    });
+    try {
+      const read = new LogQueryRepository(pool, 10_000, 5).findPage({ ...page, text: 'timeout' });
+      await expect(read).rejects.toBeInstanceOf(QueryTimeoutError);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(calls(pool).map(([sql]) => (/statement_timeout/.test(sql) ? sql : sql.split(' ')[0]))).toEqual([
+      'SELECT',
+      'SET statement_timeout = 2500',
+      'SELECT',
+      'RESET statement_timeout',
+    ]);
+    // A cancelled read leaves its connection sound: it goes back to the pool.
+    expect((pool as unknown as { release: jest.Mock }).release).toHaveBeenCalledWith(undefined);
   });
 
   it('walks the whole range at once without full text or substrings', async () => {

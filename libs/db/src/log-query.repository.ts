@@ -1,4 +1,4 @@
-import { Pool, QueryResultRow } from 'pg';
+import { Pool, QueryResult, QueryResultRow } from 'pg';
 import { LogFilters, LogQuery, LogRecord, Severity, severityFromNumber } from '@logyard/contracts';
 import { isQueryCancelled } from './database';
 import {
@@ -11,6 +11,7 @@ import {
   fullTextWindows,
   MAX_SKETCH_SPANS,
   sketchWindows,
+  SqlStatement,
 } from './log-query';
 import { LOG_ROW_COLUMNS, LogRow, toLogRecord } from './log-row';
 import { sketchProbe } from './substring-sketch';
@@ -51,9 +52,9 @@ export class QueryBusyError extends Error {
 
 /**
  * Every read of the `logs` table, on the query pool (see createQueryPool):
- * each statement is cancelled by PostgreSQL past `timeoutMs`, and a read of
- * several statements stops once its whole time is spent, so no read costs
- * the database more than about that long. Either way it rejects with
+ * each statement is cancelled by PostgreSQL past `timeoutMs`, and the
+ * statements of a read share that time on one connection, so no read costs
+ * the database more than that long. Either way it rejects with
  * QueryTimeoutError. At most as many reads wait for a connection as the pool
  * holds; past that a read is refused at once with QueryBusyError, so a flood
  * of heavy queries is shed rather than queued until each one times out.
@@ -67,22 +68,30 @@ export class LogQueryRepository {
 
   /** A page of records, newest first, and whether more follow. */
   async findPage(query: LogQuery): Promise<{ records: LogRecord[]; hasMore: boolean }> {
-    const deadline = Date.now() + this.timeoutMs;
     // Full text and substrings filter rows the newest-first walk cannot skip: a window bounds what a partition
     // without any match costs before the page is known to be full (see fullTextWindows).
     const windowed = query.text !== undefined || (query.contains?.length ?? 0) > 0;
-    const windows = windowed
-      ? ((await this.sketchWindows(query)) ?? fullTextWindows(query, new Date()))
-      : [{ from: query.from, to: query.to }];
-    const rows: LogRow[] = [];
-    // One row past the limit tells whether a next page exists; later windows only fill what is missing.
-    for (const window of windows) {
-      if (Date.now() >= deadline) throw new QueryTimeoutError(this.timeoutMs);
-      const statement = buildLogQuery({ ...query, ...window, limit: query.limit - rows.length });
-      rows.push(...(await this.query<LogRow>(statement.text, statement.values)));
-      if (rows.length > query.limit) break;
-    }
-    return { records: rows.slice(0, query.limit).map(toLogRecord), hasMore: rows.length > query.limit };
+    if (!windowed) return this.page([await this.query<LogRow>(buildLogQuery(query))], query.limit);
+    return this.read(async (statement) => {
+      const windows = (await this.sketchWindows(query, statement)) ?? fullTextWindows(query, new Date());
+      const found: LogRow[][] = [];
+      let count = 0;
+      // One row past the limit tells whether a next page exists; later windows only fill what is missing.
+      for (const window of windows) {
+        const rows = await statement<LogRow>(
+          buildLogQuery({ ...query, ...window, limit: query.limit - count }),
+        );
+        found.push(rows);
+        count += rows.length;
+        if (count > query.limit) break;
+      }
+      return this.page(found, query.limit);
+    });
+  }
+
+  private page(found: LogRow[][], limit: number): { records: LogRecord[]; hasMore: boolean } {
+    const rows = found.flat();
+    return { records: rows.slice(0, limit).map(toLogRecord), hasMore: rows.length > limit };
   }
 
   /**
@@ -92,20 +101,19 @@ export class LogQueryRepository {
    * a gram, or more spans than MAX_SKETCH_SPANS may match (a frequent one,
    * which the plain windows serve from the newest rows).
    */
-  private async sketchWindows(query: LogQuery): Promise<{ from?: string; to?: string }[] | undefined> {
+  private async sketchWindows(
+    query: LogQuery,
+    statement: StatementRunner,
+  ): Promise<{ from?: string; to?: string }[] | undefined> {
     const probe = sketchProbe(query.contains ?? []);
     if (probe.length === 0) return undefined;
-    const statement = buildSketchSpanQuery(query, probe);
-    const spans = await this.query<{ from: string; to: string }>(statement.text, statement.values);
+    const spans = await statement<{ from: string; to: string }>(buildSketchSpanQuery(query, probe));
     return spans.length > MAX_SKETCH_SPANS ? undefined : sketchWindows(query, spans);
   }
 
   async countByBucket(filters: LogFilters, intervalSeconds: number): Promise<BucketCount[]> {
     const statement = buildHistogramQuery(filters, intervalSeconds);
-    const rows = await this.query<{ bucket: string; severity: number; count: string }>(
-      statement.text,
-      statement.values,
-    );
+    const rows = await this.query<{ bucket: string; severity: number; count: string }>(statement);
     return rows.map((row) => ({
       bucket: row.bucket,
       severity: severityFromNumber(row.severity),
@@ -116,10 +124,7 @@ export class LogQueryRepository {
   /** The `limit` most frequent hosts, services and severities (by name) matching the filters. */
   async countFacets(filters: LogFilters, limit: number): Promise<FacetCounts> {
     const statement = buildFacetQuery(filters, limit);
-    const rows = await this.query<{ facet: FacetName; value: string; count: string }>(
-      statement.text,
-      statement.values,
-    );
+    const rows = await this.query<{ facet: FacetName; value: string; count: string }>(statement);
     const facets: FacetCounts = { hosts: [], services: [], severities: [] };
     for (const row of rows) {
       const value = row.facet === 'severities' ? severityFromNumber(Number(row.value)) : row.value;
@@ -135,12 +140,15 @@ export class LogQueryRepository {
     limit: number,
   ): Promise<{ value: string; count: number }[]> {
     const statement = buildAttributeFacetQuery(filters, key, limit);
-    const rows = await this.query<{ value: string; count: string }>(statement.text, statement.values);
+    const rows = await this.query<{ value: string; count: string }>(statement);
     return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
   }
 
   async findById(id: string): Promise<LogRecord | undefined> {
-    const rows = await this.query<LogRow>(`SELECT ${LOG_ROW_COLUMNS} FROM logs WHERE id = $1 LIMIT 1`, [id]);
+    const rows = await this.query<LogRow>({
+      text: `SELECT ${LOG_ROW_COLUMNS} FROM logs WHERE id = $1 LIMIT 1`,
+      values: [id],
+    });
     return rows[0] && toLogRecord(rows[0]);
   }
 
@@ -190,13 +198,53 @@ export class LogQueryRepository {
     await this.pool.end();
   }
 
-  private async query<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+  /** One statement on any connection of the pool, within the session's statement_timeout. */
+  private async query<T extends QueryResultRow>(statement: SqlStatement): Promise<T[]> {
     if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
+    return this.rowsOf(this.pool.query<T>(statement.text, statement.values));
+  }
+
+  /**
+   * The statements of one read, on one connection, within one QUERY_TIMEOUT altogether: the first has the
+   * session's statement_timeout, each later one only what is left of it. Checked between statements alone,
+   * the budget let a read of several cost the database up to twice as long, as the last could start just
+   * before it ran out.
+   */
+  private async read<T>(work: (statement: StatementRunner) => Promise<T>): Promise<T> {
+    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
+    const client = await this.pool.connect();
+    const deadline = Date.now() + this.timeoutMs;
+    let statements = 0;
+    // A connection that failed (not a cancelled statement, which leaves it sound) is closed, not reused.
+    let broken: Error | undefined;
     try {
-      return (await this.pool.query<T>(text, values)).rows;
+      return await work(async <R extends QueryResultRow>(statement: SqlStatement) => {
+        if (statements++ > 0) {
+          const left = deadline - Date.now();
+          if (left <= 0) throw new QueryTimeoutError(this.timeoutMs);
+          await client.query(`SET statement_timeout = ${Math.ceil(left)}`);
+        }
+        return this.rowsOf(client.query<R>(statement.text, statement.values));
+      });
+    } catch (error) {
+      if (!(error instanceof QueryTimeoutError)) broken = error as Error;
+      throw error;
+    } finally {
+      if (statements > 1 && !broken)
+        await client.query('RESET statement_timeout').catch((error: Error) => (broken = error));
+      client.release(broken);
+    }
+  }
+
+  private async rowsOf<T extends QueryResultRow>(result: Promise<QueryResult<T>>): Promise<T[]> {
+    try {
+      return (await result).rows;
     } catch (error) {
       if (isQueryCancelled(error)) throw new QueryTimeoutError(this.timeoutMs);
       throw error;
     }
   }
 }
+
+/** Runs one statement of a read (see LogQueryRepository's `read`). */
+type StatementRunner = <T extends QueryResultRow>(statement: SqlStatement) => Promise<T[]>;
