@@ -1,3 +1,5 @@
+import { foldCase } from '../../../libs/contracts/src/case-fold';
+import { MAX_CONTAINS, MAX_CONTAINS_LENGTH } from '../../../libs/contracts/src/query-limits';
 import { SequenceFinder } from '../../../libs/contracts/src/sequence-search';
 import { compileTextHighlighter } from '../../../libs/contracts/src/text-query';
 
@@ -12,31 +14,33 @@ export type Highlighter = (text: string, length: number) => Segment[];
 
 /**
  * Past this many marks a text's later matches are left unmarked: a message of one word repeated, searched
- * for that word, would otherwise be thousands of elements in every row.
+ * for that word, would otherwise be hundreds of elements in every row.
  */
 const MARKS_SHOWN = 100;
 
 /**
  * Compiles the search of a page into a highlighter: the whole words and phrases of `q`, as the full-text
- * filter reads them (compileTextHighlighter), and the case-insensitive `contains` substrings; overlapping
- * matches merge. Untrusted on both sides, as the message is an outsider's and the query may come from a
- * link: linear in the text and the search.
+ * filter reads them (compileTextHighlighter), and the case-insensitive `contains` substrings (as many and
+ * as long as the API takes: Live filters in the page, where a link could hold thousands); overlapping
+ * matches merge. Untrusted on both sides, as the message is an outsider's and the search may come from a
+ * link: linear in what is shown and in the search.
  */
 export function compileHighlighter(q: string, substrings: readonly string[]): Highlighter {
   const terms = compileTextHighlighter(q);
-  const needles = substrings.filter(Boolean).map((substring) => substring.toLowerCase());
+  const needles = [...new Set(substrings.map(foldCase))]
+    .filter((needle) => needle && needle.length <= MAX_CONTAINS_LENGTH)
+    .slice(0, MAX_CONTAINS);
   const finder = new SequenceFinder(needles);
+  const reach = Math.max(0, ...needles.map((needle) => needle.length - 1));
   return (text, length) => {
-    const ranges = terms(text);
-    if (needles.length) {
-      const { folded, origin } = foldCase(text);
-      const at = (index: number) => origin?.[index] ?? index;
-      finder.forEachMatch(folded, (needle, end) => {
-        ranges.push([at(end - needles[needle].length), at(end)]);
-        return true;
-      });
-    }
-    return segments(text, ranges, Math.min(length, text.length));
+    const shown = Math.min(length, text.length);
+    const ranges = terms(text, shown);
+    // A substring that starts among the characters shown may end past them.
+    finder.forEachMatch(foldCase(text.slice(0, shown + reach)), (needle, end) => {
+      ranges.push([end - needles[needle].length, end]);
+      return true;
+    });
+    return segments(text, ranges, shown);
   };
 }
 
@@ -66,24 +70,4 @@ function segments(text: string, ranges: readonly [number, number][], length: num
     depth = next;
   }
   return result.length ? result : [{ text: '', match: false }];
-}
-
-/**
- * `text` lower-cased for a case-insensitive search, and, where lower-casing changed its length (`İ` is two
- * characters lower-cased), where each folded character came from.
- */
-function foldCase(text: string): { folded: string; origin?: number[] } {
-  const lowered = text.toLowerCase();
-  if (lowered.length === text.length) return { folded: lowered };
-  let folded = '';
-  const origin: number[] = [];
-  let from = 0;
-  for (const char of text) {
-    const lower = char.toLowerCase();
-    for (let i = 0; i < lower.length; i++) origin.push(from);
-    folded += lower;
-    from += char.length;
-  }
-  origin.push(text.length);
-  return { folded, origin };
 }

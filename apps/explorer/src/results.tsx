@@ -64,6 +64,13 @@ export function Results({ records, highlighter, openId, hasMore, loading, onOpen
  */
 const MESSAGE_SHOWN = 1_000;
 
+/** MESSAGE_SHOWN characters of a message, one fewer where the last would be half of a pair (an emoji). */
+function shownLength(message: string): number {
+  if (message.length <= MESSAGE_SHOWN) return message.length;
+  const last = message.charCodeAt(MESSAGE_SHOWN - 1);
+  return last >= 0xd800 && last <= 0xdbff ? MESSAGE_SHOWN - 1 : MESSAGE_SHOWN;
+}
+
 interface RowProps {
   record: LogRecord;
   highlighter: Highlighter;
@@ -88,7 +95,7 @@ const Row = memo(function Row({ record, highlighter, open, onOpen }: RowProps) {
           {record.host} · {record.service}
         </span>
         <span class="message">
-          {highlighter(record.message, MESSAGE_SHOWN).map((segment, i) =>
+          {highlighter(record.message, shownLength(record.message)).map((segment, i) =>
             segment.match ? <mark key={i}>{segment.text}</mark> : segment.text,
           )}
           {record.message.length > MESSAGE_SHOWN && '…'}

@@ -14,6 +14,7 @@ export * from './timestamp';
 export * from './json';
 export * from './decoded-message';
 export * from './describe-value';
+export * from './case-fold';
 export * from './sequence-search';
 export * from './text-query';
 export * from './explorer-page';

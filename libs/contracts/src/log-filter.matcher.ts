@@ -1,3 +1,4 @@
+import { foldCase } from './case-fold';
 import type { LogFilters } from './log-filters';
 import type { LogRecord } from './record';
 import { compileTextQuery, TextWords } from './text-query';
@@ -13,7 +14,7 @@ export class MatchableRecord {
   constructor(readonly record: LogRecord) {}
 
   get lowerMessage(): string {
-    return (this.lowered ??= this.record.message.toLowerCase());
+    return (this.lowered ??= foldCase(this.record.message));
   }
 
   get words(): TextWords {
@@ -51,7 +52,7 @@ export function compileLogFilters(filters: LogFilters): LogFilterMatcher {
     checks.push(({ record }) => Object.hasOwn(record.attributes, key) && record.attributes[key] === value);
   }
   for (const substring of filters.contains ?? []) {
-    const lowered = substring.toLowerCase();
+    const lowered = foldCase(substring);
     checks.push((record) => record.lowerMessage.includes(lowered));
   }
   if (filters.text !== undefined) {

@@ -17,7 +17,10 @@ function naiveMatches(haystack: string, needles: string[]): [number, number][] {
 
 function matches(haystack: string, needles: string[]): [number, number][] {
   const found: [number, number][] = [];
-  new SequenceFinder(needles).forEachMatch(haystack, (needle, end) => found.push([needle, end]) > 0);
+  new SequenceFinder(needles).forEachMatch(haystack, (needle, end) => {
+    found.push([needle, end]);
+    return true;
+  });
   return found;
 }
 
@@ -46,7 +49,10 @@ describe(SequenceFinder.name, () => {
 
   it('stops when asked to', () => {
     const ends: number[] = [];
-    new SequenceFinder(['a']).forEachMatch('aaaa', (_, end) => ends.push(end) < 2);
+    new SequenceFinder(['a']).forEachMatch('aaaa', (_, end) => {
+      ends.push(end);
+      return ends.length < 2;
+    });
     expect(ends).toEqual([1, 2]);
   });
 

@@ -86,8 +86,8 @@ describe(compileTextQuery.name, () => {
 });
 
 describe(compileTextHighlighter.name, () => {
-  const marked = (query: string, text: string) =>
-    compileTextHighlighter(query)(text).map(([start, end]) => text.slice(start, end));
+  const marked = (query: string, text: string, length = text.length) =>
+    compileTextHighlighter(query)(text, length).map(([start, end]) => text.slice(start, end));
 
   it('finds where the words and phrases of the query stand in the text, not the excluded ones', () => {
     expect(marked('Timeout "card declined" -retry', 'TIMEOUT: card, declined; retry')).toEqual([
@@ -97,8 +97,21 @@ describe(compileTextHighlighter.name, () => {
     expect(marked('"disk retry" eu', 'eu disk-retry')).toEqual(['eu', 'disk-retry']);
   });
 
-  it('finds the words where lower-casing changes the length of the text', () => {
-    expect(marked('istanbul', 'İİ x istanbul')).toEqual(['istanbul']);
-    expect(marked('İstanbul', 'go to İstanbul')).toEqual(['İstanbul']);
+  it('lower-cases İ as PostgreSQL does, to i, and keeps every word where it stands', () => {
+    expect(marked('istanbul', 'İİ x İstanbul')).toEqual(['İstanbul']);
+    expect(marked('İSTANBUL ΟΔΟΣ', 'go to İstanbul, ΟΔΟΣ')).toEqual(['İstanbul', 'ΟΔΟΣ']);
+  });
+
+  it('reads the words that start within the length shown, each of them whole', () => {
+    expect(marked('timeout', 'timeout timeouts timeout', 10)).toEqual(['timeout']);
+    expect(marked('timeouts', 'timeout timeouts timeout', 10)).toEqual(['timeouts']);
+    expect(marked('timeout', 'timeout timeouts timeout', 7)).toEqual(['timeout']);
+  });
+});
+
+describe('İ in the full-text filter', () => {
+  it('is i, as PostgreSQL lower-cases it', () => {
+    expect(compileTextQuery('istanbul')(new TextWords('go to İstanbul'))).toBe(true);
+    expect(compileTextQuery('ΟΔΟΣ.ΑΒ')(new TextWords('İ ΟΔΟΣ.ΑΒ'))).toBe(true);
   });
 });

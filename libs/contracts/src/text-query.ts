@@ -1,3 +1,4 @@
+import { foldCase } from './case-fold';
 import { SequenceFinder } from './sequence-search';
 
 /**
@@ -26,6 +27,7 @@ interface Term {
 }
 
 const WORD_RUN = /[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*/gu;
+const NOT_IN_A_WORD = /[^\p{L}\p{N}-]/u;
 const LETTER = /\p{L}/u;
 /** Up to this many words a lookup scans the list; past it a set is built once (linear, however many lookups). */
 const SCANNED_WORDS = 32;
@@ -51,19 +53,6 @@ export class TextWords {
 }
 
 /**
- * The text a text's words are read from: lower-cased whole, which nearly always keeps every character in
- * place; where it does not (`İ` is two characters lower-cased), the text itself, each word lower-cased as it
- * is read, as PostgreSQL splits first and lower-cases after. Either way a word starts where it stands in
- * `text`.
- */
-function wordSource(text: string): { source: string; lowered: boolean } {
-  const lowered = text.toLowerCase();
-  return lowered.length === text.length
-    ? { source: lowered, lowered: true }
-    : { source: text, lowered: false };
-}
-
-/**
  * Calls `visit` with the words one run stands for, and where each starts in the run. A hyphenated word
  * whose parts all hold a letter (`disk-retry`, `a1-b2`) is, as PostgreSQL's parser has it, the whole word
  * followed by its parts, each taking a position: so `"eu disk retry"` is not a phrase of `eu disk-retry`,
@@ -85,19 +74,14 @@ function forEachWordOfRun(run: string, visit: (word: string, offset: number) => 
 function wordList(text: string): string[] {
   const words: string[] = [];
   const push = (word: string) => words.push(word);
-  const { source, lowered } = wordSource(text);
-  const visit = lowered ? push : (word: string) => push(word.toLowerCase());
-  for (const run of source.match(WORD_RUN) ?? []) forEachWordOfRun(run, visit);
+  for (const run of foldCase(text).match(WORD_RUN) ?? []) forEachWordOfRun(run, push);
   return words;
 }
 
 /** The lower-cased words of a text, in order, with where each starts and ends in `text`. */
 function forEachWord(text: string, visit: (word: string, start: number, end: number) => void): void {
-  const { source, lowered } = wordSource(text);
-  for (const { 0: run, index } of source.matchAll(WORD_RUN)) {
-    forEachWordOfRun(run, (word, offset) =>
-      visit(lowered ? word : word.toLowerCase(), index + offset, index + offset + word.length),
-    );
+  for (const { 0: run, index } of foldCase(text).matchAll(WORD_RUN)) {
+    forEachWordOfRun(run, (word, offset) => visit(word, index + offset, index + offset + word.length));
   }
 }
 
@@ -124,33 +108,37 @@ export function compileTextQuery(query: string): TextMatcher {
   };
 }
 
-/** Where a text holds what a query searches for: [start, end) ranges. */
-export type TextHighlighter = (text: string) => [number, number][];
+/**
+ * Where the first `length` characters of a text hold what a query searches for: [start, end) ranges, which
+ * may run past `length` (a word or phrase that starts before it).
+ */
+export type TextHighlighter = (text: string, length: number) => [number, number][];
 
 /**
- * A viewer marks this many of a query's terms at most, however many a hand-made link holds: each position
- * of a text can end one occurrence of each term.
+ * A viewer marks this many of a query's distinct terms at most, however many a hand-made link holds: each
+ * word of a text can end an occurrence of each.
  */
 const HIGHLIGHTED_TERMS = 32;
 
 /**
  * Compiles `q` into where a text holds its words and phrases, for a viewer to mark them: the terms of every
- * group but the `-excluded`, which a matching text does not hold. Linear in the text and the query.
+ * group but the `-excluded`, which a matching text does not hold. It reads the words that start within the
+ * `length` characters shown: linear in those, and in the one word that runs past them.
  */
 export function compileTextHighlighter(query: string): TextHighlighter {
-  const terms = parseWebSearch(query)
-    .flat()
-    .filter((term) => !term.negated)
-    .slice(0, HIGHLIGHTED_TERMS)
-    .map((term) => term.words);
+  const distinct = new Map<string, string[]>();
+  for (const term of parseWebSearch(query).flat()) {
+    if (!term.negated && distinct.size < HIGHLIGHTED_TERMS) distinct.set(term.words.join(' '), term.words);
+  }
+  const terms = [...distinct.values()];
   const finder = new SequenceFinder(terms);
-  return (text) => {
+  return (text, length) => {
     const ranges: [number, number][] = [];
     if (terms.length === 0) return ranges;
     const words: string[] = [];
     const starts: number[] = [];
     const ends: number[] = [];
-    forEachWord(text, (word, start, end) => {
+    forEachWord(text.slice(0, wordEnd(text, length)), (word, start, end) => {
       words.push(word);
       starts.push(start);
       ends.push(end);
@@ -161,6 +149,12 @@ export function compileTextHighlighter(query: string): TextHighlighter {
     });
     return ranges;
   };
+}
+
+/** Where the word that `at` falls in ends: cut there, a text keeps every word it holds before `at` whole. */
+function wordEnd(text: string, at: number): number {
+  const after = text.slice(at).search(NOT_IN_A_WORD);
+  return after === -1 ? text.length : at + after;
 }
 
 /**
