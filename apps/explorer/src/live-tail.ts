@@ -1,22 +1,9 @@
 import type { LogRecord } from '@logyard/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { liveFilter, RateMeter, tailPatterns } from './live';
+import { LIVE_LIMIT, LiveTail, liveFilter, nextTail, RateMeter, tailPatterns } from './live';
 import { apiParams, ExplorerState } from './url-state';
 
-/** Live records kept on the page, newest first; older ones fall off the end. */
-const LIVE_LIMIT = 1_000;
 const REFRESH_MS = 250;
-
-export interface LiveTail {
-  records: LogRecord[];
-  /** Records per second arriving on the stream (before the page's own filters). */
-  rate: number;
-  /** Records the broker shed because this reader fell behind (`event: dropped`). */
-  dropped: number;
-  /** Matching records held back while paused. */
-  waiting: number;
-  status: 'connecting' | 'live' | 'reconnecting' | 'unavailable';
-}
 
 const IDLE: LiveTail = { records: [], rate: 0, dropped: 0, waiting: 0, status: 'connecting' };
 
@@ -60,24 +47,8 @@ export function useLiveTail(enabled: boolean, paused: boolean, state: ExplorerSt
       (status = source.readyState === EventSource.CLOSED ? 'unavailable' : 'reconnecting');
     const timer = setInterval(() => {
       const batch = pausedRef.current ? [] : pending.splice(0).reverse();
-      setTail((previous) => {
-        // Rounded as it is shown, so that a quiet stream draws nothing.
-        const rate = Math.round(meter.perSecond(Date.now()) * 10) / 10;
-        const unchanged =
-          batch.length === 0 &&
-          rate === previous.rate &&
-          dropped === previous.dropped &&
-          pending.length === previous.waiting &&
-          status === previous.status;
-        if (unchanged) return previous;
-        return {
-          records: batch.length ? [...batch, ...previous.records].slice(0, LIVE_LIMIT) : previous.records,
-          rate,
-          dropped,
-          waiting: pending.length,
-          status,
-        };
-      });
+      const counters = { rate: meter.perSecond(Date.now()), dropped, waiting: pending.length, status };
+      setTail((previous) => nextTail(previous, batch, counters));
     }, REFRESH_MS);
     return () => {
       clearInterval(timer);

@@ -1,5 +1,6 @@
 import type { LogRecord } from '@logyard/contracts';
-import { liveFilter, RateMeter, tailPatterns } from './live';
+import { LiveTail, liveFilter, nextTail, RateMeter, tailPatterns } from './live';
+
 import { EMPTY_STATE } from './url-state';
 
 const record = (fields: Partial<LogRecord> = {}): LogRecord => ({
@@ -97,5 +98,26 @@ describe(RateMeter.name, () => {
     expect(sut.perSecond(900)).toBe(5);
     expect(sut.perSecond(1_200)).toBe(2);
     expect(sut.perSecond(2_000)).toBe(0);
+  });
+});
+
+describe(nextTail.name, () => {
+  const shown: LiveTail = { records: [record()], rate: 2.5, dropped: 0, waiting: 0, status: 'live' };
+  const counters = { rate: 2.5, dropped: 0, waiting: 0, status: 'live' as const };
+
+  it('is the tail shown, unchanged, after a tick with nothing new, so that nothing is drawn', () => {
+    expect(nextTail(shown, [], { ...counters, rate: 2.51 })).toBe(shown);
+  });
+
+  it('puts a batch in front and keeps at most 1,000 records', () => {
+    const batch = Array.from({ length: 1_000 }, (_, i) => record({ message: `new ${i}` }));
+    const next = nextTail(shown, batch, counters);
+    expect(next.records).toHaveLength(1_000);
+    expect(next.records[0].message).toBe('new 0');
+  });
+
+  it('is a new tail when a counter changed', () => {
+    expect(nextTail(shown, [], { ...counters, waiting: 1 })).toEqual({ ...shown, waiting: 1 });
+    expect(nextTail(shown, [], { ...counters, rate: 3 })).toEqual({ ...shown, rate: 3 });
   });
 });

@@ -66,3 +66,39 @@ export class RateMeter {
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/** Live records kept on the page, newest first; older ones fall off the end. */
+export const LIVE_LIMIT = 1_000;
+
+export interface LiveTail {
+  records: LogRecord[];
+  /** Records per second arriving on the stream (before the page's own filters). */
+  rate: number;
+  /** Records the broker shed because this reader fell behind (`event: dropped`). */
+  dropped: number;
+  /** Matching records held back while paused. */
+  waiting: number;
+  status: 'connecting' | 'live' | 'reconnecting' | 'unavailable';
+}
+
+/**
+ * The tail after a tick: `batch` (newest first) in front of what was shown, at most LIVE_LIMIT, and the
+ * counters, the rate rounded as it is shown. When nothing changed it is `previous` itself, so that a quiet
+ * stream draws nothing.
+ */
+export function nextTail(
+  previous: LiveTail,
+  batch: LogRecord[],
+  counters: Omit<LiveTail, 'records'>,
+): LiveTail {
+  const rate = Math.round(counters.rate * 10) / 10;
+  const unchanged =
+    batch.length === 0 &&
+    rate === previous.rate &&
+    counters.dropped === previous.dropped &&
+    counters.waiting === previous.waiting &&
+    counters.status === previous.status;
+  if (unchanged) return previous;
+  const records = batch.length ? [...batch, ...previous.records].slice(0, LIVE_LIMIT) : previous.records;
+  return { ...counters, records, rate };
+}
