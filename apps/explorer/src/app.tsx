@@ -106,17 +106,15 @@ function Explorer({ onSignedOut }: { onSignedOut(): void }) {
     setPage({ items: [], nextCursor: null, loading: true });
     setHistogram(undefined);
     setFacets(undefined);
-    // The histogram and the facets are asked once the rows are in (or failed): asked at the same time, their
-    // queries (over the whole range) slow the page's query down on the database, and drawing them when they
-    // answer first holds the rows back.
-    api
-      .logs(params, null, abort.signal)
-      .then((body) => setPage({ ...body, loading: false }), fail)
-      .then(() => {
-        if (abort.signal.aborted) return;
-        api.histogram(params, abort.signal).then(setHistogram, fail);
-        api.facets(params, abort.signal).then(setFacets, fail);
-      });
+    // The histogram and the facets are asked once the rows are in: asked at the same time, their queries (over
+    // the whole range) slow the page's query down on the database, and drawing them when they answer first
+    // holds the rows back. Filters refused for the rows (400, or 504 past QUERY_TIMEOUT) would be refused again.
+    api.logs(params, null, abort.signal).then((body) => {
+      setPage({ ...body, loading: false });
+      if (abort.signal.aborted) return;
+      api.histogram(params, abort.signal).then(setHistogram, fail);
+      api.facets(params, abort.signal).then(setFacets, fail);
+    }, fail);
     return () => abort.abort();
   }, [filters]);
 
