@@ -10,8 +10,9 @@ const HEARTBEAT_MS = 15_000;
 /** How long a new tail may wait for its queue before it is answered 503. */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
 /**
- * A reader whose socket has stayed full this long reads nothing (a paused pager, a frozen tab): its
- * connection is closed, so that it does not hold one of TAIL_MAX_SESSIONS for ever.
+ * A reader whose socket has not drained for this long reads nothing, or too little to take in what waits
+ * (a paused pager, a frozen tab): its connection is closed at the next heartbeat, so that it does not hold
+ * one of TAIL_MAX_SESSIONS for ever.
  */
 export const TAIL_STALLED_MS = 60_000;
 
@@ -77,7 +78,7 @@ export class TailSession {
   private consumer?: TailConsumer;
   /** The channel setup in progress; a release waits for it, or its queues would outlive the client. */
   private subscribing?: Promise<void>;
-  /** When a write last found the client's socket full, until it drains. */
+  /** When a write found the client's socket full (performance.now(), which a clock step cannot move), until it drains. */
   private fullSince?: number;
 
   private readonly output: TailOutput = {
@@ -206,7 +207,7 @@ export class TailSession {
     this.response.flushHeaders();
     const heartbeat = setInterval(() => {
       // Destroyed, not ended: a reader that reads nothing would not read a last comment either.
-      if (this.fullSince !== undefined && Date.now() - this.fullSince >= TAIL_STALLED_MS) {
+      if (this.fullSince !== undefined && performance.now() - this.fullSince >= TAIL_STALLED_MS) {
         return void this.response.destroy();
       }
       // A reader that is behind has bytes in flight already; a heartbeat would only add to them.
@@ -219,7 +220,7 @@ export class TailSession {
   private write(chunk: string): boolean {
     if (this.state.kind !== 'streaming') return false;
     const accepted = this.response.write(chunk);
-    if (!accepted) this.fullSince ??= Date.now();
+    if (!accepted) this.fullSince ??= performance.now();
     return accepted;
   }
 }
