@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { LogQuery, makeRecord } from '@logyard/contracts';
+import { LogQuery, makeRecord, MAX_CONTAINS, MAX_CONTAINS_LENGTH } from '@logyard/contracts';
 import { createMediumArchive, logQuery, MediumArchive, propertyRuns } from '@logyard/testing';
 import { buildSketchSpanQuery, likePattern } from './log-query';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
-import { sketchProbe } from './substring-sketch';
+import { SKETCH_GRAM, sketchProbe } from './substring-sketch';
 
 /**
  * `contains=` through the substring sketches against PostgreSQL's own ILIKE over every row: the sketches
@@ -141,7 +141,8 @@ describe('substring sketches on PostgreSQL', () => {
       [at(1)],
     );
     // The most grams a query can probe: MAX_CONTAINS substrings of MAX_CONTAINS_LENGTH characters.
-    const probe = Array.from({ length: 2_016 }, (_, i) => i * 2_654_435_761);
+    const grams = MAX_CONTAINS * (MAX_CONTAINS_LENGTH - SKETCH_GRAM + 1);
+    const probe = Array.from({ length: grams }, (_, i) => i * 2_654_435_761);
     const spans = buildSketchSpanQuery(query({}), probe);
 
     const { rows } = await writes.query<{ 'QUERY PLAN': [{ Plan: Record<string, number> }] }>(
