@@ -15,7 +15,7 @@ import {
   AlertOutboxRepository,
   AlertRuleRepository,
   AlertTransition,
-  MAX_WAITING_NOTIFICATIONS,
+  MAX_UNDELIVERED_NOTIFICATIONS,
   TooManyRulesError,
 } from './alert-rule.repository';
 import { createArchivePool } from './database';
@@ -182,7 +182,7 @@ describe('alert rules on PostgreSQL', () => {
   });
 
   describe(AlertOutboxRepository.name, () => {
-    it('keeps the newest MAX_WAITING_NOTIFICATIONS waiting per rule and target, and what was delivered', async () => {
+    it('keeps the newest MAX_UNDELIVERED_NOTIFICATIONS waiting per rule and target, and what was delivered', async () => {
       const rules = new AlertRuleRepository(pool);
       const store = await AlertEvaluationStore.connect(
         database.url,
@@ -213,7 +213,7 @@ describe('alert rules on PostgreSQL', () => {
           WHERE rule_id = $1 AND delivered_at IS NULL GROUP BY target ORDER BY target`,
         [id],
       );
-      const newest = Array.from({ length: MAX_WAITING_NOTIFICATIONS }, (_, i) => `n${16 + i}`);
+      const newest = Array.from({ length: MAX_UNDELIVERED_NOTIFICATIONS }, (_, i) => `n${16 + i}`);
       expect(waiting.rows).toEqual([
         { target: 'amqp', ids: newest },
         { target: 'webhook', ids: newest },

@@ -296,7 +296,7 @@ export class AlertEvaluationStore {
             `DELETE FROM alert_outbox WHERE id IN (
                SELECT id FROM alert_outbox WHERE rule_id = $1 AND target = $2 AND delivered_at IS NULL
                 ORDER BY id DESC OFFSET $3)`,
-            [transition.ruleId, target, MAX_WAITING_NOTIFICATIONS],
+            [transition.ruleId, target, MAX_UNDELIVERED_NOTIFICATIONS],
           );
         }
       }
@@ -332,11 +332,11 @@ export class AlertEvaluationStore {
 }
 
 /**
- * Notifications that wait for one (rule, target) at most: past them a transition drops the oldest waiting.
- * A target away for days would otherwise be owed every transition of those days, delivered one by one
- * when it is back, and every read of the outbox would scan them all.
+ * Undelivered notifications kept for one (rule, target) at most, given-up ones included: past them a
+ * transition drops the oldest. A target away for days would otherwise be owed every transition of those
+ * days, delivered one by one when it is back, and every read of the outbox would scan them all.
  */
-export const MAX_WAITING_NOTIFICATIONS = 10;
+export const MAX_UNDELIVERED_NOTIFICATIONS = 10;
 
 /** A notification owed to one target, as the deliverer reads it. */
 export interface PendingNotification {

@@ -92,7 +92,7 @@ describe(AlertDelivery.name, () => {
     sut.start();
     await settle();
     expect(publisher.publish).toHaveBeenCalledTimes(1);
-    // Newer transitions dropped the one being sent (MAX_WAITING_NOTIFICATIONS): the next is read as due.
+    // Newer transitions dropped the one being sent (MAX_UNDELIVERED_NOTIFICATIONS): the next is read as due.
     const next = { ...notification, id: 'n-2', body: { ...notification.body, id: 'n-2', state: 'resolved' } };
     reads.push([next as PendingNotification]);
     sut.kick();

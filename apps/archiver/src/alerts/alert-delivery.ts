@@ -32,7 +32,7 @@ export class AlertDelivery {
   private readonly logger = new Logger(AlertDelivery.name);
   /**
    * The (rule, target) pairs with a notification in flight: one at a time each, in order, even when the
-   * one in flight was dropped from the outbox (MAX_WAITING_NOTIFICATIONS) and the next is read as due.
+   * one in flight was dropped from the outbox (MAX_UNDELIVERED_NOTIFICATIONS) and the next is read as due.
    */
   private readonly inFlight = new Set<string>();
   /**
