@@ -1,7 +1,7 @@
 import { LogQuery, LogRecord, makeRecord } from '@logyard/contracts';
 import { createMediumArchive, logQuery as query, MediumArchive } from '@logyard/testing';
 import { createQueryPool, isQueryCancelled } from './database';
-import { LogQueryRepository, QueryBusyError } from './log-query.repository';
+import { LogQueryRepository, QueryBusyError, QueryTimeoutError } from './log-query.repository';
 import { LogRepository } from './log.repository';
 
 /** The archive's reads on a real PostgreSQL: SQL the unit specs only build is run here. */
@@ -113,12 +113,19 @@ describe('archive reads: LogQueryRepository', () => {
   it("gives a read's connection back with the pool's statement_timeout, whatever its statements had", async () => {
     const pool = createQueryPool({ url: archive.database.url, poolSize: 1, timeoutMs: 10_000 });
     const one = new LogQueryRepository(pool, 10_000, 1);
+    await pool.query('SELECT 1');
+    // Two seconds pass at every look at the clock: each window after the first gets less time, then none.
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => (now += 2_000));
     try {
-      // A word no record holds: every window is read, each after the first with a shorter statement_timeout.
-      await one.findPage(query({ text: 'nowhere', limit: 1 }));
+      // A word no record holds: every window is read, until the time is spent.
+      const read = one.findPage(query({ text: 'nowhere', limit: 1 }));
+      await expect(read).rejects.toBeInstanceOf(QueryTimeoutError);
+      clock.mockRestore();
       const { rows } = await pool.query<{ statement_timeout: string }>('SHOW statement_timeout');
       expect(rows).toEqual([{ statement_timeout: '10s' }]);
     } finally {
+      clock.mockRestore();
       await one.close();
     }
   });

@@ -54,7 +54,7 @@ export class QueryBusyError extends Error {
  * Every read of the `logs` table, on the query pool (see createQueryPool):
  * each statement is cancelled by PostgreSQL past `timeoutMs`, and the
  * statements of a read share that time on one connection, so no read costs
- * the database more than that long. Either way it rejects with
+ * the database much more than that long. Either way it rejects with
  * QueryTimeoutError. At most as many reads wait for a connection as the pool
  * holds; past that a read is refused at once with QueryBusyError, so a flood
  * of heavy queries is shed rather than queued until each one times out.
@@ -205,24 +205,27 @@ export class LogQueryRepository {
   }
 
   /**
-   * The statements of one read, on one connection, within one QUERY_TIMEOUT altogether: the first has the
-   * session's statement_timeout, each later one only what is left of it. Checked between statements alone,
-   * the budget let a read of several cost the database up to twice as long, as the last could start just
-   * before it ran out.
+   * The statements of one read, on one connection, within about one QUERY_TIMEOUT altogether: checked only
+   * between statements, the budget let a read cost the database up to twice that, as its last statement
+   * could start just before it ran out. Once what is left has fallen a tenth below the connection's
+   * statement_timeout, the next statement is given only what is left (SET, reset before the connection goes
+   * back); a SET a statement would cost a round trip each, and a rare substring's page reads dozens of
+   * windows. So a read overruns QUERY_TIMEOUT by a tenth of it at most.
    */
   private async read<T>(work: (statement: StatementRunner) => Promise<T>): Promise<T> {
     if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
     const client = await this.pool.connect();
     const deadline = Date.now() + this.timeoutMs;
-    let statements = 0;
+    let timeoutMs = this.timeoutMs;
     // A connection that failed (not a cancelled statement, which leaves it sound) is closed, not reused.
     let broken: Error | undefined;
     try {
       return await work(async <R extends QueryResultRow>(statement: SqlStatement) => {
-        if (statements++ > 0) {
-          const left = deadline - Date.now();
-          if (left <= 0) throw new QueryTimeoutError(this.timeoutMs);
-          await client.query(`SET statement_timeout = ${Math.ceil(left)}`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new QueryTimeoutError(this.timeoutMs);
+        if (left < timeoutMs * 0.9) {
+          timeoutMs = Math.ceil(left);
+          await client.query(`SET statement_timeout = ${timeoutMs}`);
         }
         return this.rowsOf(client.query<R>(statement.text, statement.values));
       });
@@ -230,8 +233,9 @@ export class LogQueryRepository {
       if (!(error instanceof QueryTimeoutError)) broken = error as Error;
       throw error;
     } finally {
-      if (statements > 1 && !broken)
+      if (timeoutMs !== this.timeoutMs && !broken) {
         await client.query('RESET statement_timeout').catch((error: Error) => (broken = error));
+      }
       client.release(broken);
     }
   }
