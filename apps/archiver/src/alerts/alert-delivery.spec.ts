@@ -11,6 +11,16 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An AlertDelivery over stand-ins of the outbox and the publisher, sending to `logyard.alerts`. */
+function deliveryOver(outbox: object, publisher: object): AlertDelivery {
+  const connection = { topology: { names: { alerts: 'logyard.alerts' } } };
+  return new AlertDelivery(
+    outbox as AlertOutboxRepository,
+    publisher as ConfirmPublisher,
+    connection as unknown as AmqpConnection,
+  );
+}
+
 const notification = {
   id: 'n-1',
   ruleId: 'r-1',
@@ -41,12 +51,7 @@ describe(AlertDelivery.name, () => {
     };
     const publish = deferred<void>();
     const publisher = { publish: jest.fn(() => publish.promise) };
-    const connection = { topology: { names: { alerts: 'logyard.alerts' } } };
-    const sut = new AlertDelivery(
-      outbox as unknown as AlertOutboxRepository,
-      publisher as unknown as ConfirmPublisher,
-      connection as unknown as AmqpConnection,
-    );
+    const sut = deliveryOver(outbox, publisher);
 
     sut.start();
     reads[0].resolve([notification]);
@@ -82,28 +87,24 @@ describe(AlertDelivery.name, () => {
     const publishes = [deferred<void>(), deferred<void>()];
     let sent = 0;
     const publisher = { publish: jest.fn(() => publishes[sent++].promise) };
-    const connection = { topology: { names: { alerts: 'logyard.alerts' } } };
-    const sut = new AlertDelivery(
-      outbox as unknown as AlertOutboxRepository,
-      publisher as unknown as ConfirmPublisher,
-      connection as unknown as AmqpConnection,
-    );
+    const sut = deliveryOver(outbox, publisher);
 
     sut.start();
     await settle();
     expect(publisher.publish).toHaveBeenCalledTimes(1);
     // Newer transitions dropped the one being sent (MAX_UNDELIVERED_NOTIFICATIONS): the next is read as due.
     const next = { ...notification, id: 'n-2', body: { ...notification.body, id: 'n-2', state: 'resolved' } };
-    reads.push([next as PendingNotification]);
-    sut.kick();
-    await settle();
+    const pollFinding = async (due: PendingNotification) => {
+      reads.push([due]);
+      sut.kick();
+      await settle();
+    };
+    await pollFinding(next as PendingNotification);
     expect(publisher.publish).toHaveBeenCalledTimes(1);
 
     publishes[0].resolve();
     await settle();
-    reads.push([next as PendingNotification]);
-    sut.kick();
-    await settle();
+    await pollFinding(next as PendingNotification);
     expect(publisher.publish).toHaveBeenCalledTimes(2);
     publishes[1].resolve();
     await settle();
@@ -112,11 +113,7 @@ describe(AlertDelivery.name, () => {
 
   it('prunes settled notifications when it starts and every hour after, while it runs', async () => {
     const outbox = { due: jest.fn(() => Promise.resolve([])), prune: jest.fn(() => Promise.resolve(3)) };
-    const sut = new AlertDelivery(
-      outbox as unknown as AlertOutboxRepository,
-      {} as ConfirmPublisher,
-      {} as AmqpConnection,
-    );
+    const sut = deliveryOver(outbox, {});
 
     sut.start();
     expect(outbox.prune).toHaveBeenCalledWith(OUTBOX_KEEP_DAYS, MAX_DELIVERY_ATTEMPTS);
