@@ -71,26 +71,21 @@ export class LogQueryRepository {
     // Full text and substrings filter rows the newest-first walk cannot skip: a window bounds what a partition
     // without any match costs before the page is known to be full (see fullTextWindows).
     const windowed = query.text !== undefined || (query.contains?.length ?? 0) > 0;
-    if (!windowed) return this.page([await this.query<LogRow>(buildLogQuery(query))], query.limit);
+    if (!windowed) return this.page(await this.query<LogRow>(buildLogQuery(query)), query.limit);
     return this.read(async (statement) => {
       const windows = (await this.sketchWindows(query, statement)) ?? fullTextWindows(query, new Date());
-      const found: LogRow[][] = [];
-      let count = 0;
+      const rows: LogRow[] = [];
       // One row past the limit tells whether a next page exists; later windows only fill what is missing.
       for (const window of windows) {
-        const rows = await statement<LogRow>(
-          buildLogQuery({ ...query, ...window, limit: query.limit - count }),
-        );
-        found.push(rows);
-        count += rows.length;
-        if (count > query.limit) break;
+        const limit = query.limit - rows.length;
+        rows.push(...(await statement<LogRow>(buildLogQuery({ ...query, ...window, limit }))));
+        if (rows.length > query.limit) break;
       }
-      return this.page(found, query.limit);
+      return this.page(rows, query.limit);
     });
   }
 
-  private page(found: LogRow[][], limit: number): { records: LogRecord[]; hasMore: boolean } {
-    const rows = found.flat();
+  private page(rows: LogRow[], limit: number): { records: LogRecord[]; hasMore: boolean } {
     return { records: rows.slice(0, limit).map(toLogRecord), hasMore: rows.length > limit };
   }
 
@@ -200,7 +195,7 @@ export class LogQueryRepository {
 
   /** One statement on any connection of the pool, within the session's statement_timeout. */
   private async query<T extends QueryResultRow>(statement: SqlStatement): Promise<T[]> {
-    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
+    this.refuseWhenBusy();
     return this.rowsOf(this.pool.query<T>(statement.text, statement.values));
   }
 
@@ -213,7 +208,7 @@ export class LogQueryRepository {
    * windows. So a read overruns QUERY_TIMEOUT by a tenth of it at most.
    */
   private async read<T>(work: (statement: StatementRunner) => Promise<T>): Promise<T> {
-    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
+    this.refuseWhenBusy();
     const client = await this.pool.connect();
     const deadline = Date.now() + this.timeoutMs;
     let timeoutMs = this.timeoutMs;
@@ -238,6 +233,11 @@ export class LogQueryRepository {
       }
       client.release(broken);
     }
+  }
+
+  /** As many reads wait for a connection as the pool holds: this one is refused at once. */
+  private refuseWhenBusy(): void {
+    if (this.pool.waitingCount >= this.poolSize) throw new QueryBusyError(this.poolSize);
   }
 
   private async rowsOf<T extends QueryResultRow>(result: Promise<QueryResult<T>>): Promise<T[]> {
