@@ -1,10 +1,13 @@
 import { err, ok, Result } from './result';
 
+/** A JSON object's members by name, as a decoder holds them before each is checked. */
+export type JsonObject = Record<string, unknown>;
+
 /**
  * A JSON object as JSON.parse makes one: not null, not an array. Every source's decoder checks shapes with
  * this one predicate, so "object" means the same thing at every edge.
  */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,16 +1,16 @@
-import { describeValue, isJsonObject, err, ok, parseSeverity, Result, Severity } from '@logyard/contracts';
 import {
-  epochNanosTs,
-  MappingOptions,
-  RecordFields,
-  RequestMapper,
-  RequestMapping,
-  SharedAttributes,
-  sharedAttributes,
-} from '../request-mapping';
+  describeValue,
+  err,
+  isJsonObject,
+  JsonObject,
+  ok,
+  parseSeverity,
+  Result,
+  Severity,
+} from '@logyard/contracts';
+import type { MappingOptions, RecordFields, RequestMapping, SharedAttributes } from '../request-mapping';
+import { epochNanosTs, RequestMapper, sharedAttributes } from '../request-mapping';
 import { LokiEntry, LokiPushRequest } from './loki-push';
-
-type Attributes = Record<string, unknown>;
 
 /** What a stream's labels say about every entry of the stream. */
 interface StreamFields {
@@ -24,7 +24,7 @@ interface StreamFields {
 /** Parsed out of a line that is a JSON object with a message (pino, bunyan, winston). */
 interface JsonLine {
   message: unknown;
-  fields: Attributes;
+  fields: JsonObject;
   severity?: Severity;
 }
 
@@ -76,7 +76,7 @@ function recordFields(entry: LokiEntry, stream: StreamFields): Result<RecordFiel
 }
 
 function streamFields(labels: Record<string, string>): StreamFields {
-  const rest: Attributes = { ...labels };
+  const rest: JsonObject = { ...labels };
   const host = takeFirst(rest, HOST_LABELS);
   const service = takeFirst(rest, SERVICE_LABELS);
   let severity: Severity | undefined;
@@ -116,7 +116,7 @@ function lineSeverity(level: unknown): Severity | undefined {
   return severity.ok ? severity.value : undefined;
 }
 
-function takeFirst(labels: Attributes, keys: string[]): string | undefined {
+function takeFirst(labels: JsonObject, keys: string[]): string | undefined {
   const key = keys.find((candidate) => typeof labels[candidate] === 'string' && labels[candidate] !== '');
   if (key === undefined) return undefined;
   const value = labels[key] as string;

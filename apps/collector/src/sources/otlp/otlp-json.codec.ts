@@ -1,4 +1,4 @@
-import { err, isJsonObject, ok, parseJson, Result } from '@logyard/contracts';
+import { err, isJsonObject, JsonObject, ok, parseJson, Result } from '@logyard/contracts';
 import {
   OtlpCodec,
   OtlpLogsRequest,
@@ -6,8 +6,6 @@ import {
   OtlpResourceLogs,
   OtlpScopeLogs,
 } from './otlp-codec';
-
-type JsonObject = Record<string, unknown>;
 
 /** OTLP/HTTP with Content-Type application/json: protobuf's JSON mapping, ids in hex. */
 export const OTLP_JSON_CODEC: OtlpCodec = {

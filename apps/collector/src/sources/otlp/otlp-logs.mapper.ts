@@ -1,6 +1,7 @@
 import {
   describeValue,
   isJsonObject,
+  JsonObject,
   DEFAULT_ATTRIBUTE_LIMITS,
   err,
   ok,
@@ -10,18 +11,9 @@ import {
   SEVERITY_NUMBER,
   unrecognisedSeverity,
 } from '@logyard/contracts';
-import {
-  epochNanosTs,
-  MappingOptions,
-  RecordFields,
-  RequestMapper,
-  RequestMapping,
-  SharedAttributes,
-  sharedAttributes,
-} from '../request-mapping';
+import type { MappingOptions, RecordFields, RequestMapping, SharedAttributes } from '../request-mapping';
+import { epochNanosTs, RequestMapper, sharedAttributes } from '../request-mapping';
 import { OtlpLogRecord, OtlpLogsRequest, OtlpScopeLogs } from './otlp-codec';
-
-type Attributes = Record<string, unknown>;
 
 const HOST_ATTRIBUTE = 'host.name';
 const SERVICE_ATTRIBUTE = 'service.name';
@@ -97,7 +89,7 @@ function attempt<T>(build: () => Result<T>): Result<T> {
 }
 
 function inheritedAttributes(
-  fromResource: Attributes,
+  fromResource: JsonObject,
   { scope }: OtlpScopeLogs,
   top: Depth,
 ): SharedAttributes {
@@ -166,7 +158,7 @@ function deeper({ level, max }: Depth, at: string): Depth {
 }
 
 /** A list of KeyValue as one JSON object; a repeated key keeps its last value. */
-function keyValues(list: unknown, at: string, depth: Depth): Attributes {
+function keyValues(list: unknown, at: string, depth: Depth): JsonObject {
   const inner = deeper(depth, at);
   if (list === undefined || list === null) return {};
   if (!Array.isArray(list)) throw new InvalidLogRecord(`${at}: must be an array of KeyValue objects`);
@@ -238,7 +230,7 @@ function typed(value: unknown, type: 'string' | 'boolean', at: string): unknown 
 }
 
 /** Removes and returns a non-empty string attribute; anything else under the key stays an attribute. */
-function takeString(attributes: Attributes, key: string): string | undefined {
+function takeString(attributes: JsonObject, key: string): string | undefined {
   const value = attributes[key];
   if (!isNonEmptyString(value)) return undefined;
   delete attributes[key];
