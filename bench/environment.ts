@@ -129,6 +129,13 @@ export interface Latency {
   p95: number;
 }
 
+/** How a latency is measured: runs untimed, then timed, and how finely their percentiles are reported. */
+export interface LatencyPlan {
+  warmups: number;
+  runs: number;
+  round: (ms: number) => number;
+}
+
 /**
  * Runs `once` `warmups` times untimed, as the JIT, caches and pools make the first runs slower than the rest,
  * then `runs` times; `once` resolves to its run's time in ms. Resolves to their p50 and p95, each `round`ed.
@@ -136,7 +143,7 @@ export interface Latency {
 export async function measureLatency(
   name: string,
   path: string,
-  plan: { warmups: number; runs: number; round: (ms: number) => number },
+  plan: LatencyPlan,
   once: () => Promise<number>,
 ): Promise<Latency> {
   const samples: number[] = [];

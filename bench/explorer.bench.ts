@@ -1,8 +1,7 @@
 import { launchChromium } from '@logyard/testing';
-import { Latency, measureLatency, progress } from './environment';
+import { Latency, LatencyPlan, measureLatency, progress } from './environment';
 
-const RUNS = 20;
-const WARMUPS = 2;
+const PLAN: LatencyPlan = { warmups: 2, runs: 20, round: Math.round };
 
 /** The page's globals that `drawnAt` uses: this file is compiled without the DOM's types. */
 interface PageGlobals {
@@ -41,28 +40,23 @@ export async function measureDeepLinks(origin: string, links: [string, string][]
   try {
     const results: Latency[] = [];
     for (const [name, path] of links) {
-      const latency = await measureLatency(
-        name,
-        path,
-        { warmups: WARMUPS, runs: RUNS, round: Math.round },
-        async () => {
-          const context = await browser.newContext({
-            viewport: { width: 1280, height: 800 },
-            baseURL: origin,
+      const latency = await measureLatency(name, path, PLAN, async () => {
+        const context = await browser.newContext({
+          viewport: { width: 1280, height: 800 },
+          baseURL: origin,
+        });
+        try {
+          const page = await context.newPage();
+          await page.goto(path, { waitUntil: 'commit' });
+          const drawn = await page.waitForFunction<false | number, undefined>(drawnAt, undefined, {
+            polling: 'raf',
+            timeout: 30_000,
           });
-          try {
-            const page = await context.newPage();
-            await page.goto(path, { waitUntil: 'commit' });
-            const drawn = await page.waitForFunction<false | number, undefined>(drawnAt, undefined, {
-              polling: 'raf',
-              timeout: 30_000,
-            });
-            return (await drawn.jsonValue()) as number;
-          } finally {
-            await context.close();
-          }
-        },
-      );
+          return (await drawn.jsonValue()) as number;
+        } finally {
+          await context.close();
+        }
+      });
       progress(`deep link "${name}": p50 ${latency.p50} ms`);
       results.push(latency);
     }

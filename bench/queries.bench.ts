@@ -10,15 +10,14 @@ import {
   tsText,
 } from '@logyard/db';
 import { dropDatabase, PG_SERVER_URL, withClient } from '@logyard/testing';
-import { BenchService, Latency, measureLatency, progress, startService } from './environment';
+import { BenchService, Latency, LatencyPlan, measureLatency, progress, startService } from './environment';
 import { SERVICES } from './workload';
 
 const SEED_CHUNK = 250_000;
 /** The archiver's batch (ARCHIVER_BATCH_RECORDS' default), which is what one sketch covers in a live archive. */
 const SKETCH_BATCH = 5_000;
 // A p95 of 20 samples is the second-slowest of them; 100 after a JIT warm-up make it a percentile.
-const RUNS = 100;
-const WARMUPS = 10;
+const PLAN: LatencyPlan = { warmups: 10, runs: 100, round: (ms) => Math.round(ms * 10) / 10 };
 const DAYS = 14;
 
 export interface QueryLatency extends Latency {
@@ -56,9 +55,9 @@ export async function withSeededArchiver<T>(
 
 /**
  * Times the operator queries of the issues through the HTTP API, p50/p95
- * over `runs` runs (RUNS unless bench --query-runs says) after WARMUPS warm-ups.
+ * over `runs` runs (PLAN's unless bench --query-runs says) after PLAN's warm-ups.
  */
-export async function measureQueries(service: BenchService, runs = RUNS): Promise<QueryLatency[]> {
+export async function measureQueries(service: BenchService, runs = PLAN.runs): Promise<QueryLatency[]> {
   const { traceId, id, user } = await withClient(service.database, async (client) => {
     const { rows: found } = await client.query<{ trace_id: string; id: string; user: string }>(
       `SELECT trace_id, id, substring(message from 'user=([0-9a-f]{12})') AS user FROM logs
@@ -109,7 +108,7 @@ async function seededRows(database: string): Promise<number | undefined> {
 
 async function time(service: BenchService, name: string, path: string, runs: number): Promise<QueryLatency> {
   let status = 0;
-  const latency = await measureLatency(name, path, { warmups: WARMUPS, runs, round }, async () => {
+  const latency = await measureLatency(name, path, { ...PLAN, runs }, async () => {
     const started = performance.now();
     const response = await fetch(`${service.url}${path}`);
     await response.arrayBuffer();
@@ -119,8 +118,6 @@ async function time(service: BenchService, name: string, path: string, runs: num
   progress(`query "${name}": status ${status}, p50 ${latency.p50.toFixed(1)} ms`);
   return { ...latency, status };
 }
-
-const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export async function seed(database: string, rows: number): Promise<void> {
   const url = `${PG_SERVER_URL}/${database}`;
