@@ -4,12 +4,12 @@ export interface DecodedFrames {
   error?: string;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const LT = 0x3c;
-const ZERO = 0x30;
-const NINE = 0x39;
+const LF = '\n'.charCodeAt(0);
+const CR = '\r'.charCodeAt(0);
+const SPACE = ' '.charCodeAt(0);
+const LT = '<'.charCodeAt(0);
+const ZERO = '0'.charCodeAt(0);
+const NINE = '9'.charCodeAt(0);
 // Reading the length never buffers much: past this many digits it is no length at all.
 const MAX_LENGTH_DIGITS = 20;
 
