@@ -5,14 +5,8 @@ import { CollectorModule } from '@logyard/collector';
 import { REASON_HEADER, COUNT_HEADER, topologyNames } from '@logyard/amqp';
 import { LogPage as Page, LogRecord, SEVERITIES, Severity } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
-import {
-  createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
-  startLogyard,
-  TestEnvironment,
-  waitFor,
-} from '@logyard/testing';
+import type { RunningLogyard, TestEnvironment } from '@logyard/testing';
+import { createTestEnvironment, DatabaseProbe, startLogyard, waitFor } from '@logyard/testing';
 import { metricValue } from '@logyard/observability';
 import { request } from '../support/http';
 

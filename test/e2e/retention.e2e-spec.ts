@@ -14,14 +14,8 @@ import {
   stragglersPartitionName,
 } from '@logyard/db';
 import { RouterModule } from '@logyard/router';
-import {
-  createTestEnvironment,
-  DatabaseProbe,
-  RunningLogyard,
-  startLogyard,
-  TestEnvironment,
-  waitFor,
-} from '@logyard/testing';
+import type { RunningLogyard, TestEnvironment } from '@logyard/testing';
+import { createTestEnvironment, DatabaseProbe, startLogyard, waitFor } from '@logyard/testing';
 import { PartitionMaintainer } from '../../apps/archiver/src/retention/partition.maintainer';
 import { request } from '../support/http';
 
