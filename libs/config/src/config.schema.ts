@@ -12,12 +12,12 @@ export const TARGETS = ['all', 'collector', 'router', 'archiver'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** Where each target listens when PORT is not set, so roles can share a machine. */
-export const DEFAULT_PORTS: Record<Target, number> = {
+export const DEFAULT_PORTS = {
   all: 3000,
   collector: 3001,
   router: 3002,
   archiver: 3003,
-};
+} satisfies Record<Target, number>;
 
 const MIB = 1024 * 1024;
 const SIZE_UNITS: Record<string, number> = {
