@@ -23,12 +23,9 @@ export class SubstringSketches1764547200000 implements MigrationInterface {
   name = 'SubstringSketches1764547200000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`
-      CREATE TABLE log_sketches (
-        first_ts timestamptz NOT NULL,
-        last_ts  timestamptz NOT NULL,
-        grams    bytea
-      )`);
+    await runner.query(
+      `CREATE TABLE log_sketches (first_ts timestamptz NOT NULL, last_ts timestamptz NOT NULL, grams bytea)`,
+    );
     await runner.query(`ALTER TABLE log_sketches ALTER COLUMN grams SET STORAGE EXTERNAL`);
     await runner.query(`CREATE INDEX log_sketches_last_ts_idx ON log_sketches (last_ts)`);
     await runner.query(`
