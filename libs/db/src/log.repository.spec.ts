@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { Pool } from 'pg';
 import { makeRecord } from '@logyard/contracts';
 import { LogRepository } from './log.repository';
-import { sketchMessages } from './substring-sketch';
+import { sketchHours } from './substring-sketch';
 
 /** How the fake COPY ends: with `rows` stored, or with `error` (a PostgreSQL error carries a SQLSTATE code). */
 type CopyEnding = { rows: number } | { error: Error & { code?: string } };
@@ -81,14 +81,18 @@ const pgError = (code: string, message = `SQLSTATE ${code}`) => Object.assign(ne
 describe(LogRepository.name, () => {
   const records = [makeRecord(), makeRecord({ message: 'tab\there' })];
 
-  it('writes a batch with COPY in a transaction that hands its sketch to the trigger, and releases the connection as sound', async () => {
+  it('writes a batch with COPY in a transaction that hands its sketches to the trigger, and releases the connection as sound', async () => {
     const client = new FakeClient({ rows: 2 });
 
     expect(await new LogRepository(fakePool(client)).insertBatch(records)).toBe(2);
 
-    expect(statementsOf(client)).toEqual(['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY', 'COMMIT']);
-    const sketch = client.statements[1].values![0] as string;
-    expect(sketch).toBe(sketchMessages(records.map((record) => record.message)).toString('base64'));
+    expect(statementsOf(client)).toEqual([
+      'BEGIN',
+      "SELECT set_config('logyard.sketches',",
+      'COPY',
+      'COMMIT',
+    ]);
+    expect(client.statements[1].values).toEqual([sketchHours(records)]);
     expect(client.copies[0].text.split('\n').filter(Boolean)).toHaveLength(2);
     expect(client.copies[0].text).toContain('tab\\there');
     expect(client.released).toEqual({ broken: undefined });
@@ -104,8 +108,8 @@ describe(LogRepository.name, () => {
     expect(await new LogRepository(fakePool(client)).insertBatch(records)).toBe(1);
 
     expect(statementsOf(client)).toEqual([
-      ...['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY', 'ROLLBACK'],
-      ...['BEGIN', "SELECT set_config('logyard.sketch',", 'INSERT INTO', 'COMMIT'],
+      ...['BEGIN', "SELECT set_config('logyard.sketches',", 'COPY', 'ROLLBACK'],
+      ...['BEGIN', "SELECT set_config('logyard.sketches',", 'INSERT INTO', 'COMMIT'],
     ]);
     const insert = client.statements[6];
     expect(insert.sql).toMatch(/INSERT INTO logs[\s\S]*unnest[\s\S]*ON CONFLICT DO NOTHING/);
@@ -126,7 +130,7 @@ describe(LogRepository.name, () => {
 
     expect(statementsOf(client)).toEqual([
       'BEGIN',
-      "SELECT set_config('logyard.sketch',",
+      "SELECT set_config('logyard.sketches',",
       'COPY',
       'ROLLBACK',
     ]);
@@ -139,7 +143,7 @@ describe(LogRepository.name, () => {
 
     await expect(new LogRepository(fakePool(client)).insertBatch(records)).rejects.toBe(reset);
 
-    expect(statementsOf(client)).toEqual(['BEGIN', "SELECT set_config('logyard.sketch',", 'COPY']);
+    expect(statementsOf(client)).toEqual(['BEGIN', "SELECT set_config('logyard.sketches',", 'COPY']);
     expect(client.released).toEqual({ broken: reset });
   });
 

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { LogRecord } from '@logyard/contracts';
 import { ARCHIVE_POOL, isRefusedData } from './database';
 import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
-import { sketchMessages } from './substring-sketch';
+import { sketchHours } from './substring-sketch';
 
 const COPY_BATCH_SQL = `COPY logs (${LOG_COLUMNS.join(', ')}) FROM STDIN`;
 const UNIQUE_VIOLATION = '23505';
@@ -24,11 +24,11 @@ const INSERT_BATCH_SQL = `
   ON CONFLICT DO NOTHING`;
 
 /**
- * The batch's substring sketch, for the insert trigger of `logs` to file
- * beside the rows (migration 1764547200000). Local to the transaction, so it
- * can never describe another statement's rows.
+ * The batch's substring sketches, one per hour, for the insert trigger of
+ * `logs` to file beside the rows (migration 1764633600000). Local to the
+ * transaction, so they can never describe another statement's rows.
  */
-const SET_SKETCH_SQL = `SELECT set_config('logyard.sketch', $1, true)`;
+const SET_SKETCHES_SQL = `SELECT set_config('logyard.sketches', $1, true)`;
 
 /** The archiver's writes of the `logs` table; reads are LogQueryRepository's, on a pool of their own. */
 @Injectable()
@@ -44,9 +44,9 @@ export class LogRepository {
    */
   async insertBatch(records: readonly LogRecord[]): Promise<number> {
     if (records.length === 0) return 0;
-    const sketch = sketchMessages(records.map((record) => record.message)).toString('base64');
+    const sketches = sketchHours(records);
     try {
-      return await this.inSketchedTransaction(sketch, async (client) => {
+      return await this.inSketchedTransaction(sketches, async (client) => {
         const copy = client.query(copyFrom(COPY_BATCH_SQL));
         await pipeline(Readable.from([Buffer.from(toCopyText(records))]), copy);
         return copy.rowCount;
@@ -54,13 +54,13 @@ export class LogRepository {
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
       return this.inSketchedTransaction(
-        sketch,
+        sketches,
         async (client) => (await client.query(INSERT_BATCH_SQL, toColumnArrays(records))).rowCount ?? 0,
       );
     }
   }
 
-  private async inSketchedTransaction(sketch: string, write: (client: PoolClient) => Promise<number>) {
+  private async inSketchedTransaction(sketches: string, write: (client: PoolClient) => Promise<number>) {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client reports a lost connection as an 'error' event; unheard, it would crash the process.
@@ -68,7 +68,7 @@ export class LogRepository {
     client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
-      await client.query(SET_SKETCH_SQL, [sketch]);
+      await client.query(SET_SKETCHES_SQL, [sketches]);
       const rows = await write(client);
       await client.query('COMMIT');
       return rows;

@@ -6,7 +6,7 @@ import { buildSketchSpanQuery, likePattern } from './log-query';
 import { LogQueryRepository } from './log-query.repository';
 import { LogRepository } from './log.repository';
 import { PartitionRepository } from './partition.repository';
-import { SKETCH_GRAM, sketchProbe } from './substring-sketch';
+import { SKETCH_GRAM, sketchMessages, sketchProbe } from './substring-sketch';
 
 /**
  * `contains=` through the substring sketches against PostgreSQL's own ILIKE over every row: the sketches
@@ -44,21 +44,46 @@ describe('substring sketches on PostgreSQL', () => {
     await writes.query('DELETE FROM log_sketches');
   });
 
-  it('files one span per hour of ts a batch touches, with the sketch the archiver computed', async () => {
+  it("files one span per hour of ts a batch touches, with the sketch of that hour's messages", async () => {
     const logs = new LogRepository(writes);
     await logs.insertBatch([
-      makeRecord({ ts: at(1) }),
-      makeRecord({ ts: at(1, 30) }),
-      makeRecord({ ts: at(3) }),
+      makeRecord({ ts: at(1), message: 'connection timeout to db-7' }),
+      makeRecord({ ts: at(1, 30), message: 'retrying in 5s' }),
+      makeRecord({ ts: at(3), message: 'payment declined' }),
     ]);
 
-    const { rows } = await writes.query<{ first: Date; last: Date; sketched: boolean }>(
-      'SELECT first_ts AS first, last_ts AS last, grams IS NOT NULL AS sketched FROM log_sketches ORDER BY 1',
+    const { rows } = await writes.query<{ first: Date; last: Date; grams: Buffer }>(
+      'SELECT first_ts AS first, last_ts AS last, grams FROM log_sketches ORDER BY 1',
     );
     expect(rows).toEqual([
-      { first: new Date(at(1)), last: new Date(at(1, 30)), sketched: true },
-      { first: new Date(at(3)), last: new Date(at(3)), sketched: true },
+      {
+        first: new Date(at(1)),
+        last: new Date(at(1, 30)),
+        grams: sketchMessages(['connection timeout to db-7', 'retrying in 5s']),
+      },
+      { first: new Date(at(3)), last: new Date(at(3)), grams: sketchMessages(['payment declined']) },
     ]);
+  });
+
+  it("files the single sketch of the previous release's archiver for every hour, during an upgrade", async () => {
+    const record = makeRecord({ ts: at(5), message: 'payment declined' });
+    const sketch = sketchMessages([record.message]);
+    const client = await writes.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('logyard.sketch', $1, true)`, [sketch.toString('base64')]);
+      await client.query(
+        `INSERT INTO logs (id, ts, observed_ts, host, service, severity, message)
+         VALUES ($1, $2, $2, 'h', 's', 9, $3)`,
+        [record.id, record.ts, record.message],
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+
+    const { rows } = await writes.query<{ grams: Buffer }>('SELECT grams FROM log_sketches');
+    expect(rows).toEqual([{ grams: sketch }]);
   });
 
   it("reads a rare substring's batch alone, and still finds rows written without a sketch", async () => {

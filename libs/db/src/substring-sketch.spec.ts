@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LINEAR_TIME_RATIO, propertyRuns, timeGrowth } from '@logyard/testing';
-import { SKETCH_GRAM, sketchBits, sketchMessages, sketchProbe } from './substring-sketch';
+import { SKETCH_GRAM, sketchBits, sketchHours, sketchMessages, sketchProbe } from './substring-sketch';
 
 /** What the SQL of buildSketchSpanQuery asks of a sketch: every probed bit is set. */
 function mayContain(sketch: Buffer, probe: readonly number[]): boolean {
@@ -101,8 +101,8 @@ describe('substring sketches', () => {
     expect(passed).toBeLessThan(10);
   });
 
-  it('sizes a sketch to its batch: a power of two of about a bit per gram, 1 KiB to 1 MiB', () => {
-    expect(sketchMessages([]).length).toBe(1_024);
+  it('sizes a sketch to its batch: a power of two of about a bit per gram, 64 bytes to 1 MiB', () => {
+    expect(sketchMessages([]).length).toBe(64);
     expect(sketchMessages(['x'.repeat(100_000)]).length).toBe(16_384);
     expect([8_192, 8_193, 1_000_000, 1 << 23, 1e9].map(sketchBits)).toEqual([
       8_192,
@@ -111,6 +111,37 @@ describe('substring sketches', () => {
       1 << 23,
       1 << 23,
     ]);
+  });
+
+  it("sketches each UTC hour of a batch from that hour's messages alone", () => {
+    const records = [
+      { ts: '2026-01-15T01:00:00.000000Z', message: 'connection timeout to db-7' },
+      { ts: '2026-01-15T03:10:00.000000Z', message: 'payment declined' },
+      { ts: '2026-01-15T01:59:59.999999Z', message: 'retrying in 5s' },
+    ];
+
+    expect(JSON.parse(sketchHours(records))).toEqual({
+      '2026-01-15T01': sketchMessages(['connection timeout to db-7', 'retrying in 5s']).toString('base64'),
+      '2026-01-15T03': sketchMessages(['payment declined']).toString('base64'),
+    });
+  });
+
+  it('keeps the sketches of a batch spread over many hours linear in its grams', () => {
+    const random = lcg(11);
+    const letters = (length: number) =>
+      Array.from({ length }, () => String.fromCharCode(97 + (random() % 26))).join('');
+    const hours = 200;
+    const records = Array.from({ length: hours }, (_, hour) => ({
+      ts: new Date(Date.UTC(2030, 0, 1, hour)).toISOString().replace('Z', '000Z'),
+      message: letters(4_000),
+    }));
+
+    const sketches = Object.values(JSON.parse(sketchHours(records)) as Record<string, string>);
+
+    expect(sketches).toHaveLength(hours);
+    const bytes = sketches.reduce((sum, sketch) => sum + Buffer.from(sketch, 'base64').length, 0);
+    // A bit per gram rounds up to at most two; one sketch of the whole batch per hour would be 26 MB.
+    expect(bytes).toBeLessThanOrEqual((2 * hours * 4_000) / 8);
   });
 
   it('takes time linear in the text', () => {

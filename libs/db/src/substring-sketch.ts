@@ -17,7 +17,8 @@
  * grams and rules nothing out.
  */
 export const SKETCH_GRAM = 5;
-const MIN_SKETCH_BITS = 1 << 13;
+// Small: a batch spread over many hours files a sketch for each, and each costs at least this much.
+const MIN_SKETCH_BITS = 1 << 9;
 const MAX_SKETCH_BITS = 1 << 23;
 
 /**
@@ -77,7 +78,7 @@ function gramCount(messages: readonly string[]): number {
   return count;
 }
 
-/** The bits of a sketch for `grams` gram positions: a power of two, 1 KiB to 1 MiB. */
+/** The bits of a sketch for `grams` gram positions: a power of two, 64 bytes to 1 MiB. */
 export function sketchBits(grams: number): number {
   let bits = MIN_SKETCH_BITS;
   while (bits < grams && bits < MAX_SKETCH_BITS) bits *= 2;
@@ -103,6 +104,26 @@ export function sketchMessages(messages: readonly string[]): Buffer {
     }
   }
   return sketch;
+}
+
+/**
+ * A batch's sketches as the insert trigger of `logs` reads them (migration 1764633600000): one for each UTC
+ * hour of `ts`, keyed `YYYY-MM-DDTHH`, as JSON. Each hour's span gets the sketch of its own messages, so the
+ * sketches of a batch come to about a bit per gram however many hours its records fall in; one sketch of the
+ * whole batch, filed for each hour, would cost hours × batch.
+ */
+export function sketchHours(records: readonly { ts: string; message: string }[]): string {
+  const messages = new Map<string, string[]>();
+  for (const { ts, message } of records) {
+    // A record's ts is canonical ISO-8601 in UTC, so its first 13 characters name its hour.
+    const hour = ts.slice(0, 13);
+    const ofHour = messages.get(hour);
+    if (ofHour) ofHour.push(message);
+    else messages.set(hour, [message]);
+  }
+  const sketches: Record<string, string> = {};
+  for (const [hour, ofHour] of messages) sketches[hour] = sketchMessages(ofHour).toString('base64');
+  return JSON.stringify(sketches);
 }
 
 /**

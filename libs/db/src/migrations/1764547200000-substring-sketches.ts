@@ -19,6 +19,17 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (STORAGE EXTERNAL) rather than compressed in vain on every insert.
  * Retention forgets the spans that end before the oldest row left.
  */
+/** The insert trigger's function as this migration creates it; 1764633600000 puts it back when undone. */
+export const BATCH_SKETCH_FUNCTION = `
+      FUNCTION log_sketches_add() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        sketch bytea := decode(NULLIF(current_setting('logyard.sketch', true), ''), 'base64');
+      BEGIN
+        INSERT INTO log_sketches (first_ts, last_ts, grams)
+        SELECT min(ts), max(ts), sketch FROM new_rows GROUP BY date_bin('1 hour', ts, '1970-01-01Z');
+        RETURN NULL;
+      END $$`;
+
 export class SubstringSketches1764547200000 implements MigrationInterface {
   name = 'SubstringSketches1764547200000';
 
@@ -28,15 +39,7 @@ export class SubstringSketches1764547200000 implements MigrationInterface {
     );
     await runner.query(`ALTER TABLE log_sketches ALTER COLUMN grams SET STORAGE EXTERNAL`);
     await runner.query(`CREATE INDEX log_sketches_last_ts_idx ON log_sketches (last_ts)`);
-    await runner.query(`
-      CREATE FUNCTION log_sketches_add() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        sketch bytea := decode(NULLIF(current_setting('logyard.sketch', true), ''), 'base64');
-      BEGIN
-        INSERT INTO log_sketches (first_ts, last_ts, grams)
-        SELECT min(ts), max(ts), sketch FROM new_rows GROUP BY date_bin('1 hour', ts, '1970-01-01Z');
-        RETURN NULL;
-      END $$`);
+    await runner.query(`CREATE ${BATCH_SKETCH_FUNCTION}`);
     await runner.query(`
       CREATE TRIGGER logs_sketch_inserted AFTER INSERT ON logs
       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION log_sketches_add()`);
