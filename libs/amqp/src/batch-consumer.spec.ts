@@ -30,7 +30,7 @@ class FakeDeadLetters {
 }
 
 /** Records travel through the fake queue as their ids; decode finds them again. */
-function setUp(write: BatchStage['write'], known: LogRecord[]) {
+function setUp(write: BatchStage['write'], known: LogRecord[], maxBytes?: number) {
   const broker = new FakeBroker();
   const deadLetters = new FakeDeadLetters();
   const byId = new Map(known.map((record) => [record.id, record]));
@@ -56,6 +56,7 @@ function setUp(write: BatchStage['write'], known: LogRecord[]) {
       queues: ['q'],
       prefetch: 10,
       maxRecords: 100,
+      maxBytes,
       lingerMs: 1,
     },
   );
@@ -116,6 +117,26 @@ describe(BatchConsumer.name, () => {
       body: messages[1].content,
     });
     expect(written.map((record) => record.id).sort()).toEqual(good.map((record) => record.id).sort());
+    await sut.stop();
+  });
+
+  it('ends a batch with the message that brings it to maxBytes, however few records it holds', async () => {
+    const records = [makeRecord(), makeRecord(), makeRecord(), makeRecord()];
+    const batches: string[][] = [];
+    const write = async (batch: LogRecord[]): Promise<WriteOutcome> => {
+      batches.push(batch.map((record) => record.id));
+      return WRITTEN;
+    };
+    const { sut, broker } = setUp(write, records, 1_000);
+    await sut.start();
+
+    // Each message is 400 bytes: 40 of the 100 records a batch may hold, by its bytes.
+    const padded = (record: LogRecord) => [{ id: record.id, padding: 'x'.repeat(340) }];
+    for (const record of records) broker.deliverRecords(padded(record));
+    await until(() => broker.acked.length === records.length, 'every delivery acked');
+
+    const ids = records.map((record) => record.id);
+    expect(batches).toEqual([ids.slice(0, 3), ids.slice(3)]);
     await sut.stop();
   });
 

@@ -30,6 +30,8 @@ export interface BatchConsumerOptions {
   queues: string[];
   prefetch: number;
   maxRecords: number;
+  /** Message bytes a batch may carry (default MAX_BATCH_BYTES). */
+  maxBytes?: number;
   lingerMs: number;
   /**
    * Batches written at once (default 1). Deliveries are acked one by one, so
@@ -73,6 +75,14 @@ interface PendingDelivery {
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 10_000 };
 
 /**
+ * The message bytes at which a batch is full, whatever its record count (the message that reaches them is
+ * its last): a sink encodes a batch whole (the archiver's COPY is one string, and V8's strings stop at 2^29
+ * characters), so 5,000 records of the largest size, or one field of 10 MB in each of 130 messages, must
+ * never meet in one batch.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
  * The consumer wrapper of the router and the archiver: consume queues with a
  * bounded prefetch, decode, gather deliveries into batches, hand the records to
  * the sink, dead-letter what cannot be used, and only then ack — so an ack
@@ -101,11 +111,14 @@ export class BatchConsumer {
     private readonly options: BatchConsumerOptions,
   ) {
     this.logger = new Logger(`${stage.name} consumer`);
+    const bytesPerRecord = (options.maxBytes ?? MAX_BATCH_BYTES) / options.maxRecords;
     this.batcher = new LingerBatcher<PendingDelivery>({
       maxWeight: options.maxRecords,
       lingerMs: options.lingerMs,
       maxConcurrentFlushes: options.maxConcurrentWrites,
-      weigh: (pending) => Math.max(1, pending.decoded.records.length),
+      // A delivery's share of a batch: its records, or its bytes in the same units, whichever is larger.
+      weigh: (pending) =>
+        Math.max(1, pending.decoded.records.length, pending.delivery.message.content.length / bytesPerRecord),
       flush: (batch) => this.flush(batch),
       onError: (error) => this.logger.error(`batch lost to an unexpected error: ${(error as Error).stack}`),
     });

@@ -141,8 +141,16 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
  */
 const REFUSED_DATA_CLASSES = ['22', '23', '54'];
 
+/** A batch too large to encode for PostgreSQL at all: no retry of the same rows can succeed either. */
+export class UnencodableBatchError extends Error {
+  constructor(cause: unknown) {
+    super(`the batch cannot be encoded: ${(cause as Error).message}`, { cause });
+  }
+}
+
 /** Whether PostgreSQL refused the rows themselves, so retrying the same rows cannot succeed. */
 export function isRefusedData(error: unknown): boolean {
+  if (error instanceof UnencodableBatchError) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && REFUSED_DATA_CLASSES.includes(code.slice(0, 2));
 }

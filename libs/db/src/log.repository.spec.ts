@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { Pool } from 'pg';
 import { makeRecord } from '@logyard/contracts';
+import { isRefusedData, UnencodableBatchError } from './database';
 import { LogRepository } from './log.repository';
 import { sketchHours } from './substring-sketch';
 
@@ -155,6 +156,19 @@ describe(LogRepository.name, () => {
 
     expect(client.released).toEqual({ broken: lost });
     expect(client.listenerCount('error')).toBe(0);
+  });
+
+  it('refuses, as data, a batch it cannot encode, and takes no connection for it', async () => {
+    const pool = { connect: jest.fn(), query: jest.fn() } as unknown as Pool;
+    // Any throw while encoding, as V8's for a batch longer than its longest string: here JSON's for a BigInt.
+    const unencodable = [...records, makeRecord({ attributes: { count: 1n } })];
+
+    const refused = await new LogRepository(pool).insertBatch(unencodable).catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(UnencodableBatchError);
+    expect(isRefusedData(refused)).toBe(true);
+    expect((refused as Error).message).toMatch(/^the batch cannot be encoded: .*BigInt/);
+    expect(pool.connect).not.toHaveBeenCalled();
   });
 
   it('takes no connection for an empty batch', async () => {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { LogRecord } from '@logyard/contracts';
-import { ARCHIVE_POOL, isRefusedData } from './database';
+import { ARCHIVE_POOL, isRefusedData, UnencodableBatchError } from './database';
 import { LOG_COLUMNS, toColumnArrays, toCopyText } from './log-row';
 import { sketchHours } from './substring-sketch';
 
@@ -45,10 +45,11 @@ export class LogRepository {
   async insertBatch(records: readonly LogRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     const sketches = sketchHours(records);
+    const copyText = encodeCopy(records);
     try {
       return await this.inSketchedTransaction(sketches, async (client) => {
         const copy = client.query(copyFrom(COPY_BATCH_SQL));
-        await pipeline(Readable.from([Buffer.from(toCopyText(records))]), copy);
+        await pipeline(Readable.from([copyText]), copy);
         return copy.rowCount;
       });
     } catch (error) {
@@ -85,5 +86,18 @@ export class LogRepository {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+}
+
+/**
+ * The COPY text of a batch. Encoding fails only for a batch larger than V8's longest string, which the
+ * batch consumer's byte bound keeps out of reach; should one come anyway, it is refused data, so the consumer
+ * halves it, rather than an outage that would retry it forever.
+ */
+function encodeCopy(records: readonly LogRecord[]): Buffer {
+  try {
+    return Buffer.from(toCopyText(records));
+  } catch (error) {
+    throw new UnencodableBatchError(error);
   }
 }

@@ -38,7 +38,7 @@ describe(LingerBatcher.name, () => {
     expect(batches).toEqual([[1, 2]]);
   });
 
-  it('runs one flush at a time and gathers the next batch meanwhile', async () => {
+  it('runs one flush at a time, and what gathers meanwhile goes out in batches of at most maxWeight', async () => {
     const batches: number[][] = [];
     let release!: () => void;
     const sut = makeBatcher(2, 1000, (items) => {
@@ -49,10 +49,21 @@ describe(LingerBatcher.name, () => {
     expect(batches).toEqual([[1, 2]]);
     release();
     await sut.drain();
-    expect(batches).toEqual([
-      [1, 2],
-      [3, 4, 5],
-    ]);
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('weighs each item: a batch ends with the item that reaches maxWeight, even after a stall', async () => {
+    const batches: number[][] = [];
+    const sut = new LingerBatcher<number>({
+      maxWeight: 10,
+      lingerMs: 1000,
+      weigh: (item) => item,
+      flush: async (items) => void batches.push(items),
+      onError: () => undefined,
+    });
+    [4, 4, 3, 25, 2, 6, 5].forEach((n) => sut.add(n));
+    await sut.drain();
+    expect(batches).toEqual([[4, 4, 3], [25], [2, 6, 5]]);
   });
 
   it('runs up to maxConcurrentFlushes at once, and drain waits for all of them', async () => {
@@ -79,9 +90,12 @@ describe(LingerBatcher.name, () => {
     expect(started).toEqual([
       [1, 2],
       [3, 4],
-      [5, 6, 7],
+      [5, 6],
     ]);
     releases[2]();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(started[3]).toEqual([7]);
+    releases[3]();
     await jest.advanceTimersByTimeAsync(0);
     expect(drained).toBe(false);
     releases[0]();

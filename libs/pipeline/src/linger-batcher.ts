@@ -14,9 +14,11 @@ export interface LingerBatcherOptions<T> {
 /**
  * Accumulates items into batches by weight or time, whichever comes first,
  * and runs at most `maxConcurrentFlushes` flushes at once. While every flush
- * slot is busy, new items gather into the next batch. This is the stateful
- * piece of a pipeline stage; its memory is bounded by whatever feeds it (a
- * consumer's prefetch).
+ * slot is busy, new items wait; once one frees, they go out in batches that
+ * end with the item reaching `maxWeight`, as when nothing waits, so a stall
+ * downstream never makes a batch larger than its sink was sized for. This is the
+ * stateful piece of a pipeline stage; its memory is bounded by whatever feeds
+ * it (a consumer's prefetch).
  */
 export class LingerBatcher<T> {
   private pending: T[] = [];
@@ -55,18 +57,29 @@ export class LingerBatcher<T> {
     }
   }
 
+  /** Flushes what is pending, a batch per free slot; what no slot can take yet is due when one frees. */
   private trigger(): void {
-    if (this.inFlight.size >= this.maxConcurrentFlushes) {
-      this.due = true;
-      return;
-    }
-    if (this.pending.length === 0) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.due = false;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingWeight = 0;
+    while (this.pending.length > 0) {
+      if (this.inFlight.size >= this.maxConcurrentFlushes) {
+        this.due = true;
+        return;
+      }
+      this.flushNext();
+    }
+  }
+
+  private flushNext(): void {
+    let count = 0;
+    let weight = 0;
+    while (count < this.pending.length && weight < this.options.maxWeight) {
+      weight += this.options.weigh(this.pending[count]);
+      count++;
+    }
+    const batch = this.pending.splice(0, count);
+    this.pendingWeight -= weight;
     const flushing: Promise<void> = this.options
       .flush(batch)
       .catch((error: unknown) => this.options.onError(error))
