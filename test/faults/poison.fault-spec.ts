@@ -2,7 +2,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { ArchiverModule } from '@logyard/archiver';
 import { RouterModule } from '@logyard/router';
 import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
-import { deadLetterCount, POISON_MESSAGES, publishToIngest, takeDeadLetterReasons } from '../support/poison';
+import {
+  deadLetterCount,
+  POISON_LIMITS,
+  POISON_MESSAGES,
+  publishToIngest,
+  takeDeadLetterReasons,
+} from '../support/poison';
 
 const RECORDS = Number(process.env.FAULT_RECORDS ?? 30_000);
 const RECORDS_PER_MESSAGE = 100;
@@ -20,7 +26,10 @@ describe('faults: poison records are dead-lettered once and stall nothing', () =
   let logyard: IsolatedLogyard;
 
   beforeAll(async () => {
-    logyard = await startIsolatedLogyard([RouterModule, ArchiverModule], { ARCHIVER_FLUSH_MS: '100' });
+    logyard = await startIsolatedLogyard([RouterModule, ArchiverModule], {
+      ARCHIVER_FLUSH_MS: '100',
+      ...POISON_LIMITS,
+    });
   });
 
   afterAll(async () => {

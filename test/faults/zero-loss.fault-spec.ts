@@ -1,12 +1,11 @@
 import amqplib from 'amqplib';
-import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { REASON_HEADER, topologyNames } from '@logyard/amqp';
 import { createTestEnvironment, DatabaseProbe, TestEnvironment, unusedPort, waitFor } from '@logyard/testing';
 import { request } from '../support/http';
 import { WatchedProcess, startLogyardProcess, stopLogyardProcess } from '../support/processes';
 import { makeOutgoingRecords, OutgoingRecord, RetryingSender } from '../support/retrying-sender';
-import { publishToIngest } from '../support/poison';
+import { POISON_LIMITS, publishToIngest, tooLongForTsvector } from '../support/poison';
 import { pgCluster, rabbitmqctl } from '../support/services';
 
 const RECORDS = Number(process.env.FAULT_RECORDS ?? 30_000);
@@ -42,8 +41,12 @@ describe('faults: every accepted record is stored exactly once', () => {
     await world.dispose();
   });
 
-  async function start(target: 'all' | 'collector' | 'router' | 'archiver', port?: number): Promise<Running> {
-    const running = await startLogyardProcess(target, world.env, port ?? (await unusedPort()));
+  async function start(
+    target: 'all' | 'collector' | 'router' | 'archiver',
+    port?: number,
+    env: Record<string, string> = {},
+  ): Promise<Running> {
+    const running = await startLogyardProcess(target, { ...world.env, ...env }, port ?? (await unusedPort()));
     processes.push(running);
     return running;
   }
@@ -249,15 +252,10 @@ describe('faults: every accepted record is stored exactly once', () => {
   });
 
   it('dead-letters a record the database refuses, with its reason, and stores every other one', async () => {
-    const logyard = await start('all');
+    const logyard = await start('all', undefined, POISON_LIMITS);
     const records = makeOutgoingRecords(RECORDS, 'poison');
-    // Valid to every parser, but its host cannot fit a btree index entry: PostgreSQL refuses the row.
-    const poison = {
-      ...records[0],
-      id: uuidv7(),
-      host: randomBytes(6000).toString('hex'),
-      message: 'poison',
-    };
+    // Valid to every parser, but its full-text index entry is too long: PostgreSQL refuses the row.
+    const poison = { ...records[0], id: uuidv7(), message: tooLongForTsvector() };
     const sender = new RetryingSender(
       () => logyard.url,
       [...records.slice(0, STRIKE_AT), poison, ...records.slice(STRIKE_AT)],
@@ -272,7 +270,9 @@ describe('faults: every accepted record is stored exactly once', () => {
     });
     expect(letters).toHaveLength(1);
     expect(JSON.parse(letters[0].content.toString())[0].id).toBe(poison.id);
-    expect(String(letters[0].properties.headers?.[REASON_HEADER])).toMatch(/^archiver refused: .*index row/);
+    expect(String(letters[0].properties.headers?.[REASON_HEADER])).toMatch(
+      /^archiver refused: string is too long for tsvector/,
+    );
     await expect(storedCount()).resolves.toBe(records.length);
     await expect(db!.scalar('SELECT count(*) FROM logs WHERE id = $1', [poison.id])).resolves.toBe(0);
     await expect(request(`${logyard.url}/health/ready`)).resolves.toMatchObject({ status: 200 });

@@ -8,11 +8,25 @@ export function nestedJson(depth: number): string {
 }
 
 /**
+ * What a Logyard must be configured with for {@link tooLongForTsvector} to pass every parser: an operator's
+ * MAX_MESSAGE_BYTES raised to 2 MiB.
+ */
+export const POISON_LIMITS = { MAX_MESSAGE_BYTES: String(2 * 1024 * 1024) };
+
+/**
+ * A message valid to every parser under POISON_LIMITS that PostgreSQL still refuses: 40,000 distinct words,
+ * whose full-text index entry (a tsvector of 1.4 MB) is over PostgreSQL's 1 MB. (A huge host was that
+ * example until host and service were limited to 255 characters, and a lone surrogate before that, until
+ * the archive learned to store it as U+FFFD.)
+ */
+export function tooLongForTsvector(): string {
+  return Array.from({ length: 40_000 }, () => randomBytes(16).toString('hex')).join(' ');
+}
+
+/**
  * One message of each kind of poison an AMQP publisher can put on the ingest
  * exchange, with the reason its dead letter must give (issue 11). The last is
- * valid everywhere but in PostgreSQL: its host, random so it cannot compress,
- * is too large for a btree index entry. (A lone surrogate was that example
- * until the archive learned to store it as U+FFFD.)
+ * valid everywhere but in PostgreSQL, under POISON_LIMITS.
  */
 export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] = [
   {
@@ -28,8 +42,8 @@ export const POISON_MESSAGES: { kind: string; body: string; reason: RegExp }[] =
   { kind: 'not JSON', body: '{"message": "unterminated', reason: /^body is not valid JSON/ },
   {
     kind: 'refused by PostgreSQL',
-    body: JSON.stringify({ host: randomBytes(6000).toString('hex'), message: 'too large to index' }),
-    reason: /^archiver refused: .*index row/,
+    body: JSON.stringify({ message: tooLongForTsvector() }),
+    reason: /^archiver refused: string is too long for tsvector/,
   },
 ];
 

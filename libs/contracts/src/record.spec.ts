@@ -2,6 +2,7 @@ import { validate, version } from 'uuid';
 
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  MAX_NAME_LENGTH,
   LogRecord,
   parseLogRecord,
   toWire,
@@ -201,6 +202,14 @@ describe(parseLogRecord.name, () => {
       ['service', { name: 'x' }],
     ])('refuse a %s that is not a string', (field, value) => {
       expect(refusal({ message: 'm', [field]: value })).toMatch(new RegExp(`^${field}: must be a string`));
+    });
+
+    it.each(['host', 'service'])('refuse a %s longer than MAX_NAME_LENGTH, on the wire too', (field) => {
+      const longest = { ...toWire(makeRecord()), [field]: 'a'.repeat(MAX_NAME_LENGTH) };
+      expect(parsed(longest)[field as 'host' | 'service']).toHaveLength(MAX_NAME_LENGTH);
+      expect(refusal({ ...longest, [field]: 'a'.repeat(MAX_NAME_LENGTH + 1) })).toBe(
+        `${field}: longer than ${MAX_NAME_LENGTH} characters`,
+      );
     });
   });
 

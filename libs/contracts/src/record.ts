@@ -9,6 +9,11 @@ import { invalidTimestamp, isCanonicalTimestamp, nowIso, parseTimestamp } from '
 /** The `v` every wire record carries. A reader refuses versions it does not know rather than guess. */
 export const WIRE_VERSION = 1;
 export const DEFAULT_MAX_MESSAGE_BYTES = 65536;
+/**
+ * The longest `host` or `service`, in UTF-16 code units: a DNS name's 253 and then some. Both are keys of the
+ * archive's indexes and rollups, which PostgreSQL refuses past about 2.7 KB, and of every facet and alert.
+ */
+export const MAX_NAME_LENGTH = 255;
 /** Attribute holding a truncated message's original UTF-8 length in bytes. */
 export const TRUNCATED_BYTES_ATTRIBUTE = 'logyard.truncated_bytes';
 
@@ -159,8 +164,10 @@ function asCanonicalWireRecord(input: Record<string, unknown>, maxBytes: number)
     isCanonicalTimestamp(observedTs) &&
     typeof host === 'string' &&
     host !== '' &&
+    host.length <= MAX_NAME_LENGTH &&
     typeof service === 'string' &&
     service !== '' &&
+    service.length <= MAX_NAME_LENGTH &&
     CANONICAL_SEVERITIES.has(severity) &&
     typeof message === 'string' &&
     (message.length * 3 <= maxBytes || Buffer.byteLength(message, 'utf8') <= maxBytes) &&
@@ -268,6 +275,7 @@ function parseName(given: Given | undefined): Result<string> {
   if (!given) return ok('unknown');
   const [key, value] = given;
   if (typeof value !== 'string') return err(`${key}: must be a string, got ${describeValue(value)}`);
+  if (value.length > MAX_NAME_LENGTH) return err(`${key}: longer than ${MAX_NAME_LENGTH} characters`);
   return ok(value === '' ? 'unknown' : value);
 }
 

@@ -1,6 +1,6 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
+import { MAX_NAME_LENGTH, MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 import { resolveSdkOptions, SDK_DEFAULTS } from './sdk-options';
 
 describe(resolveSdkOptions.name, () => {
@@ -43,6 +43,14 @@ describe(resolveSdkOptions.name, () => {
     ).toBe(MAX_RECORDS_PER_MESSAGE);
     expect(() => resolveSdkOptions({ service: 's', maxBatchRecords: MAX_RECORDS_PER_MESSAGE + 1 })).toThrow(
       `LogyardLogger: maxBatchRecords must be a positive integer of at most ${MAX_RECORDS_PER_MESSAGE}, got ${MAX_RECORDS_PER_MESSAGE + 1}`,
+    );
+  });
+
+  it('refuses a service or host longer than Logyard stores', () => {
+    expect(() =>
+      resolveSdkOptions({ service: 's'.repeat(MAX_NAME_LENGTH + 1), host: 'h'.repeat(MAX_NAME_LENGTH) }),
+    ).toThrow(
+      `LogyardLogger: service must be at most ${MAX_NAME_LENGTH} characters, got ${MAX_NAME_LENGTH + 1}`,
     );
   });
 

@@ -1,7 +1,7 @@
 import { ConsoleLogger, LoggerService, LogLevel } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { splitList } from '@logyard/config/env';
-import { MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
+import { MAX_NAME_LENGTH, MAX_RECORDS_PER_MESSAGE } from '@logyard/contracts';
 
 /**
  * What a host application tells the logger. The SDK reads no environment of
@@ -98,6 +98,11 @@ export function resolveSdkOptions(options: LogyardLoggerOptions): ResolvedSdkOpt
   };
   if (resolved.url !== '' && splitList(resolved.url).length === 0)
     problems.push('url must name at least one URL');
+  // Logyard refuses a record whose host or service is longer: every record of this logger would be dropped.
+  for (const name of ['service', 'host'] as const) {
+    if (resolved[name].length > MAX_NAME_LENGTH)
+      problems.push(`${name} must be at most ${MAX_NAME_LENGTH} characters, got ${resolved[name].length}`);
+  }
   if (problems.length > 0) throw new TypeError(`LogyardLogger: ${problems.join('; ')}`);
   return resolved;
 }
