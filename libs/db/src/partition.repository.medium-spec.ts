@@ -51,6 +51,37 @@ describe('partitions: PartitionRepository', () => {
     expect(await rowsIn('logs_default')).toBe(1);
   });
 
+  it('moves a row whose insert commits while its day is being created, and counts it once', async () => {
+    const record = noon(8, 'warn');
+    const writer = await pool.connect();
+    try {
+      // The row is written but not committed when the day's creation starts, as an archiver's batch may be.
+      await writer.query('BEGIN');
+      await writer.query(
+        `INSERT INTO logs (id, ts, observed_ts, host, service, severity, message)
+         VALUES ($1, $2, $2, 'h', 's', 13, 'late')`,
+        [record.id, record.ts],
+      );
+      const creating = sut.ensureDays([day(8)]);
+      const waiting = () =>
+        db.scalar<number>(
+          `SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+      while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await writer.query('COMMIT');
+
+      expect(await creating).toEqual([dayPartitionName(day(8))]);
+    } finally {
+      writer.release();
+    }
+    expect(await rowsIn(severityPartitionName(day(8), 'warn'))).toBe(1);
+    expect(
+      await db.scalar<number>(
+        `SELECT coalesce(sum(count), 0)::int FROM log_counts_hour WHERE bucket >= '${day(8).toISOString()}' AND bucket < '${day(9).toISOString()}'`,
+      ),
+    ).toBe(1);
+  });
+
   it('lets archivers create the same days at once: the schema lock makes each partition once', async () => {
     const others = [createArchivePool(database.url), createArchivePool(database.url)];
     try {

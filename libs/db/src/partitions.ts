@@ -55,7 +55,10 @@ export function parsePartitionName(name: string): PartitionName | null {
  * DDL creating one day partition, sub-partitioned by severity. Rows that
  * already sit in the default partition for that day (late or early records
  * that arrived before the partition existed) are moved into it before it is
- * attached, since PostgreSQL refuses to attach over rows in the default.
+ * attached, since PostgreSQL refuses to attach over rows in the default. The
+ * default partition is locked against writes first: a row committed between
+ * the copy and the delete would be deleted uncopied, and one committed after
+ * the delete would fail the attach.
  */
 export function createDayPartitionSql(day: Date): string[] {
   const name = dayPartitionName(day);
@@ -67,6 +70,7 @@ export function createDayPartitionSql(day: Date): string[] {
       (s) =>
         `CREATE TABLE ${severityPartitionName(day, s)} PARTITION OF ${name} FOR VALUES IN (${SEVERITY_NUMBER[s]})`,
     ),
+    'LOCK TABLE logs_default IN EXCLUSIVE MODE',
     `INSERT INTO ${name} SELECT * FROM logs_default WHERE ts >= '${from}' AND ts < '${to}'`,
     `DELETE FROM logs_default WHERE ts >= '${from}' AND ts < '${to}'`,
     `ALTER TABLE logs ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`,
