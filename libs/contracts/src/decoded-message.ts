@@ -60,10 +60,11 @@ export function parseBusJson(body: Buffer, maxBodyBytes: number): Result<unknown
  * Each of the first SEPARATE_REJECTS items that is not a valid record becomes
  * its own reject: a dead letter carrying that item as it was sent, named by
  * its index when the message held more than one. The message's own body
- * stands in for an item JSON cannot write again (one nested too deep for
- * JSON.stringify's stack), and for the only item of a message, which it is
- * byte for byte. Any further refused items become one reject holding them all,
- * and the items past MAX_RECORDS_PER_MESSAGE another, unread.
+ * stands in for the only item of a message, which it is byte for byte, and,
+ * once, for all the items JSON cannot write again (nested too deep for
+ * JSON.stringify's stack): one letter each would copy the message as many
+ * times. Any further refused items become one reject holding them all, and
+ * the items past MAX_RECORDS_PER_MESSAGE another, unread.
  */
 export function decodeJsonItems(
   message: { items: unknown[]; body: Buffer },
@@ -75,14 +76,27 @@ export function decodeJsonItems(
   const decoded = decodeRecords(complete ? read.map(complete) : read, options);
   const separate = decoded.errors.slice(0, SEPARATE_REJECTS);
   const rest = decoded.errors.slice(SEPARATE_REJECTS);
-  const rejects: Reject[] = separate.map(({ index, error }) => {
-    const item = items.length > 1 ? tryEncodeItem(items[index]) : undefined;
-    return {
-      reason: items.length > 1 ? `record ${index}: ${error}` : error,
-      body: item?.ok ? item.value : body,
+  const rejects: Reject[] = [];
+  const unwritable: typeof separate = [];
+  for (const refused of separate) {
+    const item = items.length > 1 ? tryEncodeItem(items[refused.index]) : ok(body);
+    if (!item.ok) unwritable.push(refused);
+    else {
+      const reason = items.length > 1 ? `record ${refused.index}: ${refused.error}` : refused.error;
+      rejects.push({ reason, body: item.value, contentType: 'application/json' });
+    }
+  }
+  if (unwritable.length > 0) {
+    const [first] = unwritable;
+    rejects.push({
+      reason:
+        `records ${unwritable.map(({ index }) => index).join(', ')} of this message refused, e.g. record ` +
+        `${first.index}: ${first.error}; JSON cannot write them again, so this letter is the whole message`,
+      body,
       contentType: 'application/json',
-    };
-  });
+      ...(unwritable.length > 1 && { records: unwritable.length }),
+    });
+  }
   if (rest.length > 0) {
     rejects.push(
       rejectTogether(

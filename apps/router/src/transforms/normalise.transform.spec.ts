@@ -158,6 +158,25 @@ describe(normaliseMessage.name, () => {
       });
     });
 
+    it('dead-letters the message once for all the items JSON cannot write again', () => {
+      // JSON.parse reads 20,000 levels of nesting; JSON.stringify's stack cannot write them back.
+      const deep = `{"message":"x","attributes":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+      const body = Buffer.from(`[${deep},{"message":"good"},${deep},${deep}]`);
+      const sut = normaliseMessage(message(body, { contentType: 'application/json' }), OPTIONS);
+
+      expect(sut.records.map((record) => record.message)).toEqual(['good']);
+      expect(sut.rejects).toEqual([
+        {
+          reason: expect.stringMatching(
+            /^records 0, 2, 3 of this message refused, e\.g\. record 0: attributes: .*; JSON cannot write them again, so this letter is the whole message$/,
+          ),
+          body,
+          contentType: 'application/json',
+          records: 3,
+        },
+      ]);
+    });
+
     it('reads MAX_RECORDS_PER_MESSAGE records of a message and refuses the rest unread, together', () => {
       const items = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 2 }, (_, i) => ({ message: `m${i}` }));
       const sut = normaliseMessage(json(items), { ...OPTIONS, maxBodyBytes: Infinity });
