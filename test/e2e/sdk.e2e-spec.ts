@@ -239,6 +239,10 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
 
   it('counts records no queue can take as dropped, rather than trusting the confirm, and hints at the prefix', async () => {
     const prefix = `${logyard.world.prefix}_nobody`;
+    // An ingest exchange nothing is bound to, as a mistyped prefix may find one.
+    const declaring = await amqp.createChannel();
+    await declaring.assertExchange(`${prefix}.ingest`, 'topic', { durable: true });
+    await declaring.close();
     const logger = newLogger({
       service: 'misrouted-sdk',
       url: logyard.world.amqpUrl,
@@ -262,6 +266,30 @@ describe('NestJS SDK: a host service logging through LogyardLogger into the real
       const channel = await amqp.createChannel();
       await channel.deleteExchange(`${prefix}.ingest`);
       await channel.close();
+    }
+  });
+
+  it('keeps its records while the ingest exchange does not exist yet, and ships them once it does', async () => {
+    const prefix = `${logyard.world.prefix}_later`;
+    const logger = newLogger({ service: 'early-sdk', url: logyard.world.amqpUrl, prefix, console: false });
+    const channel = await amqp.createChannel();
+    try {
+      for (let i = 0; i < 3; i++) logger.warn(`before Logyard ${i}`, 'EarlyTest');
+      await waitFor('the missing exchange reported', () =>
+        reports().some((text) => text.includes(`NOT_FOUND - no exchange '${prefix}.ingest'`)),
+      );
+      expect(logger.stats()).toEqual({ published: 0, dropped: 0, buffered: 3 });
+
+      // What Logyard's first start declares: the exchange, and a queue bound to it.
+      await channel.assertExchange(`${prefix}.ingest`, 'topic', { durable: true });
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.bindQueue(queue, `${prefix}.ingest`, '#');
+      await waitFor('the buffered records published', () => logger.stats().published === 3);
+      expect(logger.stats()).toEqual({ published: 3, dropped: 0, buffered: 0 });
+    } finally {
+      await logger.close(1_000);
+      await channel.deleteExchange(`${prefix}.ingest`).catch(() => undefined);
+      await channel.close().catch(() => undefined);
     }
   });
 });

@@ -38,6 +38,8 @@ export class AmqpBatchPublisher implements RecordSink {
   private readonly channel: ChannelWrapper;
   /** Message ids the broker returned; a return always precedes its message's confirm. */
   private readonly returned = new Set<string>();
+  /** Whether the channel is set up and the broker takes messages: what the shipper waits for to publish. */
+  private ready = false;
 
   constructor(
     private readonly options: AmqpBatchPublisherOptions,
@@ -47,11 +49,10 @@ export class AmqpBatchPublisher implements RecordSink {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       connectionOptions: { clientProperties: { connection_name: options.connectionName } },
     });
-    this.manager.on('connect', () => events.connected());
-    this.manager.on('disconnect', ({ err }) => events.unavailable(err?.message ?? 'connection closed'));
-    this.manager.on('connectFailed', ({ err }) => events.unavailable(err.message));
-    this.manager.on('blocked', ({ reason }) => events.unavailable(`the broker blocks publishers: ${reason}`));
-    this.manager.on('unblocked', () => events.connected());
+    this.manager.on('disconnect', ({ err }) => this.away(err?.message ?? 'connection closed'));
+    this.manager.on('connectFailed', ({ err }) => this.away(err.message));
+    this.manager.on('blocked', ({ reason }) => this.away(`the broker blocks publishers: ${reason}`));
+    this.manager.on('unblocked', () => this.back());
     this.channel = this.manager.createChannel({
       name: 'logyard-sdk',
       confirm: true,
@@ -59,13 +60,13 @@ export class AmqpBatchPublisher implements RecordSink {
       setup: (channel: ConfirmChannel) => this.setup(channel),
     });
     // Without a listener an 'error' event would throw inside the host application.
-    this.channel.on('error', (error: Error) => events.unavailable(`channel setup failed: ${error.message}`));
+    this.channel.on('error', (error: Error) => this.away(`channel setup failed: ${error.message}`));
     // Connecting goes on in the background until close(); its outcome arrives through the events above.
     this.manager.connect().catch(() => undefined);
   }
 
   isConnected(): boolean {
-    return this.manager.isConnected();
+    return this.ready;
   }
 
   /**
@@ -116,9 +117,22 @@ export class AmqpBatchPublisher implements RecordSink {
   private async setup(channel: ConfirmChannel): Promise<void> {
     channel.on('return', (message: Message) => this.returned.add(String(message.properties.messageId)));
     reconnectOnChannelFault(this.manager, channel, (reason) =>
-      this.events.unavailable(`the broker closed the channel: ${reason}`),
+      this.away(`the broker closed the channel: ${reason}`),
     );
-    // Declared exactly as Logyard declares it, so a service started before Logyard's first start can publish.
-    await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+    // Checked, not declared: a publisher's broker user may write to the exchange but not configure it
+    // (SECURITY.md). Until Logyard has declared it, the check fails and records wait in the buffer.
+    await channel.checkExchange(this.options.exchange);
+    this.back();
+  }
+
+  private away(reason: string): void {
+    this.ready = false;
+    this.events.unavailable(reason);
+  }
+
+  /** Connected means able to publish: a connection whose channel the broker refuses is still away. */
+  private back(): void {
+    this.ready = true;
+    this.events.connected();
   }
 }

@@ -12,3 +12,4 @@ export * from './property-runs';
 export * from './linear-time';
 export * from './nest-test-app';
 export * from './chromium';
+export * from './broker-user';
