@@ -1,6 +1,7 @@
 export * from './logyard-logger';
 export * from './sdk-options';
 export {
+  ATTRIBUTES_REFUSED_ATTRIBUTE,
   CONTEXT_ATTRIBUTE,
   EXCEPTION_TYPE_ATTRIBUTE,
   NEST_LEVEL_SEVERITY,

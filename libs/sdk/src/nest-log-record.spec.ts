@@ -1,9 +1,11 @@
 import { LogLevel } from '@nestjs/common';
-import { LogRecord, toEpochMicros } from '@logyard/contracts';
+import { DEFAULT_MAX_MESSAGE_BYTES, LogRecord, toEpochMicros } from '@logyard/contracts';
 import {
+  ATTRIBUTES_REFUSED_ATTRIBUTE,
   buildNestLogRecord,
   CONTEXT_ATTRIBUTE,
   EXCEPTION_TYPE_ATTRIBUTE,
+  MAX_STACK_LENGTH,
   NEST_LEVEL_SEVERITY,
   readNestArguments,
   STACK_ATTRIBUTE,
@@ -138,6 +140,24 @@ describe(buildNestLogRecord.name, () => {
     const record = build('log', 'x'.repeat(70_000));
     expect(Buffer.byteLength(record.message)).toBe(65_536);
     expect(record.attributes['logyard.truncated_bytes']).toBe(70_000);
+  });
+
+  it('cuts a stack as long as a huge error message, so the error is still shipped', () => {
+    const error = new Error('x'.repeat(70_000));
+    const record = build('error', error);
+
+    expect(record.message).toHaveLength(DEFAULT_MAX_MESSAGE_BYTES);
+    const stack = record.attributes[STACK_ATTRIBUTE] as string;
+    expect(stack).toBe(`${error.stack!.slice(0, MAX_STACK_LENGTH)}…`);
+  });
+
+  it('ships the line without its attributes when they break the limits, saying why', () => {
+    const record = build('log', 'order placed', { cart: 'x'.repeat(70_000) });
+
+    expect(record.message).toBe('order placed');
+    expect(record.attributes).toEqual({
+      [ATTRIBUTES_REFUSED_ATTRIBUTE]: expect.stringMatching(/^attributes: .*65536 bytes/),
+    });
   });
 
   it('uses the time of the call', () => {

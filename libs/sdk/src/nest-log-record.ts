@@ -18,6 +18,16 @@ export const CONTEXT_ATTRIBUTE = 'context';
 /** OpenTelemetry's exception attributes, so SDK records and OTLP-ingested records read alike. */
 export const STACK_ATTRIBUTE = 'exception.stacktrace';
 export const EXCEPTION_TYPE_ATTRIBUTE = 'exception.type';
+/**
+ * Attribute saying why a record's attributes were left out: they broke Logyard's limits (depth or size),
+ * and a log line without them is worth more than none.
+ */
+export const ATTRIBUTES_REFUSED_ATTRIBUTE = 'logyard.attributes_refused';
+/**
+ * The longest stack kept, in UTF-16 units. A stack's first line is the error's message, so an error with a
+ * long message has a stack as long, which alone would put the record over MAX_ATTRIBUTES_BYTES.
+ */
+export const MAX_STACK_LENGTH = 16_384;
 
 /** Who writes the record: the same for every record of one logger. */
 export interface RecordOrigin {
@@ -75,20 +85,31 @@ export function buildNestLogRecord(
   const error = messages.find((value): value is Error => value instanceof Error);
   if (error) attributes[EXCEPTION_TYPE_ATTRIBUTE] = error.name;
   const trace = stack ?? error?.stack;
-  if (trace !== undefined) attributes[STACK_ATTRIBUTE] = trace;
+  if (trace !== undefined) attributes[STACK_ATTRIBUTE] = cutStack(trace);
   const ts = formatEpochMicros(BigInt(now) * 1000n);
+  const fields = {
+    id: uuidv7(),
+    ts,
+    host: origin.host,
+    service: origin.service,
+    severity: NEST_LEVEL_SEVERITY[level],
+    message: text.join(' '),
+    attributes,
+  };
+  const record = parseLogRecord(fields, { observedTs: ts });
+  if (record.ok || Object.keys(attributes).length === 0) return record;
   return parseLogRecord(
-    {
-      id: uuidv7(),
-      ts,
-      host: origin.host,
-      service: origin.service,
-      severity: NEST_LEVEL_SEVERITY[level],
-      message: text.join(' '),
-      attributes,
-    },
+    { ...fields, attributes: { [ATTRIBUTES_REFUSED_ATTRIBUTE]: record.error } },
     { observedTs: ts },
   );
+}
+
+function cutStack(stack: string): string {
+  if (stack.length <= MAX_STACK_LENGTH) return stack;
+  const high = stack.charCodeAt(MAX_STACK_LENGTH - 1);
+  // Not between the two halves of a surrogate pair.
+  const end = high >= 0xd800 && high <= 0xdbff ? MAX_STACK_LENGTH - 1 : MAX_STACK_LENGTH;
+  return `${stack.slice(0, end)}…`;
 }
 
 function splitContext(args: unknown[]): NestLogCall {
