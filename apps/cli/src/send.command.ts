@@ -3,6 +3,7 @@ import {
   COUNT_HEADER,
   DEFAULT_CONFIRM_TIMEOUT_MS,
   TopologyNames,
+  waitForConfirmsWithin,
 } from '@logyard/amqp/client';
 import { encodeBatch, parseLogRecord, parseRoutingKey, routingKey } from '@logyard/contracts';
 import { connectBroker, describeBrokerError } from './broker';
@@ -25,6 +26,9 @@ export async function sendRecord(
   if (!record.ok) throw usageError(record.error);
 
   const connection = await connectBroker(amqpUrls);
+  let blocked: string | undefined;
+  connection.on('blocked', (reason: string) => (blocked = reason));
+  connection.on('unblocked', () => (blocked = undefined));
   try {
     const channel = await connection.createConfirmChannel();
     let error: Error | undefined;
@@ -40,7 +44,7 @@ export async function sendRecord(
         DEFAULT_CONFIRM_TIMEOUT_MS,
       ),
     );
-    await channel.waitForConfirms().catch((e: Error) => {
+    await waitForConfirmsWithin(channel, DEFAULT_CONFIRM_TIMEOUT_MS, () => blocked).catch((e: Error) => {
       throw failure(describeBrokerError(error ?? e, `exchange ${names.ingest}`));
     });
     // The broker returns a mandatory message before confirming it.

@@ -33,3 +33,32 @@ export function confirmPublishOptions(
     timeout: confirmTimeoutMs,
   };
 }
+
+/**
+ * Waits for a plain amqplib confirm channel's confirms, at most `timeoutMs`: amqplib itself waits for ever,
+ * and a broker may never confirm (a quorum queue without its majority; a memory alarm, which blocks
+ * publishers while heartbeats keep the connection alive). `blocked` says why, when the broker told.
+ */
+export async function waitForConfirmsWithin(
+  channel: { waitForConfirms(): Promise<void> },
+  timeoutMs: number,
+  blocked: () => string | undefined = () => undefined,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const reason = blocked();
+      reject(
+        new Error(
+          `the broker did not confirm within ${timeoutMs} ms` +
+            (reason === undefined ? '' : ` (it blocks publishers: ${reason})`),
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([channel.waitForConfirms(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
