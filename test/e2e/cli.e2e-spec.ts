@@ -123,6 +123,22 @@ describe('the logyard CLI, run as a user types it', () => {
     await expect(Promise.all(tails.map((tail) => tail.exited))).resolves.toEqual([0, 0]);
   });
 
+  it('ends quietly, with exit 0, when the reader of its output has closed the pipe (`| head -1`)', async () => {
+    for (let i = 0; i < 3; i++)
+      expect((await runCli(['send', `${host}-piped.api.info`, `line ${i}`], env)).code).toBe(0);
+    const query = ['query', '--host', `${host}-piped`];
+    await waitFor(
+      'the records archived',
+      async () => (await runCli(query, env)).stdout.split('\n').length > 3,
+    );
+
+    const sut = spawnCli(query, env);
+    // The reader is gone before the query answers: every write the CLI makes fails with EPIPE.
+    sut.child.stdout!.destroy();
+    await expect(sut.exited).resolves.toBe(0);
+    expect(sut.stderr()).toBe('');
+  });
+
   it('exits 2 with a one-line hint for usage errors', async () => {
     await expect(runCli(['tail', '*..error'], env)).resolves.toEqual({
       code: 2,

@@ -1,7 +1,7 @@
 import { AlertRuleBody, AlertRuleListBody } from '@logyard/contracts';
 import { ApiTarget, callApi, readAnswer } from './api-client';
 import { usageError } from './cli-error';
-import { escapeControls } from './format';
+import { escapeControls, escapeJson } from './format';
 
 /** The options of `logyard alerts add`, as commander gives them. */
 export interface AddAlertOptions {
@@ -24,7 +24,7 @@ export async function listAlerts(target: ApiTarget, options: { json: boolean }):
   const { status, body } = await callApi(target, 'GET', '/api/alerts');
   const list = readAnswer<AlertRuleListBody>(status, body);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(list)}\n`);
+    process.stdout.write(`${escapeJson(JSON.stringify(list))}\n`);
     return;
   }
   process.stdout.write(list.items.map((rule) => `${formatAlertLine(rule)}\n`).join(''));
@@ -35,7 +35,7 @@ export async function listAlerts(target: ApiTarget, options: { json: boolean }):
 export async function addAlert(target: ApiTarget, name: string, options: AddAlertOptions): Promise<void> {
   const { status, body } = await callApi(target, 'POST', '/api/alerts', ruleBody(name, options));
   const rule = readAnswer<AlertRuleBody>(status, body);
-  process.stdout.write(`${rule.id}\n`);
+  process.stdout.write(`${escapeControls(String(rule.id))}\n`);
 }
 
 /** `logyard alerts rm <id>` */

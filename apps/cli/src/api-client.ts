@@ -6,7 +6,15 @@ export interface ApiTarget {
   baseUrl: string;
   token?: string;
   timeoutMs: number;
+  /** The longest answer read (default MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
 }
+
+/**
+ * The longest answer the CLI reads: a page of 1,000 records at the record limits (64 KiB of message, 64 KiB
+ * of attributes, both escaped as JSON) comes to about 260 MiB. A server sending more is not Logyard's API.
+ */
+export const MAX_ANSWER_BYTES = 512 * 1024 * 1024;
 
 /**
  * One request to the HTTP API: its status and body, whatever the status. A Logyard that cannot be reached
@@ -19,8 +27,9 @@ export async function callApi(
   json?: unknown,
 ): Promise<{ status: number; body: string }> {
   const url = `${target.baseUrl.replace(/\/+$/, '')}${path}`;
+  let response: Response;
   try {
-    const response = await fetch(url, {
+    response = await fetch(url, {
       method,
       headers: {
         ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
@@ -29,13 +38,38 @@ export async function callApi(
       body: json === undefined ? undefined : JSON.stringify(json),
       signal: AbortSignal.timeout(target.timeoutMs),
     });
-    return { status: response.status, body: await response.text() };
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause ?? error;
     throw failure(
       `cannot reach Logyard at ${target.baseUrl} (${messageOf(cause)}); start it with 'logyard start' or set LOGYARD_URL`,
     );
   }
+  return { status: response.status, body: await readAnswerText(response, target) };
+}
+
+/** The body of an answer, read only up to `maxAnswerBytes`; a body that breaks off is a failure of its own. */
+async function readAnswerText(response: Response, target: ApiTarget): Promise<string> {
+  const maxBytes = target.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      bytes += chunk.length;
+      // Thrown out of the loop, which cancels the rest of the stream.
+      if (bytes > maxBytes) {
+        throw failure(
+          `Logyard at ${target.baseUrl} answered with more than ${maxBytes} bytes; is it Logyard?`,
+        );
+      }
+      text += decoder.decode(chunk, { stream: true });
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    throw failure(`Logyard at ${target.baseUrl} broke off its answer (${messageOf(cause)})`);
+  }
+  return text + decoder.decode();
 }
 
 /**

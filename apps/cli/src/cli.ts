@@ -33,6 +33,7 @@ Examples:
  * is reported on stderr as one `logyard: …` line.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  guardStdout();
   let exitCode = EXIT_OK;
   const program = new Command('logyard')
     .description('Logyard: ship, tail and query logs carried by RabbitMQ')
@@ -167,6 +168,23 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`logyard: ${escapeControls(messageOf(error))}\n`);
     return EXIT_FAILURE;
   }
+}
+
+let stdoutGuarded = false;
+
+/**
+ * A reader such as `head` that has seen enough closes the pipe, and the next write fails with EPIPE: the
+ * rest of the output is simply not wanted. Unheard, that 'error' event would end the process with a stack
+ * trace. Any other failure to write is reported, and the command fails.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`logyard: cannot write the output (${escapeControls(error.message)})\n`);
+    process.exitCode = EXIT_FAILURE;
+  });
 }
 
 interface ApiOptions {

@@ -2,7 +2,7 @@ import { TailConsumer, TailOutput, TopologyNames } from '@logyard/amqp/client';
 import { LogRecord, validatePattern } from '@logyard/contracts';
 import { connectBroker, describeBrokerError } from './broker';
 import { EXIT_FAILURE, EXIT_OK, messageOf, usageError } from './cli-error';
-import { escapeJson, formatTailLine } from './format';
+import { escapeControls, escapeJson, formatTailLine } from './format';
 
 /**
  * `logyard tail pattern…`: subscribes its own bounded, exclusive queue to the
@@ -32,7 +32,8 @@ export async function tailPatterns(
     const finish = (code: number, problem?: string) => {
       if (done) return;
       done = true;
-      if (problem) process.stderr.write(`logyard: ${problem}\n`);
+      // The broker's own words (its close text) can carry anything: escaped like every other output.
+      if (problem) process.stderr.write(`logyard: ${escapeControls(problem)}\n`);
       process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       void connection
         .close()
@@ -68,6 +69,8 @@ export async function tailPatterns(
     TailConsumer.open(channel, names.logs, valid, output).then(
       (consumer) => {
         process.stdout.on('drain', () => consumer.resume());
+        // Records may have filled stdout before this listener was there, and its drain passed unheard.
+        if (!process.stdout.writableNeedDrain) consumer.resume();
         const shown = valid.map((pattern) => `'${pattern}'`).join(', ');
         process.stderr.write(`logyard: tailing ${shown} on ${names.logs}; Ctrl-C to stop\n`);
       },
