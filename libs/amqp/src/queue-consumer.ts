@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Channel, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConsumeMessage } from 'amqplib';
+import { backoffDelayMs } from '@logyard/pipeline';
 import { AmqpConnection } from './amqp-connection';
+
+/** How long after the broker cancelled a subscription it is made again; a cancel that recurs backs off. */
+const RESUBSCRIBE_BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
 
 /**
  * A message as received, plus the bookkeeping needed to settle it. The
@@ -40,6 +44,9 @@ export class QueueConsumer {
   private current?: ChannelState;
   private generation = 0;
   private paused = false;
+  private closed = false;
+  /** Cancels by the broker since the last delivery: the attempt of the resubscription's backoff. */
+  private cancels = 0;
 
   constructor(
     connection: AmqpConnection,
@@ -91,12 +98,18 @@ export class QueueConsumer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.channel.close();
   }
 
   private async setup(channel: Channel): Promise<void> {
     const state: ChannelState = { channel, generation: ++this.generation };
     this.current = state;
+    // A closed channel's deliveries were requeued with it, before the next channel's setup runs: none of
+    // them can be settled any more, and a caller must not count them as its own.
+    channel.on('close', () => {
+      if (this.current === state) this.current = undefined;
+    });
     await channel.prefetch(this.options.prefetch);
     if (!this.paused) await this.subscribe(state);
   }
@@ -105,8 +118,9 @@ export class QueueConsumer {
   private subscribe(state: ChannelState): Promise<string | undefined> {
     state.subscription ??= state.channel
       .consume(this.options.queue, (message) => {
-        // A null message means the broker cancelled us (queue deleted); the channel setup resubscribes.
-        if (message) this.options.onDelivery({ message, generation: state.generation });
+        if (!message) return this.cancelled(state);
+        this.cancels = 0;
+        this.options.onDelivery({ message, generation: state.generation });
       })
       .then(
         ({ consumerTag }) => consumerTag,
@@ -116,5 +130,24 @@ export class QueueConsumer {
         },
       );
     return state.subscription;
+  }
+
+  /**
+   * The broker cancelled the subscription (a null message): its queue was deleted, or the cluster node that
+   * held a classic queue was lost. The channel stays open, so no setup runs again, and without a new
+   * subscription the queue would be read by nobody for ever. If the queue is gone, consuming it fails, the
+   * broker closes the channel, and the reconnect that forces declares the topology again.
+   */
+  private cancelled(state: ChannelState): void {
+    // Paused meanwhile (resume subscribes), or a channel that has since been replaced.
+    if (state.subscription === undefined || state !== this.current) return;
+    state.subscription = undefined;
+    const delay = backoffDelayMs(this.cancels++, RESUBSCRIBE_BACKOFF);
+    this.logger.warn(
+      `the broker cancelled the consumer of ${this.options.queue}; consuming again in ${delay} ms`,
+    );
+    setTimeout(() => {
+      if (!this.paused && !this.closed && state === this.current) void this.subscribe(state);
+    }, delay).unref();
   }
 }

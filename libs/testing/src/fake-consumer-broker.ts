@@ -16,8 +16,10 @@ export class FakeConsumerBroker {
   subscribed = false;
   /** What the component under test is given; `more` adds whatever else it reads of it, such as the topology. */
   readonly connection: AmqpConnection;
-  private onMessage?: (message: ConsumeMessage) => void;
+  private onMessage?: (message: ConsumeMessage | null) => void;
   private setup?: ChannelSetup;
+  /** What the current channel tells when it closes. */
+  private closeListeners: (() => void)[] = [];
   private channels = 0;
   private tag = 0;
 
@@ -40,10 +42,26 @@ export class FakeConsumerBroker {
     return message;
   }
 
-  /** The connection dropped and came back: the old channel's unacked deliveries are requeued by the broker. */
-  async reconnect(): Promise<void> {
+  /** The broker cancels the subscription, as when its queue is deleted: the consumer is told with a null message. */
+  cancelSubscription(): void {
+    const onMessage = this.onMessage;
+    this.onMessage = undefined;
+    this.subscribed = false;
+    onMessage?.(null);
+  }
+
+  /** The connection dropped: its channel closes, and the broker requeues that channel's unacked deliveries. */
+  connectionLost(): void {
     this.subscribed = false;
     this.onMessage = undefined;
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    listeners.forEach((listener) => listener());
+  }
+
+  /** The connection dropped and came back: the old channel's unacked deliveries are requeued by the broker. */
+  async reconnect(): Promise<void> {
+    this.connectionLost();
     await this.setup!(this.channel());
   }
 
@@ -62,7 +80,7 @@ export class FakeConsumerBroker {
     const number = ++this.channels;
     return {
       prefetch: async () => undefined,
-      consume: async (_queue: string, onMessage: (message: ConsumeMessage) => void) => {
+      consume: async (_queue: string, onMessage: (message: ConsumeMessage | null) => void) => {
         this.onMessage = onMessage;
         this.subscribed = true;
         return { consumerTag: `tag-${number}` };
@@ -72,6 +90,9 @@ export class FakeConsumerBroker {
         this.subscribed = false;
       },
       ack: (message: ConsumeMessage) => this.acked.push({ tag: message.fields.deliveryTag, channel: number }),
+      on: (event: string, listener: () => void) => {
+        if (event === 'close') this.closeListeners.push(listener);
+      },
     } as unknown as Channel;
   }
 }
