@@ -31,6 +31,8 @@ const FLUSH_MS = 100;
 const PRUNE_EVERY_TICKS = 60;
 /** Deliveries held unacked until their counts commit; bounds this process's memory. */
 const PREFETCH = 64;
+/** How long stepping down waits for a connection to close: a half-dead one may never answer the close. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /** One rule as the evaluator holds it. */
 interface LiveRule {
@@ -179,11 +181,14 @@ export class AlertEvaluator implements BackgroundWorker {
     this.transitions = [];
     this.unacked = [];
     this.generation = undefined;
-    await consumer?.close().catch(() => undefined);
-    await bindingChannel?.close().catch(() => undefined);
-    await store?.close();
-    if (wasLeading) this.logger.warn(`no longer the alert evaluator: ${reason}`);
-    this.scheduleCampaign(CAMPAIGN_MS);
+    try {
+      // The lock first: this process no longer counts, so another may lead while the channels close.
+      await settledWithin([store?.close()], CLOSE_TIMEOUT_MS);
+      await settledWithin([consumer?.close(), bindingChannel?.close()], CLOSE_TIMEOUT_MS);
+    } finally {
+      if (wasLeading) this.logger.warn(`no longer the alert evaluator: ${reason}`);
+      this.scheduleCampaign(CAMPAIGN_MS);
+    }
   }
 
   private async loadRules(): Promise<void> {
@@ -365,6 +370,12 @@ export class AlertEvaluator implements BackgroundWorker {
     this.deltas = new Map();
     this.transitions = [];
     this.unacked = [];
+    // The broker requeued the records of a channel that closed: committing their counts would count them
+    // twice, once here and once by whoever reads them again.
+    if (deliveries.some((delivery) => !consumer.owns(delivery))) {
+      await this.abdicate('the broker channel closed before its records were committed');
+      return;
+    }
     try {
       await store.commit(deltas, transitions, counts);
     } catch (error) {
@@ -380,6 +391,17 @@ export class AlertEvaluator implements BackgroundWorker {
     const delta = this.deltas.get(key);
     if (delta) delta.delta++;
     else this.deltas.set(key, { ruleId, bucket, delta: 1 });
+  }
+}
+
+/** Waits for every one of `closing` to settle, or `ms`, whichever comes first. */
+async function settledWithin(closing: (Promise<unknown> | undefined)[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([Promise.allSettled(closing), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
