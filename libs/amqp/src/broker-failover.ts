@@ -33,10 +33,12 @@ export interface FailoverOptions extends Omit<
  *
  * Each process starts at a random node of the list, so the connections of many
  * processes spread over the cluster instead of all landing on the first node.
- * In-flight publishes on a confirm channel survive a failover: the manager's
- * channel wrapper puts back every message the lost channel never confirmed
- * and publishes it again on the next connection (a duplicate at worst, which
- * Logyard's record ids absorb), or rejects it once its publish timeout passes.
+ * A failover fails the publishes the lost channel had sent but not had
+ * confirmed: amqplib rejects their confirms before the channel reports its
+ * close, so the manager's channel wrapper rejects them rather than send them
+ * again. Their publisher answers 503 or retries its batch (a duplicate at
+ * worst, which Logyard's record ids absorb). Messages not yet sent wait for
+ * the next connection, or fail once their publish timeout passes.
  */
 export function createFailoverManager(
   urls: readonly string[],
