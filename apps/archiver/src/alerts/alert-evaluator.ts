@@ -31,8 +31,6 @@ const FLUSH_MS = 100;
 const PRUNE_EVERY_TICKS = 60;
 /** Deliveries held unacked until their counts commit; bounds this process's memory. */
 const PREFETCH = 64;
-/** How long stepping down waits for a connection to close: a half-dead one may never answer the close. */
-const CLOSE_TIMEOUT_MS = 5_000;
 
 /** One rule as the evaluator holds it. */
 interface LiveRule {
@@ -183,8 +181,8 @@ export class AlertEvaluator implements BackgroundWorker {
     this.generation = undefined;
     try {
       // The lock first: this process no longer counts, so another may lead while the channels close.
-      await settledWithin([store?.close()], CLOSE_TIMEOUT_MS);
-      await settledWithin([consumer?.close(), bindingChannel?.close()], CLOSE_TIMEOUT_MS);
+      await closedWithinTimeout([store?.close()]);
+      await closedWithinTimeout([consumer?.close(), bindingChannel?.close()]);
     } finally {
       if (wasLeading) this.logger.warn(`no longer the alert evaluator: ${reason}`);
       this.scheduleCampaign(CAMPAIGN_MS);
@@ -394,10 +392,13 @@ export class AlertEvaluator implements BackgroundWorker {
   }
 }
 
-/** Waits for every one of `closing` to settle, or `ms`, whichever comes first. */
-async function settledWithin(closing: (Promise<unknown> | undefined)[], ms: number): Promise<void> {
+/** How long stepping down waits for a connection to close: a half-dead one may never answer the close. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Waits for every one of `closing` to settle, or CLOSE_TIMEOUT_MS, whichever comes first. */
+async function closedWithinTimeout(closing: (Promise<unknown> | undefined)[]): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
   try {
     await Promise.race([Promise.allSettled(closing), timedOut]);
   } finally {
