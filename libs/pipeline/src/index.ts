@@ -1,2 +1,3 @@
 export * from './linger-batcher';
 export * from './retry-delay';
+export * from './settle-within';

@@ -1,4 +1,5 @@
 import { LogRecord } from '@logyard/contracts';
+import { settleWithin } from '@logyard/pipeline';
 import { DropOldestBuffer } from './drop-oldest-buffer';
 
 export interface RecordShipperOptions {
@@ -269,12 +270,4 @@ export class RecordShipper implements SinkEvents {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-/** Waits for `promise` to settle, but no longer than `ms`; leaves no timer behind either way. */
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  await Promise.race([promise.catch(() => undefined), timeout]);
-  clearTimeout(timer);
 }

@@ -15,6 +15,7 @@ import {
   windowBucketSeconds,
 } from '@logyard/contracts';
 import { AlertEvaluationStore, AlertTransition, BucketDelta, StoredAlertRule } from '@logyard/db';
+import { settleWithin } from '@logyard/pipeline';
 import { BackgroundWorker } from '@logyard/runtime';
 import { loadExplorerBuild } from '../explorer/explorer-build';
 import { AlertDelivery } from './alert-delivery';
@@ -46,6 +47,9 @@ interface LiveRule {
   /** The last matching records, newest last, for a notification's samples. */
   recent: LogRecord[];
 }
+
+/** How long stepping down waits for a connection to close: a half-dead one may never answer the close. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /**
  * The alert evaluator (docs/design.md §12). Every archiver process runs one;
@@ -181,8 +185,8 @@ export class AlertEvaluator implements BackgroundWorker {
     this.generation = undefined;
     try {
       // The lock first: this process no longer counts, so another may lead while the channels close.
-      await closedWithinTimeout([store?.close()]);
-      await closedWithinTimeout([consumer?.close(), bindingChannel?.close()]);
+      await settleWithin(Promise.allSettled([store?.close()]), CLOSE_TIMEOUT_MS);
+      await settleWithin(Promise.allSettled([consumer?.close(), bindingChannel?.close()]), CLOSE_TIMEOUT_MS);
     } finally {
       if (wasLeading) this.logger.warn(`no longer the alert evaluator: ${reason}`);
       this.scheduleCampaign(CAMPAIGN_MS);
@@ -389,20 +393,6 @@ export class AlertEvaluator implements BackgroundWorker {
     const delta = this.deltas.get(key);
     if (delta) delta.delta++;
     else this.deltas.set(key, { ruleId, bucket, delta: 1 });
-  }
-}
-
-/** How long stepping down waits for a connection to close: a half-dead one may never answer the close. */
-const CLOSE_TIMEOUT_MS = 5_000;
-
-/** Waits for every one of `closing` to settle, or CLOSE_TIMEOUT_MS, whichever comes first. */
-async function closedWithinTimeout(closing: (Promise<unknown> | undefined)[]): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
-  try {
-    await Promise.race([Promise.allSettled(closing), timedOut]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
