@@ -5,8 +5,8 @@ import { CollectorModule } from '@logyard/collector';
 import { LogPage as Page } from '@logyard/contracts';
 import { RouterModule } from '@logyard/router';
 import { LogyardLogger } from '@logyard/sdk';
-import type { BrokerPermissions, IsolatedLogyard } from '@logyard/testing';
-import { BrokerUser, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { IsolatedLogyard, startIsolatedLogyard, waitFor } from '@logyard/testing';
+import { BrokerPermissions, BrokerUser } from '../support/broker';
 import { runCli, spawnCli } from '../support/cli';
 import { request } from '../support/http';
 

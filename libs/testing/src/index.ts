@@ -12,4 +12,3 @@ export * from './property-runs';
 export * from './linear-time';
 export * from './nest-test-app';
 export * from './chromium';
-export * from './broker-user';
